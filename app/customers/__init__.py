@@ -1,0 +1,1 @@
+"""Customer domain services: validation, business rules and transactions over the repositories."""

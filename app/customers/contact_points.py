@@ -1,0 +1,146 @@
+"""Adding and removing emails, phones and postal addresses, validated and normalized."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.customers.lookup import live_customer
+from app.errors import InvalidInputError, NotFoundError
+from app.identity.contact import normalize_email, normalize_phone
+from app.store.db import Database
+from app.store.models import ContactKind, ContactPoint, Customer
+from app.store.repositories import contact_points as repo
+from app.store.types import utcnow
+
+
+class AddressLabel(StrEnum):
+    BILLING = "billing"
+    SHIPPING = "shipping"
+    HOME = "home"
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    street: str
+    city: str
+    country: str
+    postcode: str | None = None
+    region: str | None = None
+    address_line2: str | None = None
+
+    def validated(self) -> PostalAddress:
+        street, city, country = self.street.strip(), self.city.strip(), self.country.strip()
+        if not street or not city:
+            raise InvalidInputError("an address needs a street and a city", field="address")
+        if len(country) != 2 or not country.isalpha():
+            raise InvalidInputError(
+                "country must be an ISO 3166 alpha-2 code", field="address.country"
+            )
+        postcode = self.postcode.strip().upper() if self.postcode else None
+        return replace(self, street=street, city=city, country=country.upper(), postcode=postcode)
+
+    def one_line(self) -> str:
+        parts = [self.street, self.address_line2, self.postcode, self.city, self.region]
+        return ", ".join(p for p in parts if p) + f", {self.country}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewContactPoint:
+    """An email, phone or address to add; `validated` normalizes it or raises."""
+
+    kind: ContactKind
+    value: str | None = None
+    address: PostalAddress | None = None
+    label: str | None = None
+    is_primary: bool = False
+    verified: bool = False
+
+    def validated(self, default_region: str) -> NewContactPoint:
+        if self.kind is ContactKind.ADDRESS:
+            if self.address is None:
+                raise InvalidInputError("an ADDRESS contact point needs `address`", field="address")
+            label = self.label or AddressLabel.HOME
+            if label not in set(AddressLabel):
+                raise InvalidInputError(
+                    "address label must be billing, shipping or home", field="label"
+                )
+            address = self.address.validated()
+            return replace(self, address=address, value=address.one_line(), label=label)
+        if not self.value:
+            raise InvalidInputError(f"a {self.kind.value} contact point needs `value`")
+        if self.label is not None and len(self.label) > 32:
+            raise InvalidInputError("label is longer than 32 characters", field="label")
+        if self.kind is ContactKind.EMAIL:
+            return replace(self, value=normalize_email(self.value))
+        return replace(self, value=normalize_phone(self.value, default_region))
+
+
+async def add_contact_point_rows(
+    session: AsyncSession, customer_id: str, points: Sequence[NewContactPoint], *, source: str
+) -> list[ContactPoint]:
+    """Store already-validated contact points; an existing one with the same value is reused."""
+    stored: list[ContactPoint] = []
+    for point in points:
+        assert point.value is not None
+        existing = await repo.find_contact_point(
+            session, customer_id=customer_id, kind=point.kind.value, value=point.value
+        )
+        if point.is_primary:
+            await repo.clear_primary(session, customer_id=customer_id, kind=point.kind.value)
+        if existing is not None:
+            existing.is_primary = existing.is_primary or point.is_primary
+            stored.append(existing)
+            continue
+        address = point.address
+        row = ContactPoint(
+            customer_id=customer_id,
+            kind=point.kind.value,
+            label=point.label,
+            value=point.value,
+            street=address.street if address else None,
+            address_line2=address.address_line2 if address else None,
+            city=address.city if address else None,
+            postcode=address.postcode if address else None,
+            region=address.region if address else None,
+            country=address.country if address else None,
+            is_primary=point.is_primary,
+            verified_at=utcnow() if point.verified else None,
+            source=source,
+        )
+        session.add(row)
+        stored.append(row)
+    await session.flush()
+    return stored
+
+
+async def add_contact_point(
+    db: Database,
+    *,
+    customer_id: str,
+    point: NewContactPoint,
+    default_region: str,
+    source: str = "gateway",
+) -> tuple[Customer, ContactPoint]:
+    """Validate and add one contact point to a live customer."""
+    prepared = point.validated(default_region)
+    async with db.transaction() as session:
+        customer = await live_customer(session, customer_id)
+        (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
+        customer.updated_at = utcnow()
+    return customer, row
+
+
+async def remove_contact_point(db: Database, *, contact_point_id: int) -> Customer:
+    """Delete a contact point; returns its customer."""
+    async with db.transaction() as session:
+        row = await repo.get_contact_point(session, contact_point_id=contact_point_id)
+        if row is None:
+            raise NotFoundError("contact point not found")
+        customer = await live_customer(session, row.customer_id)
+        await repo.delete_contact_point(session, contact_point_id=contact_point_id)
+        customer.updated_at = utcnow()
+    return customer

@@ -1,0 +1,40 @@
+"""Customer lists and lookups by source identity."""
+
+from __future__ import annotations
+
+from app.pagination import Page, check_page_size
+from app.settings import Settings
+from app.store.db import Database
+from app.store.models import Customer
+from app.store.repositories import customers as repo
+from app.store.repositories.customers import CustomerFilter, CustomerOrder
+
+
+async def list_customers(
+    db: Database,
+    *,
+    settings: Settings,
+    criteria: CustomerFilter,
+    order: CustomerOrder,
+    first: int | None,
+    after: str | None,
+) -> Page[Customer]:
+    """One page of live customers; `first` is checked against the page-size limit."""
+    size = check_page_size(
+        first, default=settings.default_page_size, maximum=settings.max_page_size
+    )
+    async with db.session() as session:
+        return await repo.list_customers(
+            session, criteria=criteria, order=order, first=size, after=after
+        )
+
+
+async def count_customers(db: Database, *, criteria: CustomerFilter) -> int:
+    async with db.session() as session:
+        return await repo.count_customers(session, criteria=criteria)
+
+
+async def customer_id_by_source(db: Database, *, system: str, external_id: str) -> str | None:
+    """The customer linked to (system, external id), or None."""
+    async with db.session() as session:
+        return await repo.customer_id_by_source(session, system=system, external_id=external_id)

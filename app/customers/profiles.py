@@ -1,0 +1,100 @@
+"""Creating, reading and updating golden records (optimistic concurrency on `version`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.customers.contact_points import NewContactPoint, add_contact_point_rows
+from app.customers.lookup import live_customer
+from app.customers.validation import clean_profile
+from app.errors import ConflictError
+from app.store.db import Database
+from app.store.models import Customer, LinkMethod, SourceLink
+from app.store.repositories import customers as customer_repo
+from app.store.repositories import source_links as link_repo
+from app.store.types import utcnow
+
+LOYALTY_SYSTEM = "loyalty"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCustomer:
+    """A golden record to create, with its first contact points (all validated before writing)."""
+
+    profile: dict[str, Any]
+    contact_points: Sequence[NewContactPoint] = field(default_factory=tuple)
+    source: str = "gateway"
+
+
+async def create_customer(db: Database, new: NewCustomer, *, default_region: str) -> Customer:
+    """Create a customer and its contact points in one transaction."""
+    profile = clean_profile(new.profile)
+    prepared = [point.validated(default_region) for point in new.contact_points]
+    async with db.transaction() as session:
+        customer = Customer(**profile)
+        session.add(customer)
+        await session.flush()
+        await _sync_loyalty_link(session, customer)
+        await add_contact_point_rows(session, customer.id, prepared, source=new.source)
+    return customer
+
+
+async def update_customer(
+    db: Database, *, customer_id: str, version: int, changes: dict[str, Any]
+) -> Customer:
+    """Apply profile changes if `version` is current; a stale version is a `ConflictError`."""
+    cleaned = clean_profile(changes)
+    async with db.transaction() as session:
+        current = await live_customer(session, customer_id)
+        if current.version != version:
+            raise ConflictError(
+                "the customer was changed by someone else; reload and retry",
+                currentVersion=current.version,
+            )
+        applied = await customer_repo.update_customer(
+            session,
+            customer_id=current.id,
+            expected_version=version,
+            values={**cleaned, "updated_at": utcnow()},
+        )
+        if not applied:
+            raise ConflictError("the customer was changed by someone else; reload and retry")
+        await session.refresh(current)
+        if "loyalty_id" in cleaned:
+            await _sync_loyalty_link(session, current)
+    return current
+
+
+async def _sync_loyalty_link(session: AsyncSession, customer: Customer) -> None:
+    """Keep the `loyalty` crosswalk entry in step with the loyalty id, so card scans resolve."""
+    existing = (
+        await session.scalars(
+            select(SourceLink).where(
+                SourceLink.customer_id == customer.id, SourceLink.system == LOYALTY_SYSTEM
+            )
+        )
+    ).all()
+    for link in existing:
+        if link.external_id != customer.loyalty_id:
+            await session.delete(link)
+    if customer.loyalty_id and all(link.external_id != customer.loyalty_id for link in existing):
+        owner = await link_repo.get_link(
+            session, system=LOYALTY_SYSTEM, external_id=customer.loyalty_id
+        )
+        if owner is not None:
+            raise ConflictError("this loyalty id belongs to another customer", field="loyalty_id")
+        session.add(
+            SourceLink(
+                customer_id=customer.id,
+                system=LOYALTY_SYSTEM,
+                external_id=customer.loyalty_id,
+                method=LinkMethod.DETERMINISTIC,
+                score=1.0,
+            )
+        )
+        await session.flush()

@@ -1,0 +1,97 @@
+"""Batched reads for the customer graph: one call per list of customer ids, results in key order.
+
+These back the per-request DataLoaders, so a page of 50 customers costs one query per kind of
+data, not 50.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.store.db import Database
+from app.store.models import (
+    ConsentEvent,
+    ContactPoint,
+    Customer,
+    Interaction,
+    MetricObservation,
+    Preference,
+    SourceLink,
+)
+from app.store.repositories import contact_points, customers, source_links, timelines
+
+T = TypeVar("T")
+
+
+class CustomerReader:
+    """Reads the master store for many customers at once."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _for_keys(
+        self,
+        keys: Sequence[str],
+        fetch: Callable[[AsyncSession], Awaitable[Mapping[str, T]]],
+        missing: Callable[[], T],
+    ) -> list[T]:
+        async with self.db.session() as session:
+            found = await fetch(session)
+        return [found[key] if key in found else missing() for key in keys]
+
+    async def customers(self, ids: Sequence[str]) -> list[Customer | None]:
+        """Live customers for ids (merged ids give their survivor; unknown ids give None)."""
+        return await self._for_keys(
+            ids, lambda s: customers.resolve_survivors(s, ids=list(set(ids))), lambda: None
+        )
+
+    async def contact_points(self, ids: Sequence[str]) -> list[list[ContactPoint]]:
+        return await self._for_keys(
+            ids, lambda s: contact_points.contact_points_by_customer(s, customer_ids=ids), list
+        )
+
+    async def source_links(self, ids: Sequence[str]) -> list[list[SourceLink]]:
+        return await self._for_keys(
+            ids, lambda s: source_links.links_by_customer(s, customer_ids=ids), list
+        )
+
+    async def metric_values(self, ids: Sequence[str]) -> list[list[MetricObservation]]:
+        """Current and previous observation of each metric, newest first within a metric."""
+        return await self._for_keys(
+            ids, lambda s: timelines.metric_values_by_customer(s, customer_ids=ids), list
+        )
+
+    async def current_consents(self, ids: Sequence[str]) -> list[list[ConsentEvent]]:
+        return await self._for_keys(
+            ids, lambda s: timelines.current_consents_by_customer(s, customer_ids=ids), list
+        )
+
+    async def consent_histories(self, ids: Sequence[str]) -> list[list[ConsentEvent]]:
+        return await self._for_keys(
+            ids, lambda s: timelines.consent_history_by_customer(s, customer_ids=ids), list
+        )
+
+    async def preferences(self, ids: Sequence[str]) -> list[Preference | None]:
+        return await self._for_keys(
+            ids, lambda s: timelines.preferences_by_customer(s, customer_ids=ids), lambda: None
+        )
+
+    async def interaction_pages(
+        self, ids: Sequence[str], *, first: int, after: tuple[datetime, int] | None
+    ) -> list[list[Interaction]]:
+        """Up to `first + 1` interactions per customer (the extra one tells if more exist)."""
+        return await self._for_keys(
+            ids,
+            lambda s: timelines.interaction_pages_by_customer(
+                s, customer_ids=ids, first=first, after=after
+            ),
+            list,
+        )
+
+    async def metric_history(self, customer_id: str, **query: Any) -> list[MetricObservation]:
+        async with self.db.session() as session:
+            return await timelines.metric_history(session, customer_id=customer_id, **query)

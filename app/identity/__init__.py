@@ -1,0 +1,1 @@
+"""Identity: normalization, blocking, scoring, linking, merge/unmerge and survivorship."""

@@ -1,0 +1,67 @@
+"""create_app(settings): the Starlette application with its routes and lifespan resources."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import Route
+
+from app.logs import configure_logging
+from app.settings import Settings
+from app.store.db import Database
+from app.web.graphql_http import GraphQLHTTPEndpoint
+from app.web.operations import healthz, metrics, readyz
+from app.web.request_context import RequestContextMiddleware
+from schema.build import build_schema
+from schema.context import Context
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the gateway app; the database engine lives in the app's lifespan."""
+    settings = settings or Settings()
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=not settings.is_production,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
+        try:
+            yield
+        finally:
+            await app.state.db.dispose()
+
+    def context_for(request: Request) -> Context:
+        return Context(
+            request=request,
+            settings=settings,
+            db=request.app.state.db,
+            request_id=request.scope["state"]["request_id"],
+        )
+
+    graphql = GraphQLHTTPEndpoint(schema=schema, settings=settings, context_factory=context_for)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def app_factory() -> Starlette:
+    """Entry point for `uvicorn --factory` (settings from the environment)."""
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)

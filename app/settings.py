@@ -1,0 +1,60 @@
+"""All configuration, read once from the environment (prefix `C360_`) and validated at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """The gateway's settings; every field can be set as `C360_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="C360_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///./c360.db"
+    database_pool_size: int = Field(default=10, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8360, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_json: bool = True
+    demo_customers: int = Field(default=5000, ge=0)
+    seed: int = 360
+    default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
+    connectors_file: Path | None = None
+
+    # Request limits (RELIABILITY.md defaults).
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_query_depth: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=15, ge=1)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_page_size: int = Field(default=100, ge=1)
+    default_page_size: int = Field(default=20, ge=1)
+    max_batch_operations: int = Field(default=0, ge=0, description="0 turns batching off.")
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Secrets: never logged, never defaulted outside development.
+    secret_key: SecretStr = SecretStr("dev-only-secret-change-me")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.is_production and "change-me" in self.secret_key.get_secret_value():
+            raise ValueError("C360_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""The master store: SQLModel tables, the async engine, Alembic migrations and repositories."""

@@ -1,0 +1,249 @@
+"""The master store's tables (see DESIGN.md, "The data").
+
+History tables (`metric_observation`, `consent_event`, `audit_event`) are append-only: current
+values are derived from them, never updated in place.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.store.types import UTCDateTime, utcnow
+
+
+class LifecycleStage(StrEnum):
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+    PAST = "past"
+
+
+class ProfileType(StrEnum):
+    PERSON = "person"
+    BUSINESS = "business"
+
+
+class ContactKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+
+
+class LinkMethod(StrEnum):
+    DETERMINISTIC = "deterministic"
+    FUZZY = "fuzzy"
+    MANUAL = "manual"
+
+
+class ConsentStatus(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+
+class CandidateStatus(StrEnum):
+    PENDING = "pending"
+    MATCH = "match"
+    NOT_MATCH = "not_match"
+
+
+def new_customer_id() -> str:
+    """A fresh, opaque customer id."""
+    return str(uuid.uuid4())
+
+
+def _customer_fk(*, index: bool = True, nullable: bool = False) -> Any:
+    return Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        index=index,
+        nullable=nullable,
+    )
+
+
+class Customer(SQLModel, table=True):
+    """The golden record of one real person or business."""
+
+    id: str = Field(default_factory=new_customer_id, primary_key=True, max_length=36)
+    lifecycle_stage: str = Field(default=LifecycleStage.PROSPECT, max_length=16, index=True)
+    given_name: str | None = Field(default=None, max_length=200)
+    middle_name: str | None = Field(default=None, max_length=200)
+    family_name: str | None = Field(default=None, max_length=200)
+    birth_date: date | None = None
+    locale: str | None = Field(default=None, max_length=16)
+    profile_type: str = Field(default=ProfileType.PERSON, max_length=16)
+    segment: str | None = Field(default=None, max_length=64, index=True)
+    loyalty_id: str | None = Field(default=None, max_length=64, index=True)
+    national_id: str | None = Field(default=None, max_length=64)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    merged_into: str | None = Field(
+        default=None,
+        sa_column_args=[ForeignKey("customer.id", ondelete="SET NULL")],
+        sa_type=String(36),
+        index=True,
+    )
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ContactPoint(SQLModel, table=True):
+    """An email, phone or postal address of a customer, normalized (E.164, lower-case email)."""
+
+    __tablename__ = "contact_point"
+    __table_args__ = (Index("ix_contact_point_kind_value", "kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk()
+    kind: str = Field(max_length=16)
+    label: str | None = Field(default=None, max_length=32)
+    value: str = Field(max_length=512)
+    street: str | None = Field(default=None, max_length=256)
+    address_line2: str | None = Field(default=None, max_length=256)
+    city: str | None = Field(default=None, max_length=128)
+    postcode: str | None = Field(default=None, max_length=32)
+    region: str | None = Field(default=None, max_length=128)
+    country: str | None = Field(default=None, max_length=2)
+    is_primary: bool = False
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source: str = Field(default="gateway", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SourceLink(SQLModel, table=True):
+    """The crosswalk: one identity in a source system belongs to one customer."""
+
+    __tablename__ = "source_link"
+    __table_args__ = (UniqueConstraint("system", "external_id", name="uq_source_link_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk()
+    system: str = Field(max_length=64)
+    external_id: str = Field(max_length=256)
+    method: str = Field(default=LinkMethod.MANUAL, max_length=16)
+    score: float | None = None
+    linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FieldProvenance(SQLModel, table=True):
+    """Lineage: which source and which survivorship rule gave a golden field its value."""
+
+    __tablename__ = "field_provenance"
+    __table_args__ = (UniqueConstraint("customer_id", "field", name="uq_field_provenance_field"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk()
+    field: str = Field(max_length=64)
+    system: str = Field(max_length=64)
+    rule: str = Field(max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MetricObservation(SQLModel, table=True):
+    """One value of one metric for one customer at one time; the latest is the current value."""
+
+    __tablename__ = "metric_observation"
+    __table_args__ = (
+        Index("ix_metric_observation_lookup", "customer_id", "name", "observed_at"),
+        Index("ix_metric_observation_name_time", "name", "observed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk(index=False)
+    name: str = Field(max_length=64)
+    value: float
+    observed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source: str = Field(default="gateway", max_length=64)
+    method: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class ConsentEvent(SQLModel, table=True):
+    """An append-only consent ledger entry: purpose x channel -> status, with its evidence."""
+
+    __tablename__ = "consent_event"
+    __table_args__ = (
+        Index("ix_consent_event_lookup", "customer_id", "purpose", "channel", "captured_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk(index=False)
+    purpose: str = Field(max_length=32)
+    channel: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    lawful_basis: str = Field(default="consent", max_length=32)
+    captured_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source: str = Field(default="gateway", max_length=64)
+    evidence: str | None = Field(default=None, max_length=1024)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Preference(SQLModel, table=True):
+    """A customer's communication preferences and interests (one row per customer)."""
+
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    frequency: str | None = Field(default=None, max_length=16)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    product_interests: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Interaction(SQLModel, table=True):
+    """An interaction recorded at the gateway itself (support note, point-of-sale event...)."""
+
+    __table_args__ = (Index("ix_interaction_timeline", "customer_id", "occurred_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk(index=False)
+    channel: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    summary: str = Field(max_length=2000)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source: str = Field(default="gateway", max_length=64)
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class MatchCandidate(SQLModel, table=True):
+    """A pair of customers that may be the same person, awaiting a steward's decision."""
+
+    __tablename__ = "match_candidate"
+    __table_args__ = (UniqueConstraint("left_id", "right_id", name="uq_match_candidate_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    left_id: str = _customer_fk()
+    right_id: str = _customer_fk()
+    score: float
+    evidence: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    status: str = Field(default=CandidateStatus.PENDING, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=128)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who read or changed what about which customer, for which purpose, in which request."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_customer", "customer_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    principal: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    purpose: str | None = Field(default=None, max_length=32)
+    action: str = Field(max_length=32)
+    customer_id: str | None = Field(default=None, max_length=36)
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    request_id: str | None = Field(default=None, max_length=64)

@@ -1,0 +1,1 @@
+"""Repositories: every query of the master store lives here, and nowhere else."""

@@ -1,0 +1,58 @@
+"""Queries on `contact_point`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.store.models import ContactPoint
+
+
+async def contact_points_by_customer(
+    session: AsyncSession, *, customer_ids: Sequence[str]
+) -> dict[str, list[ContactPoint]]:
+    """Each customer's contact points, primary first, then oldest first."""
+    statement = (
+        select(ContactPoint)
+        .where(ContactPoint.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
+        .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined]
+    )
+    grouped: dict[str, list[ContactPoint]] = defaultdict(list)
+    for row in await session.scalars(statement):
+        grouped[row.customer_id].append(row)
+    return grouped
+
+
+async def get_contact_point(session: AsyncSession, *, contact_point_id: int) -> ContactPoint | None:
+    return await session.get(ContactPoint, contact_point_id)
+
+
+async def find_contact_point(
+    session: AsyncSession, *, customer_id: str, kind: str, value: str
+) -> ContactPoint | None:
+    """The customer's contact point of this kind and normalized value, if stored."""
+    statement = select(ContactPoint).where(
+        ContactPoint.customer_id == customer_id,
+        ContactPoint.kind == kind,
+        ContactPoint.value == value,
+    )
+    return (await session.scalars(statement)).first()
+
+
+async def clear_primary(session: AsyncSession, *, customer_id: str, kind: str) -> None:
+    """Unset the primary flag on the customer's contact points of this kind."""
+    for row in await session.scalars(
+        select(ContactPoint).where(
+            ContactPoint.customer_id == customer_id,
+            ContactPoint.kind == kind,
+            ContactPoint.is_primary.is_(True),  # type: ignore[attr-defined]
+        )
+    ):
+        row.is_primary = False
+
+
+async def delete_contact_point(session: AsyncSession, *, contact_point_id: int) -> None:
+    await session.execute(delete(ContactPoint).where(ContactPoint.id == contact_point_id))

@@ -1,0 +1,176 @@
+"""Queries on the `customer` table: lookups that follow merge tombstones, filters, keyset pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.pagination import Page, decode_cursor, encode_cursor, parse_cursor_time
+from app.store.models import ContactPoint, Customer, SourceLink
+
+MAX_MERGE_HOPS = 16
+
+
+class CustomerOrderField(StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    FAMILY_NAME = "family_name"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFilter:
+    """Which customers a list shows; every given criterion must hold."""
+
+    lifecycle_stage: str | None = None
+    segment: str | None = None
+    updated_since: datetime | None = None
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOrder:
+    field: CustomerOrderField = CustomerOrderField.CREATED_AT
+    descending: bool = False
+
+
+async def get_customers(session: AsyncSession, *, ids: Sequence[str]) -> dict[str, Customer]:
+    """The rows with these ids, as stored (tombstones included)."""
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Customer).where(Customer.id.in_(ids)))  # type: ignore[attr-defined]
+    return {row.id: row for row in rows}
+
+
+async def resolve_survivors(session: AsyncSession, *, ids: Sequence[str]) -> dict[str, Customer]:
+    """Map each requested id to its live customer, following `merged_into` tombstones.
+
+    Ids that do not exist are absent from the result.
+    """
+    found = await get_customers(session, ids=ids)
+    result: dict[str, Customer] = {}
+    pending = dict(found)
+    for _ in range(MAX_MERGE_HOPS):
+        next_ids = {row.merged_into for row in pending.values() if row.merged_into}
+        survivors = await get_customers(session, ids=list(next_ids)) if next_ids else {}
+        still: dict[str, Customer] = {}
+        for requested, row in pending.items():
+            if row.merged_into is None:
+                result[requested] = row
+            elif row.merged_into in survivors:
+                still[requested] = survivors[row.merged_into]
+        pending = still
+        if not pending:
+            break
+    return result
+
+
+async def customer_id_by_source(
+    session: AsyncSession, *, system: str, external_id: str
+) -> str | None:
+    """The customer linked to an identity in a source system, if any."""
+    statement = select(SourceLink.customer_id).where(
+        SourceLink.system == system, SourceLink.external_id == external_id
+    )
+    return (await session.scalars(statement)).first()
+
+
+def _filtered(statement: Select[Any], criteria: CustomerFilter) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = [Customer.merged_into.is_(None)]  # type: ignore[union-attr]
+    if criteria.lifecycle_stage:
+        conditions.append(Customer.lifecycle_stage == criteria.lifecycle_stage)
+    if criteria.segment:
+        conditions.append(Customer.segment == criteria.segment)
+    if criteria.updated_since:
+        conditions.append(Customer.updated_at >= criteria.updated_since)
+    for kind, value in (("email", criteria.email), ("phone", criteria.phone)):
+        if value:
+            conditions.append(
+                Customer.id.in_(  # type: ignore[attr-defined]
+                    select(ContactPoint.customer_id).where(
+                        ContactPoint.kind == kind, ContactPoint.value == value
+                    )
+                )
+            )
+    if criteria.name:
+        wanted = criteria.name.strip().lower()
+        full = func.lower(
+            func.coalesce(Customer.given_name, "") + " " + func.coalesce(Customer.family_name, "")
+        )
+        conditions.append(or_(full == wanted, func.lower(Customer.family_name) == wanted))
+    return statement.where(and_(*conditions))
+
+
+def _sort_key(order: CustomerOrder) -> ColumnElement[Any]:
+    if order.field is CustomerOrderField.FAMILY_NAME:
+        return func.coalesce(Customer.family_name, "")
+    return getattr(Customer, order.field.value)
+
+
+def _cursor_of(row: Customer, order: CustomerOrder) -> str:
+    value = getattr(row, order.field.value)
+    if order.field is CustomerOrderField.FAMILY_NAME:
+        value = value or ""
+    return encode_cursor(value, row.id)
+
+
+async def list_customers(
+    session: AsyncSession,
+    *,
+    criteria: CustomerFilter,
+    order: CustomerOrder,
+    first: int,
+    after: str | None,
+) -> Page[Customer]:
+    """One keyset page of live customers matching `criteria`, in `order`."""
+    key = _sort_key(order)
+    statement = _filtered(select(Customer), criteria)
+    if after is not None:
+        value, last_id = decode_cursor(after, 2)
+        if order.field is not CustomerOrderField.FAMILY_NAME:
+            value = parse_cursor_time(value)
+        position = tuple_(key, Customer.id)
+        statement = statement.where(
+            position < tuple_(value, last_id) if order.descending else position > (value, last_id)
+        )
+    if order.descending:
+        statement = statement.order_by(key.desc(), Customer.id.desc())  # type: ignore[attr-defined]
+    else:
+        statement = statement.order_by(key, Customer.id)
+    rows = list(await session.scalars(statement.limit(first + 1)))
+    items = rows[:first]
+    return Page(
+        items=items,
+        cursors=[_cursor_of(row, order) for row in items],
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+    )
+
+
+async def count_customers(session: AsyncSession, *, criteria: CustomerFilter) -> int:
+    """How many live customers match `criteria`."""
+    statement = _filtered(select(func.count()).select_from(Customer), criteria)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def update_customer(
+    session: AsyncSession, *, customer_id: str, expected_version: int, values: dict[str, Any]
+) -> bool:
+    """Apply `values` and bump the version if the stored version is `expected_version`.
+
+    Returns False (and writes nothing) when the version no longer matches.
+    """
+    statement = (
+        update(Customer)
+        .where(Customer.id == customer_id, Customer.version == expected_version)
+        .values(**values, version=expected_version + 1)
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount == 1)

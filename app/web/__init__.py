@@ -1,0 +1,1 @@
+"""The HTTP layer: the GraphQL-over-HTTP endpoint, operations routes and middleware."""

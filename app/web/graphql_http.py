@@ -1,0 +1,266 @@
+"""The GraphQL-over-HTTP endpoint (GET for queries, POST with JSON), per the GraphQL over HTTP spec.
+
+Strawberry parses, validates and executes; this module does the HTTP part the spec asks for:
+media-type negotiation (`application/graphql-response+json` and legacy `application/json`), the
+status codes that go with each, CSRF-safe content types, body-size and batch limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import structlog
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from app.settings import Settings
+from app.telemetry import HTTP_REJECTIONS, observe_operation
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+LEGACY_JSON = "application/json"
+log = structlog.get_logger("c360.graphql")
+
+
+class HTTPRejection(Exception):
+    """A request refused before execution, with its status and error code."""
+
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+
+
+def _negotiate(accept: str | None) -> str:
+    """The response media type for an Accept header; no acceptable type is a 406."""
+    if not accept:
+        return LEGACY_JSON
+    accepted = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    for media_type in accepted:
+        if media_type == GRAPHQL_RESPONSE:
+            return GRAPHQL_RESPONSE
+        if media_type in (LEGACY_JSON, "application/*", "*/*"):
+            return LEGACY_JSON
+    raise HTTPRejection(
+        406, "Accept must allow application/graphql-response+json", "NOT_ACCEPTABLE"
+    )
+
+
+async def read_limited_body(request: Request, limit: int) -> bytes:
+    """The request body, or a 413 as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPRejection(413, f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPRejection(
+                413, f"request body is larger than {limit} bytes", "PAYLOAD_TOO_LARGE"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_param(raw: str | None, name: str) -> Any:
+    if raw is None or raw == "":
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise HTTPRejection(400, f"`{name}` is not valid JSON", "BAD_REQUEST") from None
+
+
+def _operation_from(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise HTTPRejection(400, "the request must be a JSON object", "BAD_REQUEST")
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise HTTPRejection(400, "`query` must be a non-empty string", "BAD_REQUEST")
+    variables = data.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise HTTPRejection(400, "`variables` must be an object", "BAD_REQUEST")
+    operation_name = data.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise HTTPRejection(400, "`operationName` must be a string", "BAD_REQUEST")
+    extensions = data.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise HTTPRejection(400, "`extensions` must be an object", "BAD_REQUEST")
+    return {
+        "query": query,
+        "variables": variables,
+        "operation_name": operation_name,
+        "extensions": extensions,
+    }
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    # The spec's "request error": nothing was executed, so there is no data and no error path.
+    return (
+        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+    )
+
+
+def _error_payload(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def _result_payload(result: ExecutionResult) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if result.errors:
+        payload["errors"] = [error.formatted for error in result.errors]
+    if not _is_request_error(result):
+        payload["data"] = result.data
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    return payload
+
+
+def _codes(result: ExecutionResult) -> list[str]:
+    return [
+        str((error.extensions or {}).get("code", "INTERNAL"))
+        for error in (result.errors or [])
+        if isinstance(error, GraphQLError)
+    ]
+
+
+class GraphQLHTTPEndpoint:
+    """A Starlette endpoint serving one schema at `/graphql`."""
+
+    def __init__(
+        self, *, schema: Any, settings: Settings, context_factory: Callable[[Request], Any]
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.context_factory = context_factory
+        self.graphiql = not settings.is_production
+
+    async def handle(self, request: Request) -> Response:
+        """Serve one HTTP request (the Starlette endpoint)."""
+        try:
+            return await self._handle(request)
+        except HTTPRejection as rejection:
+            HTTP_REJECTIONS.labels(str(rejection.status)).inc()
+            media_type = (
+                GRAPHQL_RESPONSE
+                if GRAPHQL_RESPONSE in request.headers.get("accept", "")
+                else LEGACY_JSON
+            )
+            return Response(
+                orjson.dumps(_error_payload(rejection.message, rejection.code)),
+                status_code=rejection.status,
+                media_type=f"{media_type}; charset=utf-8",
+                headers=rejection.headers,
+            )
+
+    async def _handle(self, request: Request) -> Response:
+        if request.method not in ("GET", "POST"):
+            raise HTTPRejection(
+                405, "use GET for queries or POST", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}
+            )
+        accept = request.headers.get("accept")
+        if (
+            request.method == "GET"
+            and self.graphiql
+            and "query" not in request.query_params
+            and accept
+            and "text/html" in accept
+        ):
+            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        media_type = _negotiate(accept)
+        operations = await self._read_operations(request)
+        if isinstance(operations, list):
+            results = [await self._execute(request, op) for op in operations]
+            return Response(
+                orjson.dumps([_result_payload(result) for result in results]),
+                media_type=f"{media_type}; charset=utf-8",
+            )
+        result = await self._execute(request, operations)
+        status = 400 if media_type == GRAPHQL_RESPONSE and _is_request_error(result) else 200
+        return Response(
+            orjson.dumps(_result_payload(result)),
+            status_code=status,
+            media_type=f"{media_type}; charset=utf-8",
+        )
+
+    async def _execute(self, request: Request, operation: dict[str, Any]) -> ExecutionResult:
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                result = await self.schema.execute(
+                    operation["query"],
+                    variable_values=operation["variables"],
+                    context_value=self.context_factory(request),
+                    operation_name=operation["operation_name"],
+                    allowed_operation_types=allowed,
+                    operation_extensions=operation["extensions"],
+                )
+        except InvalidOperationTypeError:
+            raise HTTPRejection(
+                405, "mutations must be sent with POST", "METHOD_NOT_ALLOWED", {"Allow": "POST"}
+            ) from None
+        except CannotGetOperationTypeError:
+            raise HTTPRejection(
+                400, "the document has no operation of that name", "BAD_REQUEST"
+            ) from None
+        except MissingQueryError:
+            raise HTTPRejection(400, "`query` is missing", "BAD_REQUEST") from None
+        except TimeoutError:
+            raise HTTPRejection(
+                504, "the request took longer than the server allows", "TIMEOUT"
+            ) from None
+        observe_operation(
+            operation["operation_name"],
+            request.method,
+            time.perf_counter() - started,
+            _codes(result),
+        )
+        return result
+
+    async def _read_operations(self, request: Request) -> dict[str, Any] | list[dict[str, Any]]:
+        if request.method == "GET":
+            params = request.query_params
+            return _operation_from(
+                {
+                    "query": params.get("query"),
+                    "variables": _json_param(params.get("variables"), "variables"),
+                    "operationName": params.get("operationName"),
+                    "extensions": _json_param(params.get("extensions"), "extensions"),
+                }
+            )
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            # Refusing every other type (text/plain, forms, multipart) blocks CSRF "simple
+            # requests": a browser cannot send application/json cross-site without a preflight.
+            raise HTTPRejection(
+                415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE"
+            )
+        body = await read_limited_body(request, self.settings.max_body_bytes)
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise HTTPRejection(400, "the body is not valid JSON", "BAD_REQUEST") from None
+        if isinstance(data, list):
+            limit = self.settings.max_batch_operations
+            if not limit:
+                raise HTTPRejection(400, "batched operations are not accepted", "BATCH_NOT_ALLOWED")
+            if not data or len(data) > limit:
+                raise HTTPRejection(
+                    400, f"a batch must hold 1 to {limit} operations", "BATCH_TOO_LARGE"
+                )
+            return [_operation_from(item) for item in data]
+        return _operation_from(data)

@@ -1,0 +1,1 @@
+"""The GraphQL surface (Strawberry): types, queries, mutations, loaders, limits. No SQL, no HTTP."""

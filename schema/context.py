@@ -1,0 +1,26 @@
+"""The per-request context: settings, services, DataLoaders and the request id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from app.settings import Settings
+from app.store.db import Database
+from schema.customers.dataloaders import CustomerLoaders
+
+
+@dataclass
+class Context:
+    """What every resolver can reach through `info.context`; built fresh for each request."""
+
+    request: Request
+    settings: Settings
+    db: Database
+    request_id: str
+    loaders: CustomerLoaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Loaders cache per request only: never share one across requests.
+        self.loaders = CustomerLoaders(self.db)

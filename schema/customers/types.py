@@ -1,0 +1,442 @@
+"""The Customer node and the types hanging off it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.pagination import check_page_size, decode_time_id_cursor, encode_cursor
+from app.store import models
+from app.store.types import utcnow
+from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
+
+CONTACT_POINT_TYPE = "ContactPoint"
+
+
+def contact_point_global_id(row_id: int | None) -> relay.GlobalID:
+    return relay.GlobalID(CONTACT_POINT_TYPE, str(row_id))
+
+
+@strawberry.type(description="An email address of a customer, stored lower-cased.")
+class EmailAddress:
+    id: relay.GlobalID = strawberry.field(description="Opaque id, for removeContactPoint.")
+    address: str = strawberry.field(description="The normalized email address.")
+    label: str | None = strawberry.field(description="Free label such as work or personal.")
+    is_primary: bool
+    verified_at: datetime | None
+    source: str = strawberry.field(description="The system or channel the value came from.")
+
+    @classmethod
+    def from_model(cls, row: models.ContactPoint) -> EmailAddress:
+        return cls(
+            id=contact_point_global_id(row.id),
+            address=row.value,
+            label=row.label,
+            is_primary=row.is_primary,
+            verified_at=row.verified_at,
+            source=row.source,
+        )
+
+
+@strawberry.type(description="A phone number of a customer, in E.164 form.")
+class PhoneNumber:
+    id: relay.GlobalID = strawberry.field(description="Opaque id, for removeContactPoint.")
+    number: str = strawberry.field(description="The number in E.164 form, e.g. +447700900123.")
+    label: str | None = strawberry.field(description="Free label such as mobile or work.")
+    is_primary: bool
+    verified_at: datetime | None
+    source: str
+
+    @classmethod
+    def from_model(cls, row: models.ContactPoint) -> PhoneNumber:
+        return cls(
+            id=contact_point_global_id(row.id),
+            number=row.value,
+            label=row.label,
+            is_primary=row.is_primary,
+            verified_at=row.verified_at,
+            source=row.source,
+        )
+
+
+@strawberry.type(description="A postal address of a customer.")
+class PostalAddress:
+    id: relay.GlobalID = strawberry.field(description="Opaque id, for removeContactPoint.")
+    label: str = strawberry.field(description="billing, shipping or home.")
+    street: str | None
+    address_line2: str | None
+    city: str | None
+    postcode: str | None
+    region: str | None
+    country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code.")
+    formatted: str = strawberry.field(description="The whole address on one line.")
+    is_primary: bool
+    verified_at: datetime | None
+    source: str
+
+    @classmethod
+    def from_model(cls, row: models.ContactPoint) -> PostalAddress:
+        return cls(
+            id=contact_point_global_id(row.id),
+            label=row.label or "home",
+            street=row.street,
+            address_line2=row.address_line2,
+            city=row.city,
+            postcode=row.postcode,
+            region=row.region,
+            country=row.country,
+            formatted=row.value,
+            is_primary=row.is_primary,
+            verified_at=row.verified_at,
+            source=row.source,
+        )
+
+
+@strawberry.type(description="An identity of the customer in a source system (the crosswalk).")
+class SourceIdentity:
+    system: str = strawberry.field(description="The source system, e.g. odoo, hubspot, loyalty.")
+    external_id: str = strawberry.field(description="The customer's id in that system.")
+    method: LinkMethod  # type: ignore[valid-type]
+    score: float | None = strawberry.field(description="Match score when linked by matching.")
+    linked_at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.SourceLink) -> SourceIdentity:
+        return cls(
+            system=row.system,
+            external_id=row.external_id,
+            method=LinkMethod(row.method),
+            score=row.score,
+            linked_at=row.linked_at,
+        )
+
+
+@strawberry.type(description="One observation of a metric.")
+class MetricObservation:
+    name: str
+    value: float
+    observed_at: datetime
+    source: str
+    method: str | None
+    details: JSON | None
+
+    @classmethod
+    def from_model(cls, row: models.MetricObservation) -> MetricObservation:
+        return cls(
+            name=row.name,
+            value=row.value,
+            observed_at=row.observed_at,
+            source=row.source,
+            method=row.method,
+            details=row.details,
+        )
+
+
+@strawberry.type(description="The current value of a metric, with the previous one and the trend.")
+class MetricValue:
+    name: str
+    value: float
+    previous_value: float | None
+    trend: Trend
+    observed_at: datetime
+    source: str
+    method: str | None
+    details: JSON | None
+
+    @classmethod
+    def from_models(cls, current: models.MetricObservation, previous: Any) -> MetricValue:
+        if previous is None:
+            trend = Trend.NEW
+        elif current.value > previous.value:
+            trend = Trend.UP
+        elif current.value < previous.value:
+            trend = Trend.DOWN
+        else:
+            trend = Trend.FLAT
+        return cls(
+            name=current.name,
+            value=current.value,
+            previous_value=previous.value if previous is not None else None,
+            trend=trend,
+            observed_at=current.observed_at,
+            source=current.source,
+            method=current.method,
+            details=current.details,
+        )
+
+
+@strawberry.type(description="An entry of the consent ledger.")
+class ConsentEvent:
+    purpose: str
+    channel: str
+    status: str = strawberry.field(description="granted, denied or withdrawn, as recorded.")
+    lawful_basis: str
+    captured_at: datetime
+    expires_at: datetime | None
+    source: str
+    evidence: str | None
+
+    @classmethod
+    def from_model(cls, row: models.ConsentEvent) -> ConsentEvent:
+        return cls(
+            purpose=row.purpose,
+            channel=row.channel,
+            status=row.status,
+            lawful_basis=row.lawful_basis,
+            captured_at=row.captured_at,
+            expires_at=row.expires_at,
+            source=row.source,
+            evidence=row.evidence,
+        )
+
+
+@strawberry.type(description="A consent as it stands now, derived from the newest ledger entry.")
+class Consent:
+    purpose: str
+    channel: str
+    state: ConsentState
+    granted: bool = strawberry.field(description="True only if granted and not expired.")
+    lawful_basis: str
+    captured_at: datetime
+    expires_at: datetime | None
+    source: str
+
+    @classmethod
+    def from_model(cls, row: models.ConsentEvent, now: datetime) -> Consent:
+        state = ConsentState(row.status)
+        if state is ConsentState.GRANTED and row.expires_at is not None and row.expires_at <= now:
+            state = ConsentState.EXPIRED
+        return cls(
+            purpose=row.purpose,
+            channel=row.channel,
+            state=state,
+            granted=state is ConsentState.GRANTED,
+            lawful_basis=row.lawful_basis,
+            captured_at=row.captured_at,
+            expires_at=row.expires_at,
+            source=row.source,
+        )
+
+
+@strawberry.type(description="How and about what the customer wants to hear from us.")
+class Preferences:
+    channels: list[str]
+    frequency: str | None
+    topics: list[str]
+    product_interests: list[str]
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.Preference) -> Preferences:
+        return cls(
+            channels=list(row.channels),
+            frequency=row.frequency,
+            topics=list(row.topics),
+            product_interests=list(row.product_interests),
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type(description="Something that happened between the customer and us.")
+class Interaction:
+    id: relay.GlobalID
+    channel: str
+    kind: str
+    summary: str
+    occurred_at: datetime
+    source: str = strawberry.field(description="Where it was recorded: gateway or a source system.")
+    details: JSON | None
+
+    @classmethod
+    def from_model(cls, row: models.Interaction) -> Interaction:
+        return cls(
+            id=relay.GlobalID("Interaction", str(row.id)),
+            channel=row.channel,
+            kind=row.kind,
+            summary=row.summary,
+            occurred_at=row.occurred_at,
+            source=row.source,
+            details=row.details,
+        )
+
+
+@strawberry.type(description="A page of a customer's interactions, newest first.")
+class InteractionConnection:
+    edges: list[relay.Edge[Interaction]]
+    page_info: relay.PageInfo
+
+
+def page_info(cursors: list[str], *, has_next: bool, has_previous: bool) -> relay.PageInfo:
+    """Relay page info for a page whose item cursors are `cursors`."""
+    return relay.PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
+def _of_kind(rows: Iterable[models.ContactPoint], kind: str) -> list[models.ContactPoint]:
+    return [row for row in rows if row.kind == kind]
+
+
+@strawberry.federation.type(keys=["id"], description="A customer: the golden record and more.")
+class Customer(relay.Node):
+    id: relay.NodeID[str]
+    given_name: str | None
+    middle_name: str | None
+    family_name: str | None
+    birth_date: date | None
+    locale: str | None
+    lifecycle_stage: LifecycleStage  # type: ignore[valid-type]
+    profile_type: ProfileType  # type: ignore[valid-type]
+    segment: str | None
+    loyalty_id: str | None
+    version: int = strawberry.field(description="Send it back with updateCustomer.")
+    created_at: datetime
+    updated_at: datetime
+    verified_at: datetime | None
+
+    @strawberry.field(description="Given and family name, as one would address the customer.")
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+    @classmethod
+    def from_model(cls, row: models.Customer) -> Customer:
+        return cls(
+            id=row.id,
+            given_name=row.given_name,
+            middle_name=row.middle_name,
+            family_name=row.family_name,
+            birth_date=row.birth_date,
+            locale=row.locale,
+            lifecycle_stage=LifecycleStage(row.lifecycle_stage),
+            profile_type=ProfileType(row.profile_type),
+            segment=row.segment,
+            loyalty_id=row.loyalty_id,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            verified_at=row.verified_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls,
+        *,
+        info: Info,
+        node_ids: Iterable[str],
+        required: bool = False,  # noqa: ARG003  (part of the Node contract)
+    ) -> list[Customer | None]:
+        rows = await info.context.loaders.customer_by_id.load_many(list(node_ids))
+        return [cls.from_model(row) if row is not None else None for row in rows]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Customer | None:  # noqa: A002
+        """Federation entity lookup by the global id."""
+        global_id = relay.GlobalID.from_id(id)
+        if global_id.type_name != cls.__name__:
+            return None
+        (node,) = await cls.resolve_nodes(info=info, node_ids=[global_id.node_id])
+        return node
+
+    @strawberry.field(description="Email addresses, primary first.")
+    async def emails(self, info: Info) -> list[EmailAddress]:
+        rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
+        return [EmailAddress.from_model(row) for row in _of_kind(rows, "email")]
+
+    @strawberry.field(description="Phone numbers in E.164 form, primary first.")
+    async def phones(self, info: Info) -> list[PhoneNumber]:
+        rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
+        return [PhoneNumber.from_model(row) for row in _of_kind(rows, "phone")]
+
+    @strawberry.field(description="Postal addresses; `label` keeps only billing, shipping or home.")
+    async def addresses(self, info: Info, label: str | None = None) -> list[PostalAddress]:
+        rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
+        return [
+            PostalAddress.from_model(row)
+            for row in _of_kind(rows, "address")
+            if label is None or row.label == label.lower()
+        ]
+
+    @strawberry.field(description="The customer's identities in source systems.")
+    async def identities(self, info: Info) -> list[SourceIdentity]:
+        rows = await info.context.loaders.source_links_by_customer_id.load(self.id)
+        return [SourceIdentity.from_model(row) for row in rows]
+
+    @strawberry.field(description="Current value of each metric; `names` keeps only those.")
+    async def metrics(self, info: Info, names: list[str] | None = None) -> list[MetricValue]:
+        rows = await info.context.loaders.metric_values_by_customer_id.load(self.id)
+        wanted = {name.lower() for name in names} if names is not None else None
+        by_name: dict[str, list[models.MetricObservation]] = {}
+        for row in rows:
+            if wanted is None or row.name in wanted:
+                by_name.setdefault(row.name, []).append(row)
+        return [
+            MetricValue.from_models(pair[0], pair[1] if len(pair) > 1 else None)
+            for _, pair in sorted(by_name.items())
+        ]
+
+    @strawberry.field(description="Observations of one metric, newest first.")
+    async def metric_history(
+        self,
+        info: Info,
+        name: str,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        first: int | None = None,
+    ) -> list[MetricObservation]:
+        settings = info.context.settings
+        limit = check_page_size(
+            first, default=settings.max_page_size, maximum=settings.max_page_size
+        )
+        rows = await info.context.loaders.reader.metric_history(
+            self.id, name=name.lower(), since=from_, until=to, limit=limit
+        )
+        return [MetricObservation.from_model(row) for row in rows]
+
+    @strawberry.field(description="Consents now, per purpose and channel (expired = not granted).")
+    async def consents(self, info: Info) -> list[Consent]:
+        rows = await info.context.loaders.consents_by_customer_id.load(self.id)
+        now = utcnow()
+        return [Consent.from_model(row, now) for row in rows]
+
+    @strawberry.field(description="Every consent ledger entry, newest first.")
+    async def consent_history(self, info: Info) -> list[ConsentEvent]:
+        rows = await info.context.loaders.consent_history_by_customer_id.load(self.id)
+        return [ConsentEvent.from_model(row) for row in rows]
+
+    @strawberry.field(description="Communication preferences and interests, if any were given.")
+    async def preferences(self, info: Info) -> Preferences | None:
+        row = await info.context.loaders.preferences_by_customer_id.load(self.id)
+        return Preferences.from_model(row) if row is not None else None
+
+    @strawberry.field(description="Interactions recorded at the gateway, newest first.")
+    async def interactions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> InteractionConnection:
+        settings = info.context.settings
+        size = check_page_size(
+            first, default=settings.default_page_size, maximum=settings.max_page_size
+        )
+        position = None
+        if after is not None:
+            position = decode_time_id_cursor(after)
+        rows = await info.context.loaders.interaction_page_by_customer_id.load(
+            (self.id, size, position)
+        )
+        page = rows[:size]
+        cursors = [encode_cursor(row.occurred_at, row.id) for row in page]
+        return InteractionConnection(
+            edges=[
+                relay.Edge(cursor=cursor, node=Interaction.from_model(row))
+                for cursor, row in zip(cursors, page, strict=True)
+            ],
+            page_info=page_info(cursors, has_next=len(rows) > size, has_previous=after is not None),
+        )

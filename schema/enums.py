@@ -1,0 +1,57 @@
+"""GraphQL enums mirrored from the store's enums, so the two can never drift apart."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from app.store import models
+
+
+def _mirror(source: type[Enum], name: str, description: str) -> Any:
+    # A new Enum class (not the store's own) so no GraphQL metadata is patched onto app code.
+    return strawberry.enum(
+        Enum(name, {member.name: member.value for member in source}),  # type: ignore[misc]
+        description=description,
+    )
+
+
+LifecycleStage = _mirror(
+    models.LifecycleStage, "LifecycleStage", "Where the customer is in their relationship with us."
+)
+ProfileType = _mirror(models.ProfileType, "ProfileType", "A person or a business.")
+ContactKind = _mirror(models.ContactKind, "ContactKind", "The kind of a contact point.")
+LinkMethod = _mirror(
+    models.LinkMethod, "LinkMethod", "How a source identity was linked to the customer."
+)
+
+
+@strawberry.enum(description="A consent's state now: expired grants count as not granted.")
+class ConsentState(Enum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+@strawberry.enum(description="How a metric's current value compares with the previous one.")
+class Trend(Enum):
+    UP = "up"
+    DOWN = "down"
+    FLAT = "flat"
+    NEW = "new"
+
+
+@strawberry.enum(description="The field a customer list is sorted by.")
+class CustomerOrderField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    FAMILY_NAME = "family_name"
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"

@@ -1,0 +1,58 @@
+"""Gives every GraphQL error an `extensions.code` and masks everything unexpected.
+
+Our own errors (`app.errors.C360Error`) keep their message and code. Parse and validation errors
+get the standard codes. Anything else becomes "Internal server error" with code `INTERNAL`: the
+original (a DSN, a stack trace, SQL) is logged by the schema, never sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError
+
+from app.errors import C360Error
+
+INTERNAL_MESSAGE = "Internal server error"
+
+
+def classify(error: GraphQLError) -> GraphQLError:
+    """The client-safe version of `error`, with an `extensions.code`."""
+    original = error.original_error
+    if isinstance(original, C360Error):
+        return _with(error, original.message, {**original.extensions, "code": original.code})
+    if isinstance(original, GlobalIDValueError):
+        return _with(error, "malformed global id", {"code": "BAD_USER_INPUT"})
+    if original is not None:
+        return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
+    if error.extensions and "code" in error.extensions:
+        return error
+    if isinstance(error, GraphQLSyntaxError):
+        return _with(error, error.message, {"code": "GRAPHQL_PARSE_FAILED"})
+    if error.message.startswith("Variable '$") or error.message.startswith("Argument '"):
+        return _with(error, error.message, {"code": "BAD_USER_INPUT"})
+    return _with(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Rewrite the errors of each result into client-safe errors with codes."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [classify(error) for error in result.errors]
