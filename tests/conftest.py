@@ -23,6 +23,7 @@ from app.store.db import create_engine
 from app.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("C360_TEST_POSTGRES_URL")
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -32,9 +33,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect = socket.socket.connect
 
     def guarded(self: socket.socket, address: Any) -> Any:
-        host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost") and "/" not in host:
-            raise RuntimeError(f"tests must not reach the network ({host})")
+        # Unix sockets (str addresses) are local; IP addresses must be loopback.
+        if isinstance(address, tuple) and address[0] not in LOOPBACK:
+            raise RuntimeError(f"tests must not reach the network ({address[0]})")
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)

@@ -1,0 +1,129 @@
+"""The `c360` command line: serve, migrate, seed, demo, export the schema."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from app.settings import Settings
+
+app = typer.Typer(help="Customer 360 Gateway.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Master store schema.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(schema_app, name="schema")
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Annotated[str | None, typer.Option(help="Bind address (C360_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (C360_PORT).")] = None,
+) -> None:
+    """Serve the gateway (GraphQL at /graphql, /healthz, /readyz, /metrics)."""
+    settings = Settings()
+    uvicorn.run(
+        "app.main:app_factory",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the migrations to the database named by C360_DATABASE_URL."""
+    from app.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url, revision)
+    console.print(f"[green]database at revision {revision}[/green]")
+
+
+def _progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+async def _seed(settings: Settings, customers: int, seed_value: int) -> int:
+    from app.seeding import seed
+    from app.store.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("seeding customers", total=customers)
+            summary = await seed(
+                db,
+                customers=customers,
+                seed_value=seed_value,
+                on_progress=lambda n: progress.advance(task, n),
+            )
+    finally:
+        await db.dispose()
+    return summary.rows
+
+
+@app.command("seed")
+def seed_command(
+    customers: Annotated[int, typer.Option(min=1, help="How many customers.")] = 5000,
+    seed: Annotated[int | None, typer.Option(help="World seed (C360_SEED).")] = None,
+) -> None:
+    """Write a deterministic fake world of customers into an upgraded, empty store."""
+    from app.seeding import count_customers
+    from app.store.db import Database
+
+    settings = Settings()
+
+    async def existing() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await count_customers(db)
+        finally:
+            await db.dispose()
+
+    if asyncio.run(existing()):
+        console.print("[red]the store already has customers; seed an empty store[/red]")
+        raise typer.Exit(1)
+    rows = asyncio.run(_seed(settings, customers, seed if seed is not None else settings.seed))
+    console.print(f"[green]seeded {customers} customers ({rows} rows)[/green]")
+
+
+@app.command()
+def demo() -> None:
+    """Migrate, seed the demo world if the store is empty, and serve with GraphiQL."""
+    from app.demo import run_demo
+
+    run_demo(Settings(), console)
+
+
+@schema_app.command("export")
+def schema_export(
+    output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+) -> None:
+    """Print (or write) the GraphQL SDL of the schema."""
+    from schema.sdl import schema_sdl
+
+    sdl = schema_sdl()
+    if output is None:
+        typer.echo(sdl, nl=False)
+    else:
+        output.write_text(sdl)
+        console.print(f"[green]wrote {output}[/green]")

@@ -1,0 +1,90 @@
+"""Stable metric names and method identifiers: the keys of `metric_observation` rows.
+
+Names are snake_case and never change meaning; a new way of computing a metric gets a new
+method identifier (`<metric>.<approach>.v<N>`), so stored history stays interpretable.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Per customer: surveys.
+NPS: Final = "nps"
+NPS_CATEGORY: Final = "nps_category"
+CSAT: Final = "csat"
+CES: Final = "ces"
+
+# Per customer: purchases.
+ORDER_COUNT: Final = "order_count"
+REPEAT_CUSTOMER: Final = "repeat_customer"
+PURCHASE_FREQUENCY: Final = "purchase_frequency"
+AVERAGE_ORDER_VALUE: Final = "average_order_value"
+RECENCY_DAYS: Final = "recency_days"
+RFM_RECENCY: Final = "rfm_recency"
+RFM_FREQUENCY: Final = "rfm_frequency"
+RFM_MONETARY: Final = "rfm_monetary"
+RFM_SEGMENT: Final = "rfm_segment"
+
+# Per customer: value, engagement and risk.
+CLV_HISTORICAL: Final = "clv_historical"
+CLV_PREDICTED: Final = "clv_predicted"
+PROFITABILITY: Final = "profitability"
+ENGAGEMENT_SCORE: Final = "engagement_score"
+CHURN_RISK: Final = "churn_risk"
+
+# Aggregate only (over a population or a period).
+REPEAT_PURCHASE_RATE: Final = "repeat_purchase_rate"
+ACQUISITION_RATE: Final = "acquisition_rate"
+ATTRITION_RATE: Final = "attrition_rate"
+CUSTOMER_GROWTH_INDEX: Final = "customer_growth_index"
+CAC: Final = "cac"
+LTV_TO_CAC: Final = "ltv_to_cac"
+
+CUSTOMER_METRICS: Final = (
+    NPS,
+    NPS_CATEGORY,
+    CSAT,
+    CES,
+    ORDER_COUNT,
+    REPEAT_CUSTOMER,
+    PURCHASE_FREQUENCY,
+    AVERAGE_ORDER_VALUE,
+    RECENCY_DAYS,
+    RFM_RECENCY,
+    RFM_FREQUENCY,
+    RFM_MONETARY,
+    RFM_SEGMENT,
+    CLV_HISTORICAL,
+    CLV_PREDICTED,
+    PROFITABILITY,
+    ENGAGEMENT_SCORE,
+    CHURN_RISK,
+)
+AGGREGATE_METRICS: Final = (
+    NPS,
+    CSAT,
+    CES,
+    REPEAT_PURCHASE_RATE,
+    PURCHASE_FREQUENCY,
+    AVERAGE_ORDER_VALUE,
+    ACQUISITION_RATE,
+    ATTRITION_RATE,
+    CUSTOMER_GROWTH_INDEX,
+    CAC,
+    LTV_TO_CAC,
+)
+
+# Method identifiers, one per calculation.
+METHOD_NPS_LATEST: Final = "nps.latest.v1"
+METHOD_NPS_AGGREGATE: Final = "nps.wald_trinomial.v1"
+METHOD_CSAT: Final = "csat.top2_wilson.v1"
+METHOD_CES: Final = "ces.mean_t.v1"
+METHOD_ORDERS: Final = "orders.kept.v1"
+METHOD_RFM: Final = "rfm.quintile.v1"
+METHOD_RFM_SEGMENT: Final = "rfm.segment_grid.v1"
+METHOD_CLV_HISTORICAL: Final = "clv.net_revenue.v1"
+METHOD_CLV_PREDICTED: Final = "clv.retention_margin.v1"
+METHOD_PROFITABILITY: Final = "profitability.margin_minus_tickets.v1"
+METHOD_ENGAGEMENT: Final = "engagement.decayed_events.v1"
+METHOD_CHURN: Final = "churn.logistic.v1"
+METHOD_PERIOD: Final = "period.counts.v1"
