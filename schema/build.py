@@ -9,6 +9,7 @@ import strawberry
 import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -55,12 +56,17 @@ def build_schema(
     *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
 ) -> GatewaySchema:
     """Build (once per set of limits) the federated schema with its protective extensions."""
+    # The limiters build a new rule class per instance, which would make every request miss
+    # the validation cache; build their rules once and add the same classes to every request.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     # Factories, not instances: an extension instance holds per-request state.
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(ParserCache, maxsize=1024),
-        partial(QueryDepthLimiter, max_depth=max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         ErrorCodes,
     ]

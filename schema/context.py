@@ -24,3 +24,7 @@ class Context:
     def __post_init__(self) -> None:
         # Loaders cache per request only: never share one across requests.
         self.loaders = CustomerLoaders(self.db)
+
+    async def close(self) -> None:
+        """Release what the request held (its read session)."""
+        await self.loaders.reader.close()

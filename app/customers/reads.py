@@ -6,6 +6,7 @@ data, not 50.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -28,10 +29,23 @@ T = TypeVar("T")
 
 
 class CustomerReader:
-    """Reads the master store for many customers at once."""
+    """Reads the master store for many customers at once, for one request.
+
+    All reads of a request share one session (one connection, one snapshot): loaders that
+    fire together take turns on it instead of each checking out, and rolling back, their own.
+    Call `close` when the request ends.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    async def _read(self, fetch: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with self._lock:
+            if self._session is None:
+                self._session = self.db.new_session()
+            return await fetch(self._session)
 
     async def _for_keys(
         self,
@@ -39,9 +53,14 @@ class CustomerReader:
         fetch: Callable[[AsyncSession], Awaitable[Mapping[str, T]]],
         missing: Callable[[], T],
     ) -> list[T]:
-        async with self.db.session() as session:
-            found = await fetch(session)
+        found = await self._read(fetch)
         return [found[key] if key in found else missing() for key in keys]
+
+    async def close(self) -> None:
+        """Release the request's session (and its connection)."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
     async def customers(self, ids: Sequence[str]) -> list[Customer | None]:
         """Live customers for ids (merged ids give their survivor; unknown ids give None)."""
@@ -93,5 +112,6 @@ class CustomerReader:
         )
 
     async def metric_history(self, customer_id: str, **query: Any) -> list[MetricObservation]:
-        async with self.db.session() as session:
-            return await timelines.metric_history(session, customer_id=customer_id, **query)
+        return await self._read(
+            lambda s: timelines.metric_history(s, customer_id=customer_id, **query)
+        )

@@ -53,6 +53,10 @@ class Database:
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
 
+    def new_session(self) -> AsyncSession:
+        """A session the caller must close (for sessions that outlive one block)."""
+        return self._sessions()
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads; nothing is committed."""

@@ -199,12 +199,13 @@ class GraphQLHTTPEndpoint:
             else {OperationType.QUERY, OperationType.MUTATION}
         )
         started = time.perf_counter()
+        context = self.context_factory(request)
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
                 result = await self.schema.execute(
                     operation["query"],
                     variable_values=operation["variables"],
-                    context_value=self.context_factory(request),
+                    context_value=context,
                     operation_name=operation["operation_name"],
                     allowed_operation_types=allowed,
                     operation_extensions=operation["extensions"],
@@ -223,6 +224,8 @@ class GraphQLHTTPEndpoint:
             raise HTTPRejection(
                 504, "the request took longer than the server allows", "TIMEOUT"
             ) from None
+        finally:
+            await context.close()
         observe_operation(
             operation["operation_name"],
             request.method,

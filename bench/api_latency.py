@@ -1,0 +1,89 @@
+"""Issue 2 benchmark: customer-page and customer-list queries against a real `c360 serve`.
+
+    python -m bench.api_latency [--customers 100000] [--duration 10] [--backends sqlite postgres]
+
+Prints a table of p50 / p95 / p99 latency and requests per second at 1, 10 and 50 concurrent
+clients, for each backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+from rich.table import Table
+from strawberry.relay import to_base64
+
+from bench.server import gateway, run_load, sample_ids, seeded_database
+
+CUSTOMER_PAGE = """
+query CustomerPage($id: ID!) {
+  customer(id: $id) {
+    id givenName familyName birthDate locale lifecycleStage segment loyaltyId version
+    emails { address isPrimary verifiedAt }
+    phones { number isPrimary }
+    addresses { label street city postcode country }
+    metrics { name value previousValue trend observedAt }
+    consents { purpose channel state granted }
+    interactions(first: 20) {
+      edges { node { channel kind summary occurredAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+CUSTOMER_LIST = """
+query CustomerList {
+  customers(first: 50) {
+    edges { cursor node { id givenName familyName lifecycleStage segment } }
+    pageInfo { hasNextPage }
+  }
+}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--headers", default="{}", help="JSON headers (e.g. an API key).")
+    args = parser.parse_args()
+    console = Console()
+    table = Table(title=f"GraphQL API over {args.customers:,} customers (one worker process)")
+    for column in ("backend", "query", "clients", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors"):
+        table.add_column(column, justify="right")
+    for backend in args.backends:
+        url = seeded_database(backend, args.customers)
+        ids = sample_ids(url, 2000)
+        pages = {
+            "customer page": [
+                {"query": CUSTOMER_PAGE, "variables": {"id": to_base64("Customer", i)}} for i in ids
+            ],
+            "customers(first: 50)": [{"query": CUSTOMER_LIST}],
+        }
+        with gateway(url) as base_url:
+            for name, payloads in pages.items():
+                spec = json.dumps({"payloads": payloads, "headers": json.loads(args.headers)})
+                for clients in args.concurrency:
+                    result = run_load(base_url, spec, concurrency=clients, duration=args.duration)
+                    table.add_row(
+                        backend,
+                        name,
+                        str(clients),
+                        f"{result['p50']:.1f}",
+                        f"{result['p95']:.1f}",
+                        f"{result['p99']:.1f}",
+                        f"{result['rps']:.0f}",
+                        str(result["errors"]),
+                    )
+                    console.print(
+                        table.rows[-1] if False else f"{backend} {name} x{clients}: {result}"
+                    )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

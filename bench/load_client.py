@@ -1,0 +1,85 @@
+"""A closed-loop GraphQL load generator, run in its own process by the benchmarks.
+
+Each of `concurrency` workers sends one request, waits for the answer, and sends the next, for
+`duration` seconds after a warm-up. Prints one JSON object: latencies (ms) and counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+import httpx
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by the nearest-rank method."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, round(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    spec = json.loads(sys.stdin.read())
+    payloads: list[dict[str, Any]] = spec["payloads"]
+    headers = {"accept": "application/graphql-response+json", **spec.get("headers", {})}
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+    )
+    latencies: list[float] = []
+    errors = 0
+    rng = random.Random(7)
+    async with httpx.AsyncClient(base_url=args.url, limits=limits, timeout=30) as client:
+        deadline_warm = time.perf_counter() + args.warmup
+        deadline = deadline_warm + args.duration
+
+        async def worker() -> None:
+            nonlocal errors
+            while True:
+                payload = payloads[rng.randrange(len(payloads))]
+                started = time.perf_counter()
+                if started >= deadline:
+                    return
+                response = await client.post("/graphql", json=payload, headers=headers)
+                elapsed = time.perf_counter() - started
+                if started < deadline_warm:
+                    continue
+                body = response.json()
+                if response.status_code != 200 or body.get("errors"):
+                    errors += 1
+                latencies.append(elapsed * 1000)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        wall = time.perf_counter() - max(began + args.warmup, began)
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / max(wall, 1e-9),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "mean": statistics.fmean(latencies) if latencies else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args))))
+
+
+if __name__ == "__main__":
+    main()
