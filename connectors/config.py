@@ -1,0 +1,242 @@
+"""Connector configuration: a TOML file validated with pydantic; secrets only by env-var name.
+
+The file has one `[connectors.<system>]` table per system (see `connectors.example.toml`). A
+table names the environment variable that holds its token (`token_env`), never the token: a
+`token` key is rejected. `resolve_token` reads the variable from the mapping it is given.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from connectors.records import ConnectorKind
+
+SystemName = Literal["odoo", "hubspot", "surveymonkey"]
+SYSTEM_KINDS: dict[str, ConnectorKind] = {
+    "odoo": ConnectorKind.ERP,
+    "hubspot": ConnectorKind.CRM,
+    "surveymonkey": ConnectorKind.SURVEY,
+}
+DEMO_PORTS: dict[str, int] = {"odoo": 8701, "hubspot": 8702, "surveymonkey": 8703}
+DEMO_TOKENS: dict[str, str] = {
+    "odoo": "demo-odoo-api-key",
+    "hubspot": "pat-demo-hubspot-token",
+    "surveymonkey": "demo-surveymonkey-token",
+}
+DEMO_TOKEN_ENVS: dict[str, str] = {
+    "odoo": "C360_ODOO_API_KEY",
+    "hubspot": "C360_HUBSPOT_TOKEN",
+    "surveymonkey": "C360_SURVEYMONKEY_TOKEN",
+}
+
+
+class ConnectorConfigError(ValueError):
+    """The connectors file is missing, malformed, invalid, or names an unset secret."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class TimeoutSettings(_Strict):
+    """Per-attempt connect/read timeouts and the overall budget of one call, retries included."""
+
+    connect: Seconds = 1.0
+    read: Seconds = 2.0
+    budget: Seconds = 3.0
+
+    @model_validator(mode="after")
+    def _budget_covers_an_attempt(self) -> TimeoutSettings:
+        if self.budget < self.connect:
+            raise ValueError("timeouts.budget must be at least timeouts.connect")
+        return self
+
+
+class RetrySettings(_Strict):
+    """Exponential backoff with jitter for idempotent calls (connection errors, 5xx, 429)."""
+
+    attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    wait_initial: Annotated[float, Field(ge=0)] = 0.05
+    wait_max: Annotated[float, Field(ge=0)] = 1.0
+    wait_jitter: Annotated[float, Field(ge=0)] = 0.05
+
+
+class CircuitSettings(_Strict):
+    """Open after `failure_threshold` consecutive failed calls; probe again after `cooldown`."""
+
+    failure_threshold: Annotated[int, Field(ge=1)] = 5
+    cooldown: Seconds = 10.0
+
+
+class CacheSettings(_Strict):
+    """How long the gateway may reuse an answer, and serve it stale while the source fails."""
+
+    ttl: Annotated[float, Field(ge=0)] = 60.0
+    stale_if_error: Annotated[float, Field(ge=0)] = 600.0
+
+
+class OdooMapping(_Strict):
+    """Odoo specifics: database, API user, and which payment terms mean "prepay"."""
+
+    system: Literal["odoo"] = "odoo"
+    database: str
+    login: str
+    uid: int | None = None  # skip `authenticate` when known
+    prepay_terms: tuple[str, ...] = ("Immediate Payment",)
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 200
+
+
+class HubSpotMapping(_Strict):
+    """HubSpot specifics: batch size (the API allows at most 100 inputs) and extra properties."""
+
+    system: Literal["hubspot"] = "hubspot"
+    batch_size: Annotated[int, Field(ge=1, le=100)] = 100
+    extra_contact_properties: tuple[str, ...] = ()
+
+
+class SurveyMonkeyMapping(_Strict):
+    """Which surveys to read and which question ids are NPS (0-10), CSAT (1-5), CES (1-7)."""
+
+    system: Literal["surveymonkey"] = "surveymonkey"
+    survey_ids: tuple[str, ...] = ()
+    nps_question_ids: tuple[str, ...] = ()
+    csat_question_ids: tuple[str, ...] = ()
+    ces_question_ids: tuple[str, ...] = ()
+    comment_question_ids: tuple[str, ...] = ()
+    customer_id_variable: str = "c360_id"
+    page_size: Annotated[int, Field(ge=1, le=100)] = 100
+
+
+Mapping_ = Annotated[
+    OdooMapping | HubSpotMapping | SurveyMonkeyMapping, Field(discriminator="system")
+]
+
+
+class ConnectorSettings(_Strict):
+    """Everything about one source system."""
+
+    system: SystemName
+    kind: ConnectorKind
+    enabled: bool = True
+    base_url: str
+    token_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    max_concurrency: Annotated[int, Field(ge=1, le=1000)] = 10
+    timeouts: TimeoutSettings = TimeoutSettings()
+    retries: RetrySettings = RetrySettings()
+    circuit: CircuitSettings = CircuitSettings()
+    cache: CacheSettings = CacheSettings()
+    mapping: Mapping_
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_system_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            system = data.get("system")
+            if system in SYSTEM_KINDS:
+                data.setdefault("kind", SYSTEM_KINDS[system])
+                mapping = dict(data.get("mapping") or {})
+                mapping.setdefault("system", system)
+                data["mapping"] = mapping
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConnectorSettings:
+        if self.kind != SYSTEM_KINDS[self.system]:
+            raise ValueError(f"{self.system} is a {SYSTEM_KINDS[self.system]} system")
+        if self.mapping.system != self.system:
+            raise ValueError(f"mapping is for {self.mapping.system}, not {self.system}")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("base_url must be an http(s) URL")
+        return self
+
+
+class ConnectorsConfig(_Strict):
+    """All configured connectors, by system name."""
+
+    connectors: dict[str, ConnectorSettings]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _system_from_table_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("connectors"), dict):
+            tables = {}
+            for name, table in data["connectors"].items():
+                tables[name] = {"system": name, **table} if isinstance(table, dict) else table
+            data = {**data, "connectors": tables}
+        return data
+
+    def enabled(self) -> dict[str, ConnectorSettings]:
+        """The connectors that are switched on."""
+        return {name: s for name, s in self.connectors.items() if s.enabled}
+
+
+def parse_connectors_config(text: str) -> ConnectorsConfig:
+    """Validate the TOML text of a connectors file."""
+    try:
+        return ConnectorsConfig.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConnectorConfigError(f"connectors file is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        raise ConnectorConfigError(f"connectors file is invalid: {exc}") from None
+
+
+def load_connectors_config(path: str | Path) -> ConnectorsConfig:
+    """Read and validate the connectors file at `path` (named by `C360_CONNECTORS_FILE`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConnectorConfigError(f"cannot read connectors file {path}: {exc}") from None
+    return parse_connectors_config(text)
+
+
+def resolve_token(settings: ConnectorSettings, environ: Mapping[str, str]) -> str:
+    """The secret named by `settings.token_env`, or a clear error if it is unset or empty."""
+    value = environ.get(settings.token_env, "")
+    if not value.strip():
+        raise ConnectorConfigError(
+            f"{settings.system}: environment variable {settings.token_env} is not set"
+        )
+    return value
+
+
+def demo_environment() -> dict[str, str]:
+    """The environment variables that carry the simulators' demo tokens."""
+    return {DEMO_TOKEN_ENVS[system]: token for system, token in DEMO_TOKENS.items()}
+
+
+def demo_config(
+    ports: Mapping[str, int] | None = None, *, host: str = "127.0.0.1"
+) -> ConnectorsConfig:
+    """Connectors for the local simulators (`c360 sim <system> --port N`), demo tokens by env."""
+    from connectors.simulators.surveys import SURVEYS, question_ids
+
+    ports = {**DEMO_PORTS, **(ports or {})}
+    mappings: dict[str, dict[str, Any]] = {
+        "odoo": {"database": "c360", "login": "api@c360.example"},
+        "hubspot": {},
+        "surveymonkey": {
+            "survey_ids": [survey.survey_id for survey in SURVEYS],
+            "nps_question_ids": list(question_ids("nps")),
+            "csat_question_ids": list(question_ids("csat")),
+            "ces_question_ids": list(question_ids("ces")),
+            "comment_question_ids": [survey.comment_question_id for survey in SURVEYS],
+        },
+    }
+    tables = {
+        system: {
+            "base_url": f"http://{host}:{ports[system]}",
+            "token_env": DEMO_TOKEN_ENVS[system],
+            "mapping": mappings[system],
+        }
+        for system in SYSTEM_KINDS
+    }
+    return ConnectorsConfig.model_validate({"connectors": tables})

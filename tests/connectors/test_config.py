@@ -1,0 +1,64 @@
+"""Connector configuration: TOML validated, secrets only by environment-variable name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import connectors
+from connectors.config import (
+    ConnectorConfigError,
+    demo_config,
+    demo_environment,
+    load_connectors_config,
+    parse_connectors_config,
+    resolve_token,
+)
+from connectors.records import ConnectorKind
+
+EXAMPLE = Path(connectors.__file__).parent / "connectors.example.toml"
+
+
+def test_example_file_is_valid() -> None:
+    config = load_connectors_config(EXAMPLE)
+    assert set(config.connectors) == {"odoo", "hubspot", "surveymonkey"}
+    assert config.connectors["hubspot"].kind is ConnectorKind.CRM
+    assert config.connectors["surveymonkey"].mapping.nps_question_ids == ("620000001",)
+
+
+def test_a_secret_in_the_file_is_rejected() -> None:
+    text = EXAMPLE.read_text().replace(
+        'token_env = "C360_HUBSPOT_TOKEN"', 'token_env = "C360_HUBSPOT_TOKEN"\ntoken = "pat-123"'
+    )
+    with pytest.raises(ConnectorConfigError, match="token"):
+        parse_connectors_config(text)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '[connectors.hubspot]\nbase_url = "ftp://x"\ntoken_env = "T"\n',
+        '[connectors.hubspot]\nbase_url = "http://x"\ntoken_env = "T"\nkind = "erp"\n',
+        '[connectors.hubspot]\nbase_url = "http://x"\ntoken_env = "T"\n'
+        "[connectors.hubspot.mapping]\nbatch_size = 500\n",
+        '[connectors.crm]\nbase_url = "http://x"\ntoken_env = "T"\n',
+        "not toml [",
+    ],
+)
+def test_invalid_files_give_a_clear_error(bad: str) -> None:
+    with pytest.raises(ConnectorConfigError):
+        parse_connectors_config(bad)
+
+
+def test_tokens_come_from_the_named_environment_variable() -> None:
+    settings = demo_config().connectors["odoo"]
+    assert resolve_token(settings, demo_environment()) == "demo-odoo-api-key"
+    with pytest.raises(ConnectorConfigError, match="C360_ODOO_API_KEY"):
+        resolve_token(settings, {})
+
+
+def test_demo_config_points_at_the_given_ports() -> None:
+    config = demo_config({"hubspot": 9999})
+    assert config.connectors["hubspot"].base_url == "http://127.0.0.1:9999"
+    assert config.connectors["odoo"].base_url == "http://127.0.0.1:8701"

@@ -1,0 +1,209 @@
+"""HubSpot connector against its simulator; simulator against HubSpot's documented shapes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import orjson
+
+from connectors.config import DEMO_TOKENS
+from connectors.records import EngagementType
+from tests.connectors.conftest import first_ids
+
+# Hand-copied from HubSpot's CRM v3 "batch read" and v4 "associations batch read" references.
+DOCUMENTED_BATCH_READ = {
+    "completedAt": "2023-11-07T05:31:56Z",
+    "results": [
+        {
+            "archived": False,
+            "createdAt": "2019-10-30T03:30:17.883Z",
+            "id": "512",
+            "properties": {},  # documented example property names vary per portal
+            "updatedAt": "2019-12-07T16:50:06.678Z",
+        }
+    ],
+    "startedAt": "2023-11-07T05:31:56Z",
+    "status": "COMPLETE",
+}
+DOCUMENTED_ASSOCIATIONS = {
+    "completedAt": "2023-11-07T05:31:56Z",
+    "results": [
+        {
+            "from": {"id": "<string>"},
+            "to": [
+                {
+                    "associationTypes": [
+                        {"category": "HUBSPOT_DEFINED", "typeId": 123, "label": "x"}
+                    ],
+                    "toObjectId": 1,
+                }
+            ],
+        }
+    ],
+    "startedAt": "2023-11-07T05:31:56Z",
+    "status": "COMPLETE",
+}
+DOCUMENTED_ERROR = {
+    "status": "error",
+    "message": "m",
+    "correlationId": "c",
+    "category": "VALIDATION_ERROR",
+}
+
+
+def assert_same_shape(actual: object, documented: object, path: str = "$") -> None:
+    """Every documented key is present with the documented JSON type (recursively)."""
+    if isinstance(documented, dict):
+        assert isinstance(actual, dict), path
+        for key, value in documented.items():
+            assert key in actual, f"{path}.{key} missing"
+            if actual[key] is not None and value is not None:
+                assert_same_shape(actual[key], value, f"{path}.{key}")
+    elif isinstance(documented, list):
+        assert isinstance(actual, list), path
+        if documented and actual:
+            assert_same_shape(actual[0], documented[0], f"{path}[0]")
+    elif isinstance(documented, bool):
+        assert isinstance(actual, bool), path
+    elif isinstance(documented, int | float):
+        assert isinstance(actual, int | float) and not isinstance(actual, bool), path
+    else:
+        assert isinstance(actual, type(documented)), f"{path}: {type(actual).__name__}"
+
+
+def raw_client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://hubspot",
+        headers={"Authorization": f"Bearer {DEMO_TOKENS['hubspot']}"},
+    )
+
+
+async def test_simulator_batch_read_matches_documented_shape(simulator, world) -> None:
+    ids = first_ids(world, "hubspot", 2)
+    async with raw_client(simulator("hubspot")) as client:
+        response = await client.post(
+            "/crm/v3/objects/contacts/batch/read",
+            json={"inputs": [{"id": i} for i in ids], "properties": ["email"]},
+        )
+    assert response.status_code == 200
+    assert_same_shape(response.json(), DOCUMENTED_BATCH_READ)
+    assert all(
+        isinstance(v, str | None) for v in response.json()["results"][0]["properties"].values()
+    )
+
+
+async def test_simulator_unknown_ids_give_207_with_errors(simulator, world) -> None:
+    async with raw_client(simulator("hubspot")) as client:
+        response = await client.post(
+            "/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": "1"}]}
+        )
+    assert response.status_code == 207
+    assert response.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+
+
+async def test_simulator_associations_and_errors_match_documented_shapes(simulator, world) -> None:
+    ids = first_ids(world, "hubspot", 20)
+    async with raw_client(simulator("hubspot")) as client:
+        assoc = await client.post(
+            "/crm/v4/associations/contacts/emails/batch/read",
+            json={"inputs": [{"id": i} for i in ids]},
+        )
+        too_many = await client.post(
+            "/crm/v3/objects/contacts/batch/read",
+            json={"inputs": [{"id": str(i)} for i in range(101)]},
+        )
+    assert_same_shape(assoc.json(), DOCUMENTED_ASSOCIATIONS)
+    assert too_many.status_code == 400
+    assert_same_shape(too_many.json(), DOCUMENTED_ERROR)
+
+
+async def test_contacts_by_id_and_by_email(simulator, connect, world) -> None:
+    connector = connect("hubspot", simulator("hubspot"))
+    ids = first_ids(world, "hubspot", 10)
+    contacts = await connector.fetch_contacts([*ids, "999"])
+    assert set(contacts) == set(ids)  # misses are absent
+    emails = [c.email for c in contacts.values() if c.email]
+    by_email = await connector.fetch_contacts_by_email([e.upper() for e in emails])
+    assert set(by_email) == set(emails)
+    sample = contacts[ids[0]]
+    assert sample.created_at is not None and sample.email_opens >= sample.email_clicks
+
+
+async def test_batching_never_sends_more_than_100_ids_per_call(simulator, connect, world) -> None:
+    # given 250 ids and a transport that records every request body
+    app = simulator("hubspot")
+    sizes: list[int] = []
+    inner = httpx.ASGITransport(app=app)
+
+    class Recording(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sizes.append(len(orjson.loads(request.content)["inputs"]))
+            return await inner.handle_async_request(request)
+
+    connector = connect("hubspot", Recording())
+    ids = [str(1001 + n) for n in range(250)]
+    # when
+    await connector.fetch_contacts(ids)
+    # then: three calls, 100 + 100 + 50
+    assert sorted(sizes) == [50, 100, 100]
+
+
+async def test_tickets_and_engagements_newest_first(simulator, connect, world) -> None:
+    connector = connect("hubspot", simulator("hubspot"))
+    ids = first_ids(world, "hubspot", 25)
+    tickets = await connector.fetch_tickets(ids)
+    engagements = await connector.fetch_engagements(ids)
+    assert tickets and engagements
+    for items in engagements.values():
+        moments = [e.occurred_at for e in items]
+        assert moments == sorted(moments, reverse=True)
+    assert {e.type for items in engagements.values() for e in items} == set(EngagementType)
+    calls_only = await connector.fetch_engagements(ids, [EngagementType.CALL])
+    assert {e.type for items in calls_only.values() for e in items} == {EngagementType.CALL}
+
+
+async def test_gdpr_delete_really_deletes(simulator, connect, world) -> None:
+    connector = connect("hubspot", simulator("hubspot"))
+    contact_id = first_ids(world, "hubspot", 1)[0]
+    assert await connector.erase_contact(contact_id) is True
+    assert await connector.fetch_contacts([contact_id]) == {}
+    assert await connector.fetch_tickets([contact_id]) == {}
+    assert await connector.erase_contact(contact_id) is False
+
+
+async def test_search_finds_a_contact_by_name(simulator, connect, world) -> None:
+    connector = connect("hubspot", simulator("hubspot"))
+    contact = (await connector.fetch_contacts(first_ids(world, "hubspot", 1))).popitem()[1]
+    found = await connector.search_contacts(f"{contact.given_name} {contact.family_name}")
+    assert contact.external_id in {c.external_id for c in found}
+
+
+async def test_21_concurrency_limit_is_never_exceeded(simulator, connect, world) -> None:
+    # given a slow source and a pool of 5
+    from connectors.simulators import FaultSettings
+
+    connector = connect("hubspot", simulator("hubspot", FaultSettings(latency_ms=20)))
+    ids = first_ids(world, "hubspot", 40)
+    # when 40 single-id reads run at once
+    await asyncio.gather(*(connector.fetch_contacts([i]) for i in ids))
+    # then never more than 5 were in flight
+    assert connector.client.peak_in_flight == 5
+    assert connector.client.upstream_requests == 40
+
+
+async def test_iter_changes_yields_oldest_first(simulator, connect, world) -> None:
+    connector = connect("hubspot", simulator("hubspot"))
+    since = world.now.replace(year=world.now.year - 1)
+    changes = [change async for change in connector.iter_changes(since)]
+    moments = [c.changed_at for c in changes]
+    assert changes and moments == sorted(moments) and all(m >= since for m in moments)
+
+
+async def test_health_reports_ok_and_errors(simulator, connect) -> None:
+    from connectors.errors import SourceStatus
+
+    assert (await connect("hubspot", simulator("hubspot")).health()).status is SourceStatus.OK
+    broken = connect("hubspot", simulator("hubspot", token="other"))
+    assert (await broken.health()).status is SourceStatus.ERROR
