@@ -11,6 +11,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from app.privacy.keys_cli import keys_app
 from app.settings import Settings
 
 app = typer.Typer(help="Customer 360 Gateway.", no_args_is_help=True, add_completion=False)
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="Master store schema.", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
+app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
 
 

@@ -10,8 +10,10 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from app.logs import configure_logging
+from app.privacy.authentication import Authenticator
 from app.settings import Settings
 from app.store.db import Database
+from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.request_context import RequestContextMiddleware
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         try:
+            app.state.authenticator = Authenticator(settings, app.state.db)
             yield
         finally:
             await app.state.db.dispose()
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings=settings,
             db=request.app.state.db,
             request_id=request.scope["state"]["request_id"],
+            principal=request.scope["state"]["principal"],
         )
 
     graphql = GraphQLHTTPEndpoint(schema=schema, settings=settings, context_factory=context_for)
@@ -56,6 +60,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # The last added runs first: authentication runs once the request id is bound.
+    app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from app.errors import InvalidInputError
+from app.settings import Settings
 
 T = TypeVar("T")
 
@@ -60,6 +61,13 @@ def check_page_size(first: int | None, *, default: int, maximum: int) -> int:
             f"`first` must be between 1 and {maximum}", argument="first", maximum=maximum
         )
     return first
+
+
+def requested_page_size(first: int | None, settings: Settings) -> int:
+    """`check_page_size` with the configured default and maximum."""
+    return check_page_size(
+        first, default=settings.default_page_size, maximum=settings.max_page_size
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_HS256_SECRET_BYTES = 32
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -45,10 +47,33 @@ class Settings(BaseSettings):
     # Secrets: never logged, never defaulted outside development.
     secret_key: SecretStr = SecretStr("dev-only-secret-change-me")
 
+    # Authentication (app/privacy): API keys and JWT bearer tokens.
+    api_key_cache_ttl_seconds: float = Field(
+        default=30.0, ge=0, description="How long an authenticated API key is trusted in-process."
+    )
+    jwt_hs256_secret: SecretStr | None = None
+    jwt_jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: float = Field(default=30.0, ge=0, description="Allowed clock skew.")
+    jwt_role_claim: str = "role"
+    jwt_purpose_claim: str = "purpose"
+    jwt_customer_claim: str = "customer_id"
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.is_production and "change-me" in self.secret_key.get_secret_value():
             raise ValueError("C360_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_short_jwt_secret(self) -> Settings:
+        secret = self.jwt_hs256_secret
+        # RFC 7518 3.2: an HS256 key must be at least as long as the hash output (32 bytes).
+        if secret is not None and len(secret.get_secret_value().encode()) < MIN_HS256_SECRET_BYTES:
+            raise ValueError(
+                f"C360_JWT_HS256_SECRET must be at least {MIN_HS256_SECRET_BYTES} bytes long"
+            )
         return self
 
     @property

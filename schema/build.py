@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache, partial
 from typing import Any
 
@@ -18,12 +19,13 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.errors import C360Error
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
-from schema.extensions.error_codes import ErrorCodes
+from schema.extensions.error_codes import ErrorCodes, classify
+from schema.extensions.hide_suggestions import HideSuggestions
 
 log = structlog.get_logger("c360.graphql")
 
@@ -33,6 +35,14 @@ Mutation = merge_types("Mutation", (CustomerMutations,))
 
 class GatewaySchema(strawberry.federation.Schema):
     """Our schema: logs unexpected errors with their stack, expected ones briefly."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            # A parse error is raised inside ParserCache's hook, so it skips every extension's
+            # on_operation (ErrorCodes too); classifying is idempotent for the errors it did see.
+            result.errors = [classify(error) for error in result.errors]
+        return result
 
     def process_errors(
         self,
@@ -49,6 +59,12 @@ class GatewaySchema(strawberry.federation.Schema):
                 error_type=type(original).__name__,
                 exc_info=original,
             )
+
+
+@cache
+def _types_schema() -> GatewaySchema:
+    """The types converted once: Strawberry's relay `node` field cannot be converted twice."""
+    return GatewaySchema(query=Query, mutation=Mutation)
 
 
 @cache
@@ -71,5 +87,8 @@ def build_schema(
         ErrorCodes,
     ]
     if not introspection:
-        extensions.append(DisableIntrospection)
-    return GatewaySchema(query=Query, mutation=Mutation, extensions=extensions)
+        extensions += [DisableIntrospection, HideSuggestions]
+    # Extensions are only read per request, so every set of limits shares the converted types.
+    schema = copy.copy(_types_schema())
+    schema.extensions = tuple(extensions)
+    return schema

@@ -1,4 +1,4 @@
-"""The per-request context: settings, services, DataLoaders and the request id."""
+"""The per-request context: settings, services, DataLoaders, the request id and the principal."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from app.privacy.principals import Principal
 from app.settings import Settings
 from app.store.db import Database
 from schema.customers.dataloaders import CustomerLoaders
@@ -19,6 +20,7 @@ class Context:
     settings: Settings
     db: Database
     request_id: str
+    principal: Principal
     loaders: CustomerLoaders = field(init=False)
 
     def __post_init__(self) -> None:

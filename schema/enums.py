@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from app.privacy import consent
 from app.store import models
 
 
@@ -28,12 +29,19 @@ LinkMethod = _mirror(
 )
 
 
-@strawberry.enum(description="A consent's state now: expired grants count as not granted.")
-class ConsentState(Enum):
+ConsentState = _mirror(
+    consent.ConsentState, "ConsentState", "A consent's state now: an expired grant is not granted."
+)
+ConsentPurpose = _mirror(consent.ConsentPurpose, "ConsentPurpose", "What a consent is for.")
+ConsentChannel = _mirror(consent.ConsentChannel, "ConsentChannel", "How we may reach the customer.")
+LawfulBasis = _mirror(consent.LawfulBasis, "LawfulBasis", "The GDPR Art. 6 basis of processing.")
+
+
+@strawberry.enum(description="A consent decision to record.")
+class ConsentDecision(Enum):
     GRANTED = "granted"
     DENIED = "denied"
     WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
 
 
 @strawberry.enum(description="How a metric's current value compares with the previous one.")

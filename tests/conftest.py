@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +17,31 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
+from starlette.applications import Starlette
 
 import app.store.models  # noqa: F401  (registers the tables)
+from app.logs import configure_logging
 from app.main import create_app
+from app.privacy.authentication import API_KEY_HEADER
+from app.privacy.principals import Purpose, Role, parse_purpose, parse_role
 from app.settings import Settings
-from app.store.db import create_engine
+from app.store.db import Database, create_engine
 from app.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("C360_TEST_POSTGRES_URL")
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+BASE_URL = "http://gateway"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: runs on PostgreSQL (C360_TEST_POSTGRES_URL)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_logs() -> None:
+    """Warnings and errors only, as JSON lines: rendering rich tracebacks costs seconds a test."""
+    configure_logging("WARNING", json=True)
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +62,11 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _postgres_database_url() -> str:
-    """A fresh database for this test worker on the CI PostgreSQL server."""
+def fresh_postgres_database(prefix: str = "c360_test") -> str:
+    """A fresh, empty database for this test worker on the CI PostgreSQL server."""
     assert POSTGRES_URL
     base = make_url(POSTGRES_URL)
-    name = f"c360_test_{_worker()}"
+    name = f"{prefix}_{_worker()}"
 
     async def recreate() -> None:
         engine = create_engine(base.render_as_string(hide_password=False), pool_size=1)
@@ -70,7 +87,7 @@ def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     sqlite_file: Path = tmp_path_factory.mktemp("db") / "c360.db"
     urls["sqlite"] = f"sqlite+aiosqlite:///{sqlite_file}"
     if POSTGRES_URL:
-        urls["postgres"] = _postgres_database_url()
+        urls["postgres"] = fresh_postgres_database()
     for url in urls.values():
         upgrade(url)
     yield urls
@@ -104,11 +121,101 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, log_json=False, default_phone_region="GB")
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client speaking to the real app in-process (lifespan run)."""
+@dataclass(frozen=True)
+class Gateway:
+    """The app under test (lifespan running) and an in-process HTTP client speaking to it.
+
+    `client` is authenticated as an admin; `headers_for` and `new_client` give any other caller.
+    """
+
+    app: Starlette
+    client: httpx.AsyncClient
+
+    @property
+    def db(self) -> Database:
+        """The app's own Database (its engine is the one the requests use)."""
+        return self.app.state.db
+
+    async def headers_for(
+        self, role: Role | str, purpose: Purpose | str, subject: str | None = None
+    ) -> dict[str, str]:
+        """Headers of a new API key with this role, purpose and (customer role) subject.
+
+        They use `X-API-Key`, so passed per request they replace the client's admin key. The key
+        is authenticated once here, so requests (and tests counting SQL statements) find it in
+        the key cache and pay no authentication query.
+        """
+        role, purpose = parse_role(role), parse_purpose(purpose)
+        authenticator = self.app.state.authenticator
+        created = await authenticator.api_keys.create(
+            name=f"test-{role}-{purpose}", role=role, purpose=purpose, subject=subject
+        )
+        headers = {API_KEY_HEADER: created.key}
+        await authenticator.authenticate(headers)
+        return headers
+
+    def new_client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+        """Another client of the same app (no credentials unless given); the caller closes it."""
+        transport = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers)
+
+
+@asynccontextmanager
+async def running_gateway(settings: Settings) -> AsyncIterator[Gateway]:
+    """Start the real app with `settings` and yield it with an admin client (per-test settings)."""
     app = create_app(settings)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+            gateway = Gateway(app=app, client=client)
+            client.headers.update(await gateway.headers_for(Role.ADMIN, Purpose.ADMINISTRATION))
+            yield gateway
+
+
+@pytest.fixture
+async def gateway(settings: Settings) -> AsyncIterator[Gateway]:
+    async with running_gateway(settings) as running:
+        yield running
+
+
+@pytest.fixture
+def client(gateway: Gateway) -> httpx.AsyncClient:
+    """An HTTP client speaking to the real app in-process (lifespan run), as an admin."""
+    return gateway.client
+
+
+HeadersFactory = Callable[..., Awaitable[dict[str, str]]]
+ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def principal_headers(gateway: Gateway) -> HeadersFactory:
+    """`await principal_headers(role, purpose, subject=None)`: headers to send as that caller."""
+    return gateway.headers_for
+
+
+@pytest.fixture
+async def client_for(gateway: Gateway) -> AsyncIterator[ClientFactory]:
+    """`await client_for(role, purpose, subject=None)`: a client that calls as that principal."""
+    async with AsyncExitStack() as stack:
+
+        async def make(
+            role: Role | str, purpose: Purpose | str, subject: str | None = None
+        ) -> httpx.AsyncClient:
+            headers = await gateway.headers_for(role, purpose, subject)
+            return await stack.enter_async_context(gateway.new_client(headers))
+
+        yield make
+
+
+@pytest.fixture
+async def anonymous_client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the same app that sends no credentials."""
+    async with gateway.new_client() as client:
+        yield client
+
+
+@pytest.fixture
+def db(gateway: Gateway) -> Database:
+    """The running app's Database, for arrange steps that write rows GraphQL cannot write yet."""
+    return gateway.db

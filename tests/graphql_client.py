@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from strawberry import relay
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -35,3 +36,26 @@ def assert_no_errors(body: dict[str, Any]) -> dict[str, Any]:
 def error_codes(body: dict[str, Any]) -> list[str]:
     """The `extensions.code` of each error of a response."""
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+CREATE_CUSTOMER = """
+mutation CreateCustomer($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { id version }
+}
+"""
+
+
+async def create_customer(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
+    """Create a customer through GraphQL; returns its `id` (global) and `version`."""
+    body = await gql(client, CREATE_CUSTOMER, {"input": fields})
+    return assert_no_errors(body)["createCustomer"]
+
+
+def global_id(type_name: str, node_id: object) -> str:
+    """The opaque global id of a node (what the API hands out)."""
+    return str(relay.GlobalID(type_name, str(node_id)))
+
+
+def node_id(global_id_: str) -> str:
+    """The store id inside a global id."""
+    return relay.GlobalID.from_id(global_id_).node_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.pagination import Page, check_page_size
+from app.pagination import Page, requested_page_size
 from app.settings import Settings
 from app.store.db import Database
 from app.store.models import Customer
@@ -20,9 +20,7 @@ async def list_customers(
     after: str | None,
 ) -> Page[Customer]:
     """One page of live customers; `first` is checked against the page-size limit."""
-    size = check_page_size(
-        first, default=settings.default_page_size, maximum=settings.max_page_size
-    )
+    size = requested_page_size(first, settings)
     async with db.session() as session:
         return await repo.list_customers(
             session, criteria=criteria, order=order, first=size, after=after

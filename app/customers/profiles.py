@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customers.contact_points import NewContactPoint, add_contact_point_rows
@@ -14,7 +15,7 @@ from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
 from app.store.db import Database
-from app.store.models import Customer, LinkMethod, SourceLink
+from app.store.models import Customer, FieldProvenance, LinkMethod, SourceLink
 from app.store.repositories import customers as customer_repo
 from app.store.repositories import source_links as link_repo
 from app.store.types import utcnow
@@ -45,10 +46,21 @@ async def create_customer(db: Database, new: NewCustomer, *, default_region: str
 
 
 async def update_customer(
-    db: Database, *, customer_id: str, version: int, changes: dict[str, Any]
+    db: Database,
+    *,
+    customer_id: str,
+    version: int,
+    changes: dict[str, Any],
+    source: str | None = None,
+    verified: bool = False,
 ) -> Customer:
-    """Apply profile changes if `version` is current; a stale version is a `ConflictError`."""
+    """Apply profile changes if `version` is current; a stale version is a `ConflictError`.
+
+    With a `source`, each changed field's provenance records it (rule `direct_edit`); with
+    `verified`, the record is marked verified now (the person confirmed it themselves).
+    """
     cleaned = clean_profile(changes)
+    now = utcnow()
     async with db.transaction() as session:
         current = await live_customer(session, customer_id)
         if current.version != version:
@@ -60,14 +72,33 @@ async def update_customer(
             session,
             customer_id=current.id,
             expected_version=version,
-            values={**cleaned, "updated_at": utcnow()},
+            values={**cleaned, "updated_at": now, **({"verified_at": now} if verified else {})},
         )
         if not applied:
             raise ConflictError("the customer was changed by someone else; reload and retry")
+        if source is not None:
+            await _record_provenance(session, current.id, list(cleaned), source, now)
         await session.refresh(current)
         if "loyalty_id" in cleaned:
             await _sync_loyalty_link(session, current)
     return current
+
+
+async def _record_provenance(
+    session: AsyncSession, customer_id: str, fields: list[str], source: str, at: datetime
+) -> None:
+    await session.execute(
+        delete(FieldProvenance).where(
+            FieldProvenance.customer_id == customer_id,
+            FieldProvenance.field.in_(fields),  # type: ignore[attr-defined]
+        )
+    )
+    session.add_all(
+        FieldProvenance(
+            customer_id=customer_id, field=f, system=source, rule="direct_edit", recorded_at=at
+        )
+        for f in fields
+    )
 
 
 async def _sync_loyalty_link(session: AsyncSession, customer: Customer) -> None:

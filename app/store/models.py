@@ -247,3 +247,25 @@ class AuditEvent(SQLModel, table=True):
     customer_id: str | None = Field(default=None, max_length=36)
     fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     request_id: str | None = Field(default=None, max_length=64)
+
+
+class ApiKey(SQLModel, table=True):
+    """A caller's API key: only a SHA-256 hash of the key is stored, never the key itself."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=128, index=True)
+    role: str = Field(max_length=32)
+    purpose: str = Field(max_length=32)
+    # The customer a `customer`-role key acts as; its key goes when the customer is erased.
+    subject: str | None = Field(
+        default=None,
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        index=True,
+    )
+    hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,7 +11,13 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.pagination import check_page_size, decode_time_id_cursor, encode_cursor
+from app.errors import NotFoundError
+from app.pagination import (
+    check_page_size,
+    decode_time_id_cursor,
+    encode_cursor,
+    requested_page_size,
+)
 from app.store import models
 from app.store.types import utcnow
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
@@ -332,9 +338,12 @@ class Customer(relay.Node):
         *,
         info: Info,
         node_ids: Iterable[str],
-        required: bool = False,  # noqa: ARG003  (part of the Node contract)
+        required: bool = False,
     ) -> list[Customer | None]:
         rows = await info.context.loaders.customer_by_id.load_many(list(node_ids))
+        if required and any(row is None for row in rows):
+            # `node(id)` is non-null: a miss must be NOT_FOUND, not a null-in-non-null INTERNAL.
+            raise NotFoundError("customer not found")
         return [cls.from_model(row) if row is not None else None for row in rows]
 
     @classmethod
@@ -422,9 +431,7 @@ class Customer(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> InteractionConnection:
         settings = info.context.settings
-        size = check_page_size(
-            first, default=settings.default_page_size, maximum=settings.max_page_size
-        )
+        size = requested_page_size(first, settings)
         position = None
         if after is not None:
             position = decode_time_id_cursor(after)

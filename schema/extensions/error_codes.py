@@ -7,6 +7,7 @@ original (a DSN, a stack trace, SQL) is logged by the schema, never sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -16,6 +17,8 @@ from strawberry.relay.types import GlobalIDValueError
 from app.errors import C360Error
 
 INTERNAL_MESSAGE = "Internal server error"
+# Variable errors about the value sent ("is never used" / "is not defined" are validation errors).
+_VARIABLE_VALUE = re.compile(r"^Variable '\$\w+' (got invalid value|of (required|non-null) type)")
 
 
 def classify(error: GraphQLError) -> GraphQLError:
@@ -25,13 +28,16 @@ def classify(error: GraphQLError) -> GraphQLError:
         return _with(error, original.message, {**original.extensions, "code": original.code})
     if isinstance(original, GlobalIDValueError):
         return _with(error, "malformed global id", {"code": "BAD_USER_INPUT"})
+    if isinstance(original, GraphQLError) and error.path is None:
+        # A variable value graphql-core could not coerce (wrong type, missing): the client's input.
+        return _with(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is not None:
         return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
     if error.extensions and "code" in error.extensions:
         return error
     if isinstance(error, GraphQLSyntaxError):
         return _with(error, error.message, {"code": "GRAPHQL_PARSE_FAILED"})
-    if error.message.startswith("Variable '$") or error.message.startswith("Argument '"):
+    if _VARIABLE_VALUE.match(error.message) or error.message.startswith("Argument '"):
         return _with(error, error.message, {"code": "BAD_USER_INPUT"})
     return _with(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
 

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.pagination import Page, decode_cursor, encode_cursor, parse_cursor_time
-from app.store.models import ContactPoint, Customer, SourceLink
+from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
+from app.store.types import utcnow
 
 MAX_MERGE_HOPS = 16
 
@@ -33,6 +35,9 @@ class CustomerFilter:
     email: str | None = None
     phone: str | None = None
     name: str | None = None
+    # (purpose, channel or None for any channel): only customers whose consent holds now.
+    consented_to: tuple[str, str | None] | None = None
+    consent_checked_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,39 @@ def _filtered(statement: Select[Any], criteria: CustomerFilter) -> Select[Any]:
             func.coalesce(Customer.given_name, "") + " " + func.coalesce(Customer.family_name, "")
         )
         conditions.append(or_(full == wanted, func.lower(Customer.family_name) == wanted))
+    if criteria.consented_to is not None:
+        purpose, channel = criteria.consented_to
+        conditions.append(_consent_holds(purpose, channel, criteria.consent_checked_at or utcnow()))
     return statement.where(and_(*conditions))
+
+
+def _consent_holds(purpose: str, channel: str | None, now: datetime) -> ColumnElement[bool]:
+    """The customer's newest ledger entry for purpose (x channel) is an unexpired grant."""
+    entry = aliased(ConsentEvent)
+    later = aliased(ConsentEvent)
+    newer_exists = (
+        select(later.id)
+        .where(
+            later.customer_id == entry.customer_id,
+            later.purpose == entry.purpose,
+            later.channel == entry.channel,
+            or_(
+                later.captured_at > entry.captured_at,
+                and_(later.captured_at == entry.captured_at, later.id > entry.id),  # type: ignore[operator]
+            ),
+        )
+        .exists()
+    )
+    grant = select(entry.id).where(
+        entry.customer_id == Customer.id,
+        entry.purpose == purpose,
+        entry.status == "granted",
+        or_(entry.expires_at.is_(None), entry.expires_at > now),  # type: ignore[union-attr]
+        ~newer_exists,
+    )
+    if channel is not None:
+        grant = grant.where(entry.channel == channel)
+    return grant.exists()
 
 
 def _sort_key(order: CustomerOrder) -> ColumnElement[Any]:

@@ -1,0 +1,145 @@
+"""JWT bearer tokens: HS256 with a shared secret, or RS256 with keys from a local JWKS file.
+
+Each algorithm has its own key source, and a token's `alg` header only picks among those
+configured: an HS256 token is never checked against an RSA public key (algorithm confusion), and
+`none` is never accepted. JWKS over HTTP is not supported here: outbound calls belong to the
+shared client in `connectors/http.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from jwt import PyJWK, PyJWKSet
+
+from app.errors import UnauthenticatedError
+from app.privacy.principals import Principal, Role, parse_purpose, parse_role
+from app.settings import Settings
+
+_REQUIRED_CLAIMS = ["exp", "sub"]
+
+
+class JwtConfigurationError(Exception):
+    """The configured JWT keys cannot be used (unreadable JWKS file, no RS256 key in it)."""
+
+
+def _load_rs256_keys(settings: Settings) -> dict[str | None, PyJWK]:
+    """The RS256 signing keys of the JWKS file, by `kid`."""
+    if settings.jwt_jwks_file is None:
+        return {}
+    try:
+        key_set = PyJWKSet.from_json(settings.jwt_jwks_file.read_text())
+    except (OSError, ValueError, jwt.PyJWTError) as exc:
+        raise JwtConfigurationError(
+            f"C360_JWT_JWKS_FILE cannot be used: {type(exc).__name__}"
+        ) from None
+    # Only RSA signing keys: a symmetric ("oct") key in a JWKS would reopen algorithm confusion.
+    keys = {
+        key.key_id: key
+        for key in key_set
+        if key.key_type == "RSA"
+        and key.algorithm_name == "RS256"
+        and key.public_key_use in (None, "sig")
+    }
+    if not keys:
+        raise JwtConfigurationError("C360_JWT_JWKS_FILE holds no RS256 signing key")
+    return keys
+
+
+class JwtVerifier:
+    """Verifies bearer tokens and turns their claims into a `Principal`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        secret = settings.jwt_hs256_secret
+        self._hs256_secret = secret.get_secret_value() if secret is not None else None
+        self._rs256_keys = _load_rs256_keys(settings)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any key is configured (else every bearer token is refused)."""
+        return self._hs256_secret is not None or bool(self._rs256_keys)
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a valid token; `UnauthenticatedError` (never echoing it) otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise UnauthenticatedError("the bearer token is malformed") from None
+        algorithm = header.get("alg")
+        key = self._key_for(algorithm, header.get("kid"))
+        claims = self._decode(token, key, str(algorithm))
+        return self._principal_from(claims)
+
+    def _key_for(self, algorithm: object, kid: object) -> Any:
+        if algorithm == "HS256" and self._hs256_secret is not None:
+            return self._hs256_secret
+        if algorithm == "RS256" and self._rs256_keys:
+            if isinstance(kid, str) and kid in self._rs256_keys:
+                return self._rs256_keys[kid].key
+            # A token without `kid` is fine only when there is a single key to try.
+            if kid is None and len(self._rs256_keys) == 1:
+                return next(iter(self._rs256_keys.values())).key
+            raise UnauthenticatedError("the bearer token's signing key is unknown")
+        raise UnauthenticatedError("the bearer token's algorithm is not accepted")
+
+    def _decode(self, token: str, key: Any, algorithm: str) -> dict[str, Any]:
+        settings = self.settings
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                leeway=settings.jwt_leeway_seconds,
+                options={
+                    "require": _REQUIRED_CLAIMS,
+                    "verify_aud": settings.jwt_audience is not None,
+                    "verify_iss": settings.jwt_issuer is not None,
+                    "enforce_minimum_key_length": True,
+                },
+            )
+        except jwt.ExpiredSignatureError:
+            raise UnauthenticatedError("the bearer token has expired") from None
+        except jwt.InvalidSignatureError:
+            raise UnauthenticatedError("the bearer token's signature is not valid") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise UnauthenticatedError(f"the bearer token has no `{exc.claim}` claim") from None
+        except jwt.InvalidAudienceError:
+            raise UnauthenticatedError("the bearer token is for another audience") from None
+        except jwt.InvalidIssuerError:
+            raise UnauthenticatedError("the bearer token is from another issuer") from None
+        except jwt.PyJWTError:
+            raise UnauthenticatedError("the bearer token is not valid") from None
+
+    def _principal_from(self, claims: dict[str, Any]) -> Principal:
+        settings = self.settings
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject:
+            raise UnauthenticatedError("the bearer token's `sub` claim is not a string")
+        try:
+            role = parse_role(claims.get(settings.jwt_role_claim))
+            purpose = parse_purpose(claims.get(settings.jwt_purpose_claim))
+        except ValueError:
+            raise UnauthenticatedError(
+                "the bearer token needs a valid "
+                f"`{settings.jwt_role_claim}` and `{settings.jwt_purpose_claim}` claim"
+            ) from None
+        customer_id = None
+        if role is Role.CUSTOMER:
+            customer_id = claims.get(settings.jwt_customer_claim)
+            if not isinstance(customer_id, str) or not customer_id:
+                raise UnauthenticatedError(
+                    f"a customer token needs a `{settings.jwt_customer_claim}` claim"
+                )
+        name = claims.get("name")
+        return Principal(
+            id=subject,
+            name=name if isinstance(name, str) and name else subject,
+            role=role,
+            purpose=purpose,
+            subject=customer_id,
+            via="jwt",
+        )

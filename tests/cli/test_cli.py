@@ -1,0 +1,91 @@
+"""The `c360` command line, run in-process with typer's CliRunner on a temporary SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.settings import Settings
+from schema.sdl import schema_sdl
+from tests.conftest import running_gateway
+from tests.graphql_client import assert_no_errors, gql
+
+runner = CliRunner()
+
+PAGE = "{ customers(first: 100) { totalCount edges { node { id emails { address } } } } }"
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("C360_DATABASE_URL", url)
+    return url
+
+
+def _read_page(url: str) -> dict:
+    async def read() -> dict:
+        async with running_gateway(Settings(database_url=url, log_json=False)) as gateway:
+            return assert_no_errors(await gql(gateway.client, PAGE))["customers"]
+
+    return asyncio.run(read())
+
+
+def test_db_upgrade(database_url):
+    # when
+    result = runner.invoke(app, ["db", "upgrade"])
+
+    # then
+    assert result.exit_code == 0, result.output
+    assert _read_page(database_url)["totalCount"] == 0
+
+
+def test_seed_writes_customers_readable_through_graphql(database_url):
+    # given
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    # when
+    result = runner.invoke(app, ["seed", "--customers", "50"])
+
+    # then
+    assert result.exit_code == 0, result.output
+    page = _read_page(database_url)
+    assert page["totalCount"] == 50
+    assert len(page["edges"]) == 50
+    assert any(edge["node"]["emails"] for edge in page["edges"])
+
+
+def test_seeding_twice_is_refused(database_url):
+    # given
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["seed", "--customers", "5"]).exit_code == 0
+
+    # when
+    result = runner.invoke(app, ["seed", "--customers", "5"])
+
+    # then
+    assert result.exit_code == 1
+    assert _read_page(database_url)["totalCount"] == 5
+
+
+def test_schema_export_to_a_file(tmp_path):
+    # given
+    output = tmp_path / "schema.graphql"
+
+    # when
+    result = runner.invoke(app, ["schema", "export", "--output", str(output)])
+
+    # then
+    assert result.exit_code == 0, result.output
+    assert output.read_text() == schema_sdl()
+
+
+def test_schema_export_to_stdout():
+    # when
+    result = runner.invoke(app, ["schema", "export"])
+
+    # then
+    assert result.exit_code == 0
+    assert result.stdout == schema_sdl()

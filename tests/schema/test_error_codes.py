@@ -1,0 +1,182 @@
+"""Every error code a client can see, each from the input that causes it."""
+
+from __future__ import annotations
+
+import pytest
+
+import app.customers.profiles
+from tests.graphql_client import (
+    assert_no_errors,
+    create_customer,
+    error_codes,
+    global_id,
+    gql,
+)
+
+CREATE = """
+mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }
+"""
+
+CUSTOMER = """
+query Customer($id: ID!) { customer(id: $id) { id } }
+"""
+
+CUSTOMERS = """
+query Customers($first: Int) { customers(first: $first) { totalCount } }
+"""
+
+TOTAL = "{ customers { totalCount } }"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"emails": ["jane.example.com"]},
+        {"phones": ["not a phone"]},
+        {"phones": ["+44 12"]},
+        {"locale": "english please"},
+        {"birthDate": "2999-01-01"},
+        {"birthDate": "1850-01-01"},
+        {"givenName": "x" * 201},
+        {"addresses": [{"street": "1 A St", "city": "Leeds", "country": "United Kingdom"}]},
+    ],
+)
+async def test_bad_user_input_for_invalid_profile_values(client, given):
+    # when
+    body = await gql(client, CREATE, {"input": given})
+
+    # then
+    assert body["data"] == {"createCustomer": None}
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert assert_no_errors(await gql(client, TOTAL))["customers"]["totalCount"] == 0
+
+
+async def test_bad_user_input_for_a_global_id_of_another_type(client):
+    # given
+    await create_customer(client, emails=["jane@example.com"])
+
+    # when
+    body = await gql(client, CUSTOMER, {"id": global_id("ContactPoint", 1)})
+
+    # then
+    assert body["data"] == {"customer": None}
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("malformed", ["not-base64!!", "Q3VzdG9tZXI", "5"])
+async def test_bad_user_input_for_a_malformed_global_id(client, malformed):
+    # when
+    body = await gql(client, CUSTOMER, {"id": malformed})
+
+    # then
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_bad_user_input_for_a_malformed_global_id_literal(client):
+    # when
+    body = await gql(client, '{ customer(id: "not-base64!!") { id } }')
+
+    # then
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (CUSTOMERS, {"first": "ten"}),
+        (CUSTOMERS, {"first": 1.5}),
+        (CUSTOMER, {"id": None}),
+        (CUSTOMER, {}),
+        (CREATE, {"input": {"lifecycleStage": "SLEEPING"}}),
+        (CREATE, {"input": {"emails": "jane@example.com", "unknownField": 1}}),
+    ],
+)
+async def test_bad_user_input_for_variables_of_the_wrong_type(client, query, variables):
+    # when
+    body = await gql(client, query, variables)
+
+    # then
+    assert "data" not in body
+    assert error_codes(body) and set(error_codes(body)) == {"BAD_USER_INPUT"}
+
+
+async def test_not_found_for_an_unknown_customer(client):
+    # when
+    body = await gql(client, CUSTOMER, {"id": global_id("Customer", "missing")})
+
+    # then
+    assert body["data"] == {"customer": None}
+    assert error_codes(body) == ["NOT_FOUND"]
+    assert body["errors"][0]["message"] == "customer not found"
+
+
+async def test_conflict_for_a_stale_version(client):
+    # given
+    created = await create_customer(client)
+    update = "mutation($id: ID!) { updateCustomer(input: {id: $id, version: 7}) { id } }"
+
+    # when
+    body = await gql(client, update, {"id": created["id"]})
+
+    # then
+    assert error_codes(body) == ["CONFLICT"]
+
+
+async def test_reliability_11_internal_error_is_masked(client, monkeypatch):
+    # given
+    async def broken(*args, **kwargs):
+        raise RuntimeError("postgresql://user:secret@db/x")
+
+    monkeypatch.setattr(app.customers.profiles, "create_customer", broken)
+
+    # when
+    response = await client.post(
+        "/graphql", json={"query": CREATE, "variables": {"input": {"givenName": "Jane"}}}
+    )
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"createCustomer": None}
+    assert body["errors"] == [
+        {
+            "message": "Internal server error",
+            "locations": body["errors"][0]["locations"],
+            "path": ["createCustomer"],
+            "extensions": {"code": "INTERNAL"},
+        }
+    ]
+    assert "secret" not in response.text
+    assert "postgresql" not in response.text
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "document", ["{ customers { totalCount } ", "query {", "}", "{ customer(id: ) { id } }"]
+)
+async def test_graphql_parse_failed(client, document):
+    # when
+    body = await gql(client, document)
+
+    # then
+    assert error_codes(body) == ["GRAPHQL_PARSE_FAILED"]
+    assert "data" not in body
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ customerz { id } }",
+        "{ customers }",
+        "{ customers { totalCount nope } }",
+        "query A { __typename } query A { __typename }",
+        "query($unused: Int) { __typename }",
+    ],
+)
+async def test_graphql_validation_failed(client, document):
+    # when
+    body = await gql(client, document)
+
+    # then
+    assert error_codes(body) and set(error_codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}
+    assert "data" not in body
