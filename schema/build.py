@@ -26,11 +26,14 @@ from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
+from schema.extensions.redactions import Redactions
+from schema.privacy.mutations import PrivacyMutations
+from schema.privacy.queries import PrivacyQueries
 
 log = structlog.get_logger("c360.graphql")
 
-Query = merge_types("Query", (CustomerQueries,))
-Mutation = merge_types("Mutation", (CustomerMutations,))
+Query = merge_types("Query", (CustomerQueries, PrivacyQueries))
+Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations))
 
 
 class GatewaySchema(strawberry.federation.Schema):
@@ -85,6 +88,7 @@ def build_schema(
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         ErrorCodes,
+        Redactions,
     ]
     if not introspection:
         extensions += [DisableIntrospection, HideSuggestions]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from app.privacy.access import RequestAccess
+from app.privacy.audit import write_request_audit
 from app.privacy.principals import Principal
 from app.settings import Settings
 from app.store.db import Database
@@ -22,11 +24,16 @@ class Context:
     request_id: str
     principal: Principal
     loaders: CustomerLoaders = field(init=False)
+    access: RequestAccess = field(init=False)
 
     def __post_init__(self) -> None:
         # Loaders cache per request only: never share one across requests.
         self.loaders = CustomerLoaders(self.db)
+        self.access = RequestAccess(self.principal, self.request_id)
 
     async def close(self) -> None:
-        """Release what the request held (its read session)."""
-        await self.loaders.reader.close()
+        """Write the request's audit rows, then release its read session."""
+        try:
+            await write_request_audit(self.db, self.access)
+        finally:
+            await self.loaders.reader.close()

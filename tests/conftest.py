@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -62,11 +63,32 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:10]
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by `fresh_postgres_database` (at the end of the session)."""
+    target = make_url(url)
+    admin = make_url(POSTGRES_URL or url)
+
+    async def drop() -> None:
+        engine = create_engine(admin.render_as_string(hide_password=False), pool_size=1)
+        async with engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(
+                text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+            )
+        await engine.dispose()
+
+    asyncio.run(drop())
+
+
 def fresh_postgres_database(prefix: str = "c360_test") -> str:
     """A fresh, empty database for this test worker on the CI PostgreSQL server."""
     assert POSTGRES_URL
     base = make_url(POSTGRES_URL)
-    name = f"{prefix}_{_worker()}"
+    # Unique per test run as well as per worker: two runs on one server must not collide.
+    name = f"{prefix}_{RUN_ID}_{_worker()}"
 
     async def recreate() -> None:
         engine = create_engine(base.render_as_string(hide_password=False), pool_size=1)
@@ -91,6 +113,8 @@ def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     for url in urls.values():
         upgrade(url)
     yield urls
+    if "postgres" in urls:
+        drop_postgres_database(urls["postgres"])
 
 
 async def _empty_tables(url: str) -> None:

@@ -30,6 +30,18 @@ def _error_response(status: int, message: str, code: str, headers: dict[str, str
     )
 
 
+def _is_ide_page(scope: Scope) -> bool:
+    """The GraphiQL page itself (no operation): a browser cannot send a key when loading it.
+
+    Only outside production, where the page exists; every query it sends is authenticated.
+    """
+    if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/graphql":
+        return False
+    if scope["app"].state.settings.is_production or scope.get("query_string"):
+        return False
+    return "text/html" in Headers(scope=scope).get("accept", "")
+
+
 class AuthenticationMiddleware:
     """Authenticates each HTTP (and WebSocket) request with the app's `Authenticator`."""
 
@@ -37,7 +49,11 @@ class AuthenticationMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+        if (
+            scope["type"] not in ("http", "websocket")
+            or scope["path"] in PUBLIC_PATHS
+            or _is_ide_page(scope)
+        ):
             await self.app(scope, receive, send)
             return
         authenticator: Authenticator = scope["app"].state.authenticator

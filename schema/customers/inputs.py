@@ -9,12 +9,22 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from schema.enums import (
+    ConsentChannel,
+    ConsentPurpose,
     ContactKind,
     CustomerOrderField,
     LifecycleStage,
     OrderDirection,
     ProfileType,
 )
+
+
+@strawberry.input(description="A consent that must hold now.")
+class ConsentRequirement:
+    purpose: ConsentPurpose  # type: ignore[valid-type]
+    channel: ConsentChannel | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Any channel when omitted."
+    )
 
 
 @strawberry.input(description="Criteria for a customer list; all given criteria must hold.")
@@ -26,6 +36,9 @@ class CustomerFilter:
     phone: str | None = strawberry.field(default=None, description="Exact phone, any format.")
     name: str | None = strawberry.field(
         default=None, description="Exact family name or 'given family' name, any case."
+    )
+    consented_to: ConsentRequirement | None = strawberry.field(
+        default=None, description="Only customers whose consent for this holds now (audiences)."
     )
 
 

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from app.customers import activity, contact_points, profiles
 from app.customers.contact_points import NewContactPoint, PostalAddress
+from app.privacy.policy import STAFF_ROLES
 from app.store.models import ContactKind
 from schema.customers.inputs import (
     AddContactPointInput,
@@ -86,25 +87,30 @@ def _new_points(input_: CreateCustomerInput) -> list[NewContactPoint]:
 class CustomerMutations:
     @strawberry.mutation(description="Create a customer with its first contact points.")
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> Customer | None:  # noqa: A002
+        info.context.access.require(STAFF_ROLES, "create customers")
         row = await profiles.create_customer(
             info.context.db,
             profiles.NewCustomer(profile=_profile(input), contact_points=_new_points(input)),
             default_region=info.context.settings.default_phone_region,
         )
+        info.context.access.record_change(row.id, "create", _profile(input))
         return Customer.from_model(row)
 
     @strawberry.mutation(description="Change a customer's profile if `version` is still current.")
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> Customer | None:  # noqa: A002
+        info.context.access.require(STAFF_ROLES, "update customers")
         row = await profiles.update_customer(
             info.context.db,
             customer_id=node_id_of(input.id, "Customer"),
             version=input.version,
             changes=_profile(input),
         )
+        info.context.access.record_change(row.id, "update", _profile(input))
         return Customer.from_model(row)
 
     @strawberry.mutation(description="Add an email, phone or postal address to a customer.")
     async def add_contact_point(self, info: Info, input: AddContactPointInput) -> Customer | None:  # noqa: A002
+        info.context.access.require(STAFF_ROLES, "change contact points")
         customer, _ = await contact_points.add_contact_point(
             info.context.db,
             customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
@@ -118,13 +124,16 @@ class CustomerMutations:
             ),
             default_region=info.context.settings.default_phone_region,
         )
+        info.context.access.record_change(customer.id, "add_contact_point", [input.kind.value])
         return Customer.from_model(customer)
 
     @strawberry.mutation(description="Remove a contact point; returns its customer.")
     async def remove_contact_point(self, info: Info, id: relay.GlobalID) -> Customer | None:  # noqa: A002
+        info.context.access.require(STAFF_ROLES, "change contact points")
         customer = await contact_points.remove_contact_point(
             info.context.db, contact_point_id=int_node_id_of(id, CONTACT_POINT_TYPE)
         )
+        info.context.access.record_change(customer.id, "remove_contact_point", [])
         return Customer.from_model(customer)
 
     @strawberry.mutation(description="Record an interaction on a customer's timeline.")
@@ -133,6 +142,7 @@ class CustomerMutations:
         info: Info,
         input: RecordInteractionInput,  # noqa: A002
     ) -> Interaction | None:
+        info.context.access.require(STAFF_ROLES, "record interactions")
         row = await activity.record_interaction(
             info.context.db,
             customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
@@ -145,10 +155,12 @@ class CustomerMutations:
                 details=input.details,
             ),
         )
+        info.context.access.record_change(row.customer_id, "record_interaction", [])
         return Interaction.from_model(row)
 
     @strawberry.mutation(description="Append a metric observation to a customer's history.")
     async def record_metric(self, info: Info, input: RecordMetricInput) -> MetricObservation | None:  # noqa: A002
+        info.context.access.require(STAFF_ROLES, "record metrics")
         row = await activity.record_metric(
             info.context.db,
             customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
@@ -161,6 +173,7 @@ class CustomerMutations:
                 details=input.details,
             ),
         )
+        info.context.access.record_change(row.customer_id, "record_metric", [row.name])
         return MetricObservation.from_model(row)
 
     @strawberry.mutation(description="Link a source-system identity to a customer.")
@@ -169,11 +182,13 @@ class CustomerMutations:
         info: Info,
         input: LinkSourceIdentityInput,  # noqa: A002
     ) -> Customer | None:
+        info.context.access.require(STAFF_ROLES, "link source identities")
         link = await activity.link_source_identity(
             info.context.db,
             customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
             system=input.system,
             external_id=input.external_id,
         )
+        info.context.access.record_change(link.customer_id, "link_source_identity", [link.system])
         row = await info.context.loaders.customer_by_id.load(link.customer_id)
         return Customer.from_model(row) if row is not None else None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
@@ -9,6 +12,7 @@ from strawberry.types import Info
 from app.customers.listing import count_customers, customer_id_by_source, list_customers
 from app.errors import NotFoundError
 from app.identity.contact import normalize_email, normalize_phone
+from app.privacy import policy
 from app.store.repositories.customers import CustomerFilter as StoreFilter
 from app.store.repositories.customers import CustomerOrder as StoreOrder
 from app.store.repositories.customers import CustomerOrderField as StoreOrderField
@@ -39,7 +43,16 @@ def _store_filter(given: CustomerFilter | None, default_region: str) -> StoreFil
         email=normalize_email(given.email) if given.email else None,
         phone=normalize_phone(given.phone, default_region) if given.phone else None,
         name=given.name,
+        consented_to=(
+            ((given.consented_to.purpose.value, _value(given.consented_to.channel)),)
+            if given.consented_to
+            else ()
+        ),
     )
+
+
+def _value(enum_member: Any) -> str | None:
+    return enum_member.value if enum_member is not None else None
 
 
 @strawberry.type
@@ -51,7 +64,7 @@ class CustomerQueries:
         row = await info.context.loaders.customer_by_id.load(node_id_of(id, "Customer"))
         if row is None:
             raise NotFoundError("customer not found")
-        return Customer.from_model(row)
+        return await Customer.visible(info, row)
 
     @strawberry.field(description="A customer by an identity in a source system or loyalty card.")
     async def customer_by_source_id(
@@ -63,7 +76,7 @@ class CustomerQueries:
         row = await info.context.loaders.customer_by_id.load(customer_id) if customer_id else None
         if row is None:
             raise NotFoundError("no customer is linked to this source identity")
-        return Customer.from_model(row)
+        return await Customer.visible(info, row)
 
     @strawberry.field(description="Customers matching `filter`, as a Relay connection.")
     async def customers(
@@ -75,7 +88,14 @@ class CustomerQueries:
         order_by: CustomerOrder | None = None,
     ) -> CustomerConnection:
         settings = info.context.settings
+        access = info.context.access
+        access.require(policy.READ_ROLES, "list customers")
         criteria = _store_filter(filter, settings.default_phone_region)
+        if access.consent_purpose is not None:
+            # A consent-gated purpose only ever sees customers whose consent holds now.
+            criteria = replace(
+                criteria, consented_to=(*criteria.consented_to, (access.consent_purpose, None))
+            )
         order = order_by or CustomerOrder()
         page = await list_customers(
             info.context.db,

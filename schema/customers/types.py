@@ -18,9 +18,13 @@ from app.pagination import (
     encode_cursor,
     requested_page_size,
 )
+from app.privacy.consent import current_state
+from app.privacy.masking import PiiKind
 from app.store import models
 from app.store.types import utcnow
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
+from schema.privacy.gate import check_visible
+from schema.privacy.pii import pii, pii_extensions
 
 CONTACT_POINT_TYPE = "ContactPoint"
 
@@ -32,7 +36,8 @@ def contact_point_global_id(row_id: int | None) -> relay.GlobalID:
 @strawberry.type(description="An email address of a customer, stored lower-cased.")
 class EmailAddress:
     id: relay.GlobalID = strawberry.field(description="Opaque id, for removeContactPoint.")
-    address: str = strawberry.field(description="The normalized email address.")
+    customer_id: strawberry.Private[str]
+    address: str = pii(PiiKind.EMAIL, "The normalized email address.")
     label: str | None = strawberry.field(description="Free label such as work or personal.")
     is_primary: bool
     verified_at: datetime | None
@@ -42,6 +47,7 @@ class EmailAddress:
     def from_model(cls, row: models.ContactPoint) -> EmailAddress:
         return cls(
             id=contact_point_global_id(row.id),
+            customer_id=row.customer_id,
             address=row.value,
             label=row.label,
             is_primary=row.is_primary,
@@ -53,7 +59,8 @@ class EmailAddress:
 @strawberry.type(description="A phone number of a customer, in E.164 form.")
 class PhoneNumber:
     id: relay.GlobalID = strawberry.field(description="Opaque id, for removeContactPoint.")
-    number: str = strawberry.field(description="The number in E.164 form, e.g. +447700900123.")
+    customer_id: strawberry.Private[str]
+    number: str = pii(PiiKind.PHONE, "The number in E.164 form, e.g. +447911123456.")
     label: str | None = strawberry.field(description="Free label such as mobile or work.")
     is_primary: bool
     verified_at: datetime | None
@@ -63,6 +70,7 @@ class PhoneNumber:
     def from_model(cls, row: models.ContactPoint) -> PhoneNumber:
         return cls(
             id=contact_point_global_id(row.id),
+            customer_id=row.customer_id,
             number=row.value,
             label=row.label,
             is_primary=row.is_primary,
@@ -74,14 +82,15 @@ class PhoneNumber:
 @strawberry.type(description="A postal address of a customer.")
 class PostalAddress:
     id: relay.GlobalID = strawberry.field(description="Opaque id, for removeContactPoint.")
+    customer_id: strawberry.Private[str]
     label: str = strawberry.field(description="billing, shipping or home.")
-    street: str | None
-    address_line2: str | None
+    street: str | None = pii(PiiKind.ADDRESS)
+    address_line2: str | None = pii(PiiKind.ADDRESS)
     city: str | None
-    postcode: str | None
+    postcode: str | None = pii(PiiKind.ADDRESS)
     region: str | None
     country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code.")
-    formatted: str = strawberry.field(description="The whole address on one line.")
+    formatted: str = pii(PiiKind.ADDRESS, "The whole address on one line.")
     is_primary: bool
     verified_at: datetime | None
     source: str
@@ -90,6 +99,7 @@ class PostalAddress:
     def from_model(cls, row: models.ContactPoint) -> PostalAddress:
         return cls(
             id=contact_point_global_id(row.id),
+            customer_id=row.customer_id,
             label=row.label or "home",
             street=row.street,
             address_line2=row.address_line2,
@@ -186,11 +196,13 @@ class ConsentEvent:
     captured_at: datetime
     expires_at: datetime | None
     source: str
-    evidence: str | None
+    customer_id: strawberry.Private[str]
+    evidence: str | None = pii(PiiKind.FREE_TEXT, "What proves the decision (form, call...).")
 
     @classmethod
     def from_model(cls, row: models.ConsentEvent) -> ConsentEvent:
         return cls(
+            customer_id=row.customer_id,
             purpose=row.purpose,
             channel=row.channel,
             status=row.status,
@@ -215,9 +227,7 @@ class Consent:
 
     @classmethod
     def from_model(cls, row: models.ConsentEvent, now: datetime) -> Consent:
-        state = ConsentState(row.status)
-        if state is ConsentState.GRANTED and row.expires_at is not None and row.expires_at <= now:
-            state = ConsentState.EXPIRED
+        state = ConsentState(current_state(row, now).value)
         return cls(
             purpose=row.purpose,
             channel=row.channel,
@@ -252,9 +262,10 @@ class Preferences:
 @strawberry.type(description="Something that happened between the customer and us.")
 class Interaction:
     id: relay.GlobalID
+    customer_id: strawberry.Private[str]
     channel: str
     kind: str
-    summary: str
+    summary: str = pii(PiiKind.FREE_TEXT, "What happened, in words (may hold personal data).")
     occurred_at: datetime
     source: str = strawberry.field(description="Where it was recorded: gateway or a source system.")
     details: JSON | None
@@ -263,6 +274,7 @@ class Interaction:
     def from_model(cls, row: models.Interaction) -> Interaction:
         return cls(
             id=relay.GlobalID("Interaction", str(row.id)),
+            customer_id=row.customer_id,
             channel=row.channel,
             kind=row.kind,
             summary=row.summary,
@@ -295,21 +307,24 @@ def _of_kind(rows: Iterable[models.ContactPoint], kind: str) -> list[models.Cont
 @strawberry.federation.type(keys=["id"], description="A customer: the golden record and more.")
 class Customer(relay.Node):
     id: relay.NodeID[str]
-    given_name: str | None
-    middle_name: str | None
-    family_name: str | None
-    birth_date: date | None
+    given_name: str | None = pii(PiiKind.NAME)
+    middle_name: str | None = pii(PiiKind.NAME)
+    family_name: str | None = pii(PiiKind.NAME)
+    birth_date: date | None = pii(PiiKind.BIRTH_DATE)
     locale: str | None
     lifecycle_stage: LifecycleStage  # type: ignore[valid-type]
     profile_type: ProfileType  # type: ignore[valid-type]
     segment: str | None
-    loyalty_id: str | None
+    loyalty_id: str | None = pii(PiiKind.IDENTIFIER, "The loyalty card number.")
     version: int = strawberry.field(description="Send it back with updateCustomer.")
     created_at: datetime
     updated_at: datetime
     verified_at: datetime | None
 
-    @strawberry.field(description="Given and family name, as one would address the customer.")
+    @strawberry.field(
+        description="Given and family name, as one would address the customer.",
+        **pii_extensions(PiiKind.NAME),
+    )
     def display_name(self) -> str:
         return " ".join(p for p in (self.given_name, self.family_name) if p)
 
@@ -344,7 +359,13 @@ class Customer(relay.Node):
         if required and any(row is None for row in rows):
             # `node(id)` is non-null: a miss must be NOT_FOUND, not a null-in-non-null INTERNAL.
             raise NotFoundError("customer not found")
-        return [cls.from_model(row) if row is not None else None for row in rows]
+        return [await cls.visible(info, row) if row is not None else None for row in rows]
+
+    @classmethod
+    async def visible(cls, info: Info, row: models.Customer) -> Customer:
+        """The customer as a node, if the caller may see it (else FORBIDDEN/CONSENT_REQUIRED)."""
+        await check_visible(info, row)
+        return cls.from_model(row)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Customer | None:  # noqa: A002

@@ -410,3 +410,18 @@ async def test_an_hs256_token_keyed_with_the_rsa_public_key_is_refused(
 
     _assert_unauthenticated(rs256_only, token)
     _assert_unauthenticated(both, token)
+
+
+async def test_graphiql_page_loads_without_a_key_in_development_but_queries_do_not(
+    anonymous_client,
+):
+    # given no credentials at all
+    # when the browser loads the IDE page, then runs a query from it
+    page = await anonymous_client.get("/graphql", headers={"accept": "text/html"})
+    query = await anonymous_client.get(
+        "/graphql", params={"query": "{ __typename }"}, headers={"accept": "text/html"}
+    )
+    # then only the page itself is served
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    assert query.status_code == 401

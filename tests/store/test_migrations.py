@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,16 +14,19 @@ from sqlmodel import SQLModel
 import app.store.models  # noqa: F401  (registers the tables)
 from app.store.db import create_engine
 from app.store.migrate import upgrade
-from tests.conftest import POSTGRES_URL, fresh_postgres_database
+from tests.conftest import POSTGRES_URL, drop_postgres_database, fresh_postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database_url(request, tmp_path) -> str:
+def empty_database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/empty.db"
+        yield f"sqlite+aiosqlite:///{tmp_path}/empty.db"
+        return
     if not POSTGRES_URL:
         pytest.skip("C360_TEST_POSTGRES_URL is not set")
-    return fresh_postgres_database("c360_migrations")
+    url = fresh_postgres_database("c360_migrations")
+    yield url
+    drop_postgres_database(url)
 
 
 def _differences(url: str) -> list[Any]:

@@ -35,8 +35,8 @@ class CustomerFilter:
     email: str | None = None
     phone: str | None = None
     name: str | None = None
-    # (purpose, channel or None for any channel): only customers whose consent holds now.
-    consented_to: tuple[str, str | None] | None = None
+    # (purpose, channel or None for any channel) pairs: only customers whose consents hold now.
+    consented_to: tuple[tuple[str, str | None], ...] = ()
     consent_checked_at: datetime | None = None
 
 
@@ -110,9 +110,9 @@ def _filtered(statement: Select[Any], criteria: CustomerFilter) -> Select[Any]:
             func.coalesce(Customer.given_name, "") + " " + func.coalesce(Customer.family_name, "")
         )
         conditions.append(or_(full == wanted, func.lower(Customer.family_name) == wanted))
-    if criteria.consented_to is not None:
-        purpose, channel = criteria.consented_to
-        conditions.append(_consent_holds(purpose, channel, criteria.consent_checked_at or utcnow()))
+    now = criteria.consent_checked_at or utcnow()
+    for purpose, channel in criteria.consented_to:
+        conditions.append(_consent_holds(purpose, channel, now))
     return statement.where(and_(*conditions))
 
 

@@ -1,0 +1,48 @@
+"""Queries on `audit_event` (append-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.pagination import Page, decode_time_id_cursor, encode_cursor
+from app.store.models import AuditEvent
+from app.store.types import utcnow
+
+
+async def append_events(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
+    """Insert audit rows (all stamped with the same time)."""
+    if rows:
+        now = utcnow()
+        await session.execute(insert(AuditEvent), [{**row, "occurred_at": now} for row in rows])
+
+
+async def trail(
+    session: AsyncSession,
+    *,
+    customer_id: str,
+    first: int,
+    after: str | None,
+    actions: tuple[str, ...] | None = None,
+) -> Page[AuditEvent]:
+    """A customer's audit events, newest first."""
+    statement = select(AuditEvent).where(AuditEvent.customer_id == customer_id)
+    if actions is not None:
+        statement = statement.where(AuditEvent.action.in_(actions))  # type: ignore[attr-defined]
+    if after is not None:
+        at, last_id = decode_time_id_cursor(after)
+        statement = statement.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < (at, last_id))
+    statement = statement.order_by(
+        AuditEvent.occurred_at.desc(),  # type: ignore[attr-defined]
+        AuditEvent.id.desc(),  # type: ignore[union-attr]
+    ).limit(first + 1)
+    rows = list(await session.scalars(statement))
+    items = rows[:first]
+    return Page(
+        items=items,
+        cursors=[encode_cursor(row.occurred_at, row.id) for row in items],
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+    )

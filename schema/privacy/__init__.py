@@ -1,0 +1,1 @@
+"""The privacy domain of the API: PII marking, consent, preferences, self-service, audit."""

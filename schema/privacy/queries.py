@@ -1,0 +1,69 @@
+"""Self-service and audit queries."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from app.errors import NotFoundError
+from app.pagination import requested_page_size
+from app.privacy.audit import audit_trail
+from app.privacy.principals import Role
+from schema.customers.types import Customer, page_info
+from schema.ids import node_id_of
+from schema.privacy.types import AuditEvent, AuditEventConnection
+
+_ADMIN = frozenset({Role.ADMIN})
+_CUSTOMER = frozenset({Role.CUSTOMER})
+
+
+async def _trail(
+    info: Info, customer_id: str, first: int | None, after: str | None, *, reads_only: bool
+) -> AuditEventConnection:
+    settings = info.context.settings
+    size = requested_page_size(first, settings)
+    page = await audit_trail(
+        info.context.db, customer_id=customer_id, first=size, after=after, reads_only=reads_only
+    )
+    return AuditEventConnection(
+        edges=[
+            relay.Edge(cursor=cursor, node=AuditEvent.from_model(row))
+            for cursor, row in zip(page.cursors, page.items, strict=True)
+        ],
+        page_info=page_info(
+            page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
+        ),
+    )
+
+
+@strawberry.type
+class PrivacyQueries:
+    @strawberry.field(description="The signed-in customer's own record (customer role only).")
+    async def me(self, info: Info) -> Customer | None:
+        access = info.context.access
+        access.require(_CUSTOMER, "use `me`")
+        row = await info.context.loaders.customer_by_id.load(access.principal.subject)
+        if row is None:
+            raise NotFoundError("your customer record no longer exists")
+        return Customer.from_model(row)
+
+    @strawberry.field(description="Who read your record and for which purpose, newest first.")
+    async def my_access_log(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> AuditEventConnection:
+        access = info.context.access
+        access.require(_CUSTOMER, "read your access log")
+        return await _trail(info, access.principal.subject, first, after, reads_only=True)
+
+    @strawberry.field(description="Every read and change of a customer's record (admins only).")
+    async def audit_trail(
+        self,
+        info: Info,
+        customer_id: relay.GlobalID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> AuditEventConnection:
+        info.context.access.require(_ADMIN, "read audit trails")
+        customer = node_id_of(customer_id, "Customer", argument="customerId")
+        return await _trail(info, customer, first, after, reads_only=False)
