@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from strawberry.relay import to_base64
 
-from bench.server import gateway, run_load, sample_ids, seeded_database
+from bench.server import admin_key, gateway, run_load, sample_ids, seeded_database
 
 CUSTOMER_PAGE = """
 query CustomerPage($id: ID!) {
@@ -49,7 +49,6 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
-    parser.add_argument("--headers", default="{}", help="JSON headers (e.g. an API key).")
     args = parser.parse_args()
     console = Console()
     table = Table(title=f"GraphQL API over {args.customers:,} customers (one worker process)")
@@ -58,6 +57,7 @@ def main() -> None:
     for backend in args.backends:
         url = seeded_database(backend, args.customers)
         ids = sample_ids(url, 2000)
+        headers = {"X-API-Key": admin_key(url)}
         pages = {
             "customer page": [
                 {"query": CUSTOMER_PAGE, "variables": {"id": to_base64("Customer", i)}} for i in ids
@@ -66,7 +66,7 @@ def main() -> None:
         }
         with gateway(url) as base_url:
             for name, payloads in pages.items():
-                spec = json.dumps({"payloads": payloads, "headers": json.loads(args.headers)})
+                spec = json.dumps({"payloads": payloads, "headers": headers})
                 for clients in args.concurrency:
                     result = run_load(base_url, spec, concurrency=clients, duration=args.duration)
                     table.add_row(

@@ -61,6 +61,18 @@ def seeded_database(backend: str, customers: int) -> str:
     return url
 
 
+def admin_key(database_url: str, name: str = "bench") -> str:
+    """A fresh admin API key for the benchmark's load client (printed once by the CLI)."""
+    result = subprocess.run(
+        [C360, "keys", "create", "--name", name, "--role", "admin", "--purpose", "support"],
+        env={**os.environ, "C360_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 @contextmanager
 def gateway(
     database_url: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
