@@ -1,8 +1,9 @@
-"""The `c360` command line: serve, migrate, seed, demo, export the schema."""
+"""The `c360` command line: serve, migrate, seed, simulate sources, demo, export the schema."""
 
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from app.operations.cli import operations_app
 from app.privacy.keys_cli import keys_app
 from app.settings import Settings
 
@@ -20,6 +22,7 @@ schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
+app.add_typer(operations_app, name="operations")
 console = Console(stderr=True)
 
 
@@ -106,6 +109,42 @@ def seed_command(
         raise typer.Exit(1)
     rows = asyncio.run(_seed(settings, customers, seed if seed is not None else settings.seed))
     console.print(f"[green]seeded {customers} customers ({rows} rows)[/green]")
+
+
+class SimulatedSystem(StrEnum):
+    ODOO = "odoo"
+    HUBSPOT = "hubspot"
+    SURVEYMONKEY = "surveymonkey"
+
+
+@app.command()
+def sim(
+    system: Annotated[SimulatedSystem, typer.Argument(help="Which vendor to simulate.")],
+    port: Annotated[int | None, typer.Option(help="Port (default: the demo port).")] = None,
+    customers: Annotated[
+        int | None, typer.Option(min=0, help="World size (C360_DEMO_CUSTOMERS).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="World seed (C360_SEED).")] = None,
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    latency_ms: Annotated[float, typer.Option(min=0, help="Added to every request.")] = 0.0,
+    jitter_ms: Annotated[float, typer.Option(min=0, help="Random extra latency, 0..N.")] = 0.0,
+) -> None:
+    """Serve one vendor simulator over the seeded world (the same people as `c360 seed`)."""
+    from connectors.config import DEMO_PORTS
+    from connectors.simulators import FaultSettings, run_simulator
+
+    settings = Settings()
+    chosen_port = port or DEMO_PORTS[system.value]
+    size = customers if customers is not None else settings.demo_customers
+    console.print(f"[green]{system.value} simulator on http://{host}:{chosen_port}[/green]")
+    run_simulator(
+        system.value,
+        port=chosen_port,
+        customers=size,
+        seed=seed if seed is not None else settings.seed,
+        faults=FaultSettings(latency_ms=latency_ms, jitter_ms=jitter_ms),
+        host=host,
+    )
 
 
 @app.command()

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 
+from app.demo_sources import demo_simulators
 from app.settings import Settings
+from connectors.config import DEMO_PORTS, demo_environment
 
 SAMPLE_QUERY = """{
   customers(first: 3, filter: {lifecycleStage: ACTIVE}) {
     totalCount
-    edges { node { id displayName emails { address } metrics { name value trend } } }
+    edges { node {
+      id displayName emails { address } metrics { name value trend }
+      sources { system status latencyMs fetchedAt }
+      tickets(status: OPEN) { subject createdAt }
+      orders(first: 3) { edges { node { number orderedAt amountTotal } } }
+      interactions(first: 5) { edges { node { occurredAt source channel summary } } }
+    } }
   }
 }"""
 
@@ -43,9 +52,25 @@ def run_demo(settings: Settings, console: Console) -> None:
             title="Customer 360 Gateway demo",
         )
     )
+    if settings.connectors_file is not None:
+        # The caller points at real (or their own) source systems: no simulators.
+        _serve(settings, environ=settings.connector_secrets())
+        return
+    with demo_simulators(settings) as connectors_file:
+        ports = ", ".join(f"{system} :{port}" for system, port in DEMO_PORTS.items())
+        console.print(f"source simulators: {ports} (connectors file {connectors_file})")
+        demo_settings = settings.model_copy(update={"connectors_file": connectors_file})
+        # The user's own variables win over the demo tokens.
+        _serve(demo_settings, environ={**demo_environment(), **settings.connector_secrets()})
+
+
+def _serve(settings: Settings, *, environ: Mapping[str, str]) -> None:
+    from app.logs import configure_logging
+    from app.main import create_app
+
+    configure_logging(settings.log_level, json=settings.log_json)
     uvicorn.run(
-        "app.main:app_factory",
-        factory=True,
+        create_app(settings, source_environ=environ),
         host=settings.host,
         port=settings.port,
         log_config=None,

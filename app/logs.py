@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+_CHATTY_LIBRARIES = ("sqlalchemy", "aiosqlite", "asyncpg", "httpx", "httpcore")
+
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     """Route stdlib and structlog logs through one JSON (or console) renderer on stderr."""
@@ -38,5 +40,9 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
+    # These libraries log SQL with its bound parameters or request URLs and headers: personal
+    # data and secrets. Whatever level is asked for, they only ever log warnings and errors.
+    for name in _CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     # Uvicorn's own access log would duplicate ours (and print query strings).
     logging.getLogger("uvicorn.access").disabled = True

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
+from app.graph import open_customer_graph
 from app.logs import configure_logging
+from app.operations.persisted import PersistedOperations
 from app.privacy.authentication import Authenticator
 from app.settings import Settings
 from app.store.db import Database
@@ -21,14 +24,26 @@ from schema.build import build_schema
 from schema.context import Context
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the gateway app; the database engine lives in the app's lifespan."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    source_transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    source_environ: Mapping[str, str] | None = None,
+) -> Starlette:
+    """Build the gateway app; the database engine and the customer graph live in its lifespan.
+
+    `source_transports` replaces the network of source systems (tests run the simulators
+    in-process); `source_environ` replaces the environment connector tokens are read from.
+    """
     settings = settings or Settings()
     schema = build_schema(
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         introspection=not settings.is_production,
+        max_cost=settings.max_query_cost,
+        default_page_size=settings.default_page_size,
+        max_page_size=settings.max_page_size,
     )
 
     @asynccontextmanager
@@ -36,7 +51,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         try:
             app.state.authenticator = Authenticator(settings, app.state.db)
-            yield
+            app.state.persisted_operations = PersistedOperations(app.state.db)
+            async with open_customer_graph(
+                settings, transports=source_transports, environ=source_environ
+            ) as graph:
+                app.state.graph = graph
+                yield
         finally:
             await app.state.db.dispose()
 
@@ -47,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db=request.app.state.db,
             request_id=request.scope["state"]["request_id"],
             principal=request.scope["state"]["principal"],
+            graph=request.app.state.graph,
         )
 
     graphql = GraphQLHTTPEndpoint(schema=schema, settings=settings, context_factory=context_for)

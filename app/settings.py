@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +35,12 @@ class Settings(BaseSettings):
     seed: int = 360
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     connectors_file: Path | None = None
+    cache_url: str | None = Field(
+        default=None, description="redis:// URL of a shared source-data cache; unset: in-process."
+    )
+    cache_max_entries: int = Field(
+        default=50_000, ge=1, description="Bound of the in-process source-data cache."
+    )
 
     # Request limits (RELIABILITY.md defaults).
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
@@ -41,8 +49,16 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=10)
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
+    max_query_cost: int = Field(
+        default=5000,
+        ge=1,
+        description="Estimated cost budget of one operation (page sizes x fields).",
+    )
     max_batch_operations: int = Field(default=0, ge=0, description="0 turns batching off.")
     request_timeout_seconds: float = Field(default=10.0, gt=0)
+    persisted_operations_only: bool = Field(
+        default=False, description="Run only operations registered with `c360 operations register`."
+    )
 
     # Secrets: never logged, never defaulted outside development.
     secret_key: SecretStr = SecretStr("dev-only-secret-change-me")
@@ -75,6 +91,10 @@ class Settings(BaseSettings):
                 f"C360_JWT_HS256_SECRET must be at least {MIN_HS256_SECRET_BYTES} bytes long"
             )
         return self
+
+    def connector_secrets(self) -> Mapping[str, str]:
+        """Where connector tokens live: the environment, read only when connectors are built."""
+        return os.environ
 
     @property
     def is_production(self) -> bool:

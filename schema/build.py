@@ -26,6 +26,9 @@ from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
+from schema.extensions.no_service_sdl import NoServiceSdl
+from schema.extensions.partial_errors import PartialSourceErrors
+from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
@@ -72,7 +75,14 @@ def _types_schema() -> GatewaySchema:
 
 @cache
 def build_schema(
-    *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
+    *,
+    max_depth: int,
+    max_aliases: int,
+    max_tokens: int,
+    introspection: bool,
+    max_cost: int = 5000,
+    default_page_size: int = 20,
+    max_page_size: int = 100,
 ) -> GatewaySchema:
     """Build (once per set of limits) the federated schema with its protective extensions."""
     # The limiters build a new rule class per instance, which would make every request miss
@@ -80,6 +90,9 @@ def build_schema(
     limit_rules = [
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+        query_cost_rule(
+            max_cost=max_cost, default_page_size=default_page_size, max_page_size=max_page_size
+        ),
     ]
     # Factories, not instances: an extension instance holds per-request state.
     extensions: list[Any] = [
@@ -88,10 +101,15 @@ def build_schema(
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         ErrorCodes,
+        PartialSourceErrors,
         Redactions,
     ]
     if not introspection:
-        extensions += [DisableIntrospection, HideSuggestions]
+        extensions += [
+            DisableIntrospection,
+            partial(AddValidationRules, [NoServiceSdl]),
+            HideSuggestions,
+        ]
     # Extensions are only read per request, so every set of limits shares the converted types.
     schema = copy.copy(_types_schema())
     schema.extensions = tuple(extensions)

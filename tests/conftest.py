@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from starlette.applications import Starlette
 
 import app.store.models  # noqa: F401  (registers the tables)
+import schema.customers.queries
 from app.logs import configure_logging
 from app.main import create_app
 from app.privacy.authentication import API_KEY_HEADER
@@ -237,6 +238,20 @@ async def anonymous_client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]
     """A client of the same app that sends no credentials."""
     async with gateway.new_client() as client:
         yield client
+
+
+@pytest.fixture
+def list_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Records every call of the `customers` resolver's service (to prove no resolver ran)."""
+    calls: list[dict[str, Any]] = []
+    real = schema.customers.queries.list_customers
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(schema.customers.queries, "list_customers", spy)
+    return calls
 
 
 @pytest.fixture

@@ -100,13 +100,19 @@ class CustomerReader:
         )
 
     async def interaction_pages(
-        self, ids: Sequence[str], *, first: int, after: tuple[datetime, int] | None
+        self,
+        ids: Sequence[str],
+        *,
+        first: int,
+        after: tuple[datetime, int] | None,
+        channels: Sequence[str] | None = None,
+        since: datetime | None = None,
     ) -> list[list[Interaction]]:
         """Up to `first + 1` interactions per customer (the extra one tells if more exist)."""
         return await self._for_keys(
             ids,
             lambda s: timelines.interaction_pages_by_customer(
-                s, customer_ids=ids, first=first, after=after
+                s, customer_ids=ids, first=first, after=after, channels=channels, since=since
             ),
             list,
         )

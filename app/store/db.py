@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import (
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Build the engine; SQLite gets WAL mode and foreign keys on every connection."""
+    # Bound parameters are personal data (emails, phones): keep them out of the SQL errors
+    # that reach the logs with a stack trace.
     if database_url.startswith("sqlite"):
         engine = create_async_engine(
             database_url,
+            hide_parameters=True,
             connect_args={"timeout": 30},
             pool_size=pool_size,
             max_overflow=0,
@@ -28,6 +31,7 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         return engine
     return create_async_engine(
         database_url,
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,

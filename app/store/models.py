@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.store.types import UTCDateTime, utcnow
@@ -269,3 +269,14 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PersistedOperation(SQLModel, table=True):
+    """An operation registered for persisted-operations mode, by its Apollo SHA-256 hash."""
+
+    __tablename__ = "persisted_operation"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    name: str | None = Field(default=None, max_length=128)
+    document: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 
 from app.settings import Settings
 from app.telemetry import HTTP_REJECTIONS, observe_operation
+from app.web.persisted_queries import PersistedQueryRejected, resolve_operation
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 LEGACY_JSON = "application/json"
@@ -84,7 +85,12 @@ def _operation_from(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HTTPRejection(400, "the request must be a JSON object", "BAD_REQUEST")
     query = data.get("query")
-    if not isinstance(query, str) or not query.strip():
+    extensions = data.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise HTTPRejection(400, "`extensions` must be an object", "BAD_REQUEST")
+    # A persisted-query request may leave the text out: the hash names a registered operation.
+    hash_only = query is None and "persistedQuery" in (extensions or {})
+    if not hash_only and (not isinstance(query, str) or not query.strip()):
         raise HTTPRejection(400, "`query` must be a non-empty string", "BAD_REQUEST")
     variables = data.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -92,9 +98,6 @@ def _operation_from(data: Any) -> dict[str, Any]:
     operation_name = data.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise HTTPRejection(400, "`operationName` must be a string", "BAD_REQUEST")
-    extensions = data.get("extensions")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise HTTPRejection(400, "`extensions` must be an object", "BAD_REQUEST")
     return {
         "query": query,
         "variables": variables,
@@ -177,7 +180,7 @@ class GraphQLHTTPEndpoint:
         ):
             return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
         media_type = _negotiate(accept)
-        operations = await self._read_operations(request)
+        operations = await self._persisted(request, await self._read_operations(request))
         if isinstance(operations, list):
             results = [await self._execute(request, op) for op in operations]
             return Response(
@@ -233,6 +236,21 @@ class GraphQLHTTPEndpoint:
             _codes(result),
         )
         return result
+
+    async def _persisted(
+        self, request: Request, operations: dict[str, Any] | list[dict[str, Any]]
+    ) -> dict[str, Any] | list[dict[str, Any]]:
+        """The operations, with the registered text wherever a persisted-query hash names one."""
+        registry = request.app.state.persisted_operations
+        required = self.settings.persisted_operations_only
+        try:
+            if isinstance(operations, list):
+                return [
+                    await resolve_operation(op, registry, required=required) for op in operations
+                ]
+            return await resolve_operation(operations, registry, required=required)
+        except PersistedQueryRejected as rejected:
+            raise HTTPRejection(400, rejected.message, rejected.code) from None
 
     async def _read_operations(self, request: Request) -> dict[str, Any] | list[dict[str, Any]]:
         if request.method == "GET":

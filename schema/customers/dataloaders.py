@@ -19,7 +19,11 @@ from app.store.models import (
     SourceLink,
 )
 
-InteractionPageKey = tuple[str, int, tuple[datetime, int] | None]
+# (customer id, page size, keyset position, channels, since)
+InteractionPageKey = tuple[
+    str, int, tuple[datetime, int] | None, tuple[str, ...] | None, datetime | None
+]
+PageWindow = tuple[int, tuple[datetime, int] | None, tuple[str, ...] | None, datetime | None]
 
 
 class CustomerLoaders:
@@ -49,14 +53,16 @@ class CustomerLoaders:
 
         async def interaction_pages(keys: Sequence[InteractionPageKey]) -> list[list[Interaction]]:
             # Keys asking for the same page window share one windowed query.
-            groups: dict[tuple[int, tuple[datetime, int] | None], list[str]] = {}
-            for customer_id, first, after in keys:
-                groups.setdefault((first, after), []).append(customer_id)
+            groups: dict[PageWindow, list[str]] = {}
+            for customer_id, *window in keys:
+                groups.setdefault(tuple(window), []).append(customer_id)  # type: ignore[arg-type]
             pages: dict[InteractionPageKey, list[Interaction]] = {}
-            for (first, after), ids in groups.items():
-                rows = await reader.interaction_pages(ids, first=first, after=after)
+            for (first, after, channels, since), ids in groups.items():
+                rows = await reader.interaction_pages(
+                    ids, first=first, after=after, channels=channels, since=since
+                )
                 for customer_id, page in zip(ids, rows, strict=True):
-                    pages[(customer_id, first, after)] = page
+                    pages[(customer_id, first, after, channels, since)] = page
             return [pages[key] for key in keys]
 
         self.interaction_page_by_customer_id = DataLoader[InteractionPageKey, list[Interaction]](

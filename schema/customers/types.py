@@ -14,9 +14,6 @@ from strawberry.types import Info
 from app.errors import NotFoundError
 from app.pagination import (
     check_page_size,
-    decode_time_id_cursor,
-    encode_cursor,
-    requested_page_size,
 )
 from app.privacy.consent import current_state
 from app.privacy.masking import PiiKind
@@ -25,6 +22,7 @@ from app.store.types import utcnow
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
 from schema.privacy.gate import check_visible
 from schema.privacy.pii import pii, pii_extensions
+from schema.sources.fields import CustomerSourceFields
 
 CONTACT_POINT_TYPE = "ContactPoint"
 
@@ -305,7 +303,7 @@ def _of_kind(rows: Iterable[models.ContactPoint], kind: str) -> list[models.Cont
 
 
 @strawberry.federation.type(keys=["id"], description="A customer: the golden record and more.")
-class Customer(relay.Node):
+class Customer(CustomerSourceFields, relay.Node):
     id: relay.NodeID[str]
     given_name: str | None = pii(PiiKind.NAME)
     middle_name: str | None = pii(PiiKind.NAME)
@@ -446,25 +444,3 @@ class Customer(relay.Node):
     async def preferences(self, info: Info) -> Preferences | None:
         row = await info.context.loaders.preferences_by_customer_id.load(self.id)
         return Preferences.from_model(row) if row is not None else None
-
-    @strawberry.field(description="Interactions recorded at the gateway, newest first.")
-    async def interactions(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> InteractionConnection:
-        settings = info.context.settings
-        size = requested_page_size(first, settings)
-        position = None
-        if after is not None:
-            position = decode_time_id_cursor(after)
-        rows = await info.context.loaders.interaction_page_by_customer_id.load(
-            (self.id, size, position)
-        )
-        page = rows[:size]
-        cursors = [encode_cursor(row.occurred_at, row.id) for row in page]
-        return InteractionConnection(
-            edges=[
-                relay.Edge(cursor=cursor, node=Interaction.from_model(row))
-                for cursor, row in zip(cursors, page, strict=True)
-            ],
-            page_info=page_info(cursors, has_next=len(rows) > size, has_previous=after is not None),
-        )

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+# The hint ends the message for fields and arguments, but sits mid-message for input object
+# fields ("... Did you mean 'x'? Found: { ... }."); quoted names never hold a "?".
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def _without_suggestion(error: GraphQLError) -> GraphQLError:

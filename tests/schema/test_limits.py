@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-import schema.customers.queries
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, error_codes, gql
 
 # Depth counts from 0 at the root field: these documents have depth 6 and 5.
 SEVEN_LEVELS = "{ customers { edges { node { interactions { edges { node { id } } } } } } }"
 SIX_LEVELS = "{ customers { edges { node { interactions { edges { cursor } } } } } }"
-
-
-@pytest.fixture
-def list_calls(monkeypatch):
-    """Records every call of the `customers` resolver's service."""
-    calls: list[object] = []
-    real = schema.customers.queries.list_customers
-
-    async def spy(*args, **kwargs):
-        calls.append(kwargs)
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(schema.customers.queries, "list_customers", spy)
-    return calls
 
 
 async def test_reliability_01_depth_limit_one_level_over_is_rejected_before_any_resolver(

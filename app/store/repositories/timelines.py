@@ -126,9 +126,18 @@ async def interaction_pages_by_customer(
     customer_ids: Sequence[str],
     first: int,
     after: tuple[datetime, int] | None,
+    channels: Sequence[str] | None = None,
+    since: datetime | None = None,
 ) -> dict[str, list[Interaction]]:
-    """Up to `first + 1` interactions per customer, newest first, after a keyset position."""
+    """Up to `first + 1` interactions per customer, newest first, after a keyset position.
+
+    `channels` keeps only those channels; `since` only interactions at or after it.
+    """
     where: list[ColumnElement[bool]] = []
+    if channels is not None:
+        where.append(Interaction.channel.in_(channels))  # type: ignore[attr-defined]
+    if since is not None:
+        where.append(Interaction.occurred_at >= since)  # type: ignore[arg-type,operator]
     if after is not None:
         at, last_id = after
         where.append(

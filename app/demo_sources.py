@@ -1,0 +1,55 @@
+"""The demo's source systems: the three simulators in background processes, and their config.
+
+They serve the same seeded world as the demo store (same size and seed), so every demo
+customer's identities resolve. The connectors file names the token variables; the demo tokens
+themselves are only ever passed through the environment of the gateway, never printed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.settings import Settings
+from connectors.config import DEMO_PORTS, demo_config
+from connectors.config_toml import dump_connectors_config
+from connectors.simulators import run_simulator
+
+STOP_TIMEOUT_SECONDS = 5.0
+
+
+@contextmanager
+def demo_simulators(settings: Settings, *, host: str = "127.0.0.1") -> Iterator[Path]:
+    """Run the simulators on the demo ports while the block runs; yield the connectors file."""
+    # Spawned, not forked: a fork would copy the parent's event loop and open database handles.
+    spawn = multiprocessing.get_context("spawn")
+    processes = [
+        spawn.Process(
+            target=run_simulator,
+            args=(system,),
+            kwargs={
+                "port": port,
+                "customers": settings.demo_customers,
+                "seed": settings.seed,
+                "host": host,
+            },
+            name=f"c360-sim-{system}",
+            daemon=True,
+        )
+        for system, port in DEMO_PORTS.items()
+    ]
+    with tempfile.TemporaryDirectory(prefix="c360-demo-") as directory:
+        path = Path(directory) / "connectors.toml"
+        path.write_text(dump_connectors_config(demo_config(host=host)), encoding="utf-8")
+        for process in processes:
+            process.start()
+        try:
+            yield path
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(STOP_TIMEOUT_SECONDS)

@@ -1,0 +1,1 @@
+"""Persisted operations: registering GraphQL operations by hash and looking them up."""

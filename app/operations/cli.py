@@ -1,0 +1,45 @@
+"""`c360 operations register FILE.graphql`: store each operation's hash for persisted mode."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from app.errors import InvalidInputError
+from app.settings import Settings
+
+operations_app = typer.Typer(help="Persisted operations.", no_args_is_help=True)
+messages = Console(stderr=True)
+
+
+@operations_app.command("register")
+def register_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A .graphql file of operations.")
+    ],
+) -> None:
+    """Register each operation of FILE; prints `<sha256> <name>` per operation."""
+    from app.operations.persisted import Operation, register
+    from app.store.db import Database
+
+    async def run() -> tuple[list[Operation], list[Operation]]:
+        db = Database(Settings().database_url, pool_size=1)
+        try:
+            return await register(db, file.read_text())
+        finally:
+            await db.dispose()
+
+    try:
+        operations, new = asyncio.run(run())
+    except InvalidInputError as error:
+        messages.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    for operation in operations:
+        typer.echo(f"{operation.sha256} {operation.name or '-'}")
+    messages.print(
+        f"[green]{len(new)} new, {len(operations) - len(new)} already registered[/green]"
+    )

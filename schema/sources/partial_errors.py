@@ -1,0 +1,25 @@
+"""Errors of sources that failed under a field that still resolves (the merged timeline).
+
+A field that is null because its source failed raises; a field that merges several sources
+keeps what it has and records the failed ones here, and the `PartialSourceErrors` extension
+adds them to the response with the field's path.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from app.graph import CustomerSourceData
+
+
+def report_failed_source(info: Info, data: CustomerSourceData) -> None:
+    """Add an error for `data`'s failed source, at the path of the field being resolved."""
+    error = data.error()
+    info.context.partial_errors.append(
+        GraphQLError(
+            error.message,
+            path=info.path.as_list(),
+            extensions={**error.extensions, "code": error.code},
+        )
+    )

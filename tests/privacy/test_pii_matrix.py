@@ -1,0 +1,295 @@
+"""RELIABILITY 12: every role x every personal-data field, and every role x every mutation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.privacy.principals import Purpose, Role
+from tests.graphql_client import assert_no_errors, error_codes, gql
+from tests.privacy.people import (
+    EVIDENCE,
+    JANE_EMAIL,
+    SUMMARY,
+    Person,
+    create_person,
+    record_consent,
+)
+from tests.privacy.test_source_pii_matrix import SOURCE_PII, SOURCE_PII_FIELDS
+
+SDL = Path(__file__).parents[2] / "schema" / "schema.graphql"
+
+# Every `@pii` field of the schema, reached from one customer.
+CUSTOMER_PII = """
+fragment Pii on Customer {
+  givenName middleName familyName birthDate loyaltyId displayName
+  emails { address }
+  phones { number }
+  addresses { street addressLine2 postcode formatted }
+  consentHistory { evidence }
+  interactions { edges { node { summary } } }
+}
+"""
+CUSTOMER = "query Read($id: ID!) { customer(id: $id) { ...Pii } }" + CUSTOMER_PII
+ME = "query { me { ...Pii } }" + CUSTOMER_PII
+
+RAW = {
+    "givenName": "Jane",
+    "middleName": "Q",
+    "familyName": "Doe",
+    "birthDate": "1980-02-03",
+    "loyaltyId": "LOY-1001",
+    "displayName": "Jane Doe",
+    "emails": [{"address": JANE_EMAIL}],
+    "phones": [{"number": "+447911123456"}],
+    "addresses": [
+        {
+            "street": "1 Acacia Avenue",
+            "addressLine2": "Flat 2",
+            "postcode": "LS1 4AP",
+            "formatted": "1 Acacia Avenue, Flat 2, LS1 4AP, Leeds, GB",
+        }
+    ],
+    "consentHistory": [{"evidence": EVIDENCE}] * 2,
+    "interactions": {"edges": [{"node": {"summary": SUMMARY}}]},
+}
+MASKED = {
+    "givenName": "J.",
+    "middleName": "Q.",
+    "familyName": "D.",
+    "birthDate": None,
+    "loyaltyId": "***",
+    "displayName": "J.",
+    "emails": [{"address": "j***@example.com"}],
+    "phones": [{"number": "+44 *** *** 456"}],
+    "addresses": [{"street": "***", "addressLine2": "***", "postcode": "***", "formatted": "***"}],
+    "consentHistory": [{"evidence": "***"}] * 2,
+    "interactions": {"edges": [{"node": {"summary": "***"}}]},
+}
+# The role, the purpose it acts for, and what it sees of another customer's personal data.
+READERS: list[tuple[Role, Purpose, dict[str, Any]]] = [
+    (Role.ADMIN, Purpose.ADMINISTRATION, RAW),
+    (Role.STEWARD, Purpose.STEWARDSHIP, RAW),
+    (Role.SUPPORT_AGENT, Purpose.SUPPORT, RAW),
+    (Role.ANALYST, Purpose.ANALYTICS, MASKED),
+    (Role.PERSONALIZATION, Purpose.PERSONALIZATION, MASKED),
+]
+
+
+def _pii_fields_in_sdl() -> set[str]:
+    """`Type.field` of every field the SDL marks `@pii`."""
+    found: set[str] = set()
+    type_name = ""
+    for line in SDL.read_text().splitlines():
+        if match := re.match(r"^type (\w+)", line):
+            type_name = match.group(1)
+        elif match := re.match(r"^\s+(\w+)\b.*@pii\(", line):
+            found.add(f"{type_name}.{match.group(1)}")
+    return found
+
+
+def _fields_in(query: str) -> set[str]:
+    """`Type.field` for each personal-data field the matrix queries (mirrors CUSTOMER_PII)."""
+    nested = {
+        "emails": "EmailAddress",
+        "phones": "PhoneNumber",
+        "addresses": "PostalAddress",
+        "consentHistory": "ConsentEvent",
+        "interactions": "Interaction",
+    }
+    fields = {f"Customer.{name}" for name, value in RAW.items() if name not in nested}
+    for name, type_name in nested.items():
+        value = RAW[name]
+        sample = value["edges"][0]["node"] if isinstance(value, dict) else value[0]
+        fields |= {f"{type_name}.{field}" for field in sample if field in query}
+    return fields
+
+
+async def _consenting_jane(client: httpx.AsyncClient) -> Person:
+    """Jane, with a personalization grant (so the personalization role may see her at all)."""
+    jane = await create_person(client)
+    await record_consent(client, jane.id, "GRANTED", evidence=EVIDENCE)
+    return jane
+
+
+def test_reliability_12_the_matrix_covers_every_pii_field_of_the_schema():
+    # when
+    tagged = _pii_fields_in_sdl()
+
+    # then: a new @pii field must join this matrix or the source-system one
+    assert tagged
+    assert _fields_in(CUSTOMER_PII) | SOURCE_PII_FIELDS == tagged
+    for field in SOURCE_PII_FIELDS:
+        assert field.split(".")[1] in SOURCE_PII, field
+
+
+@pytest.mark.parametrize(("role", "purpose", "expected"), READERS, ids=lambda v: str(v)[:12])
+async def test_reliability_12_each_role_sees_each_pii_field_raw_or_masked(
+    client, client_for, role, purpose, expected
+):
+    # given
+    jane = await _consenting_jane(client)
+    reader = await client_for(role, purpose)
+
+    # when
+    body = await gql(reader, CUSTOMER, {"id": jane.id})
+
+    # then
+    assert assert_no_errors(body)["customer"] == expected
+
+
+async def test_reliability_12_a_customer_sees_their_own_pii_raw(client, client_for):
+    # given
+    jane = await _consenting_jane(client)
+    me = await client_for(Role.CUSTOMER, Purpose.SELF_SERVICE, jane.store_id)
+
+    # when
+    by_me = await gql(me, ME)
+    by_id = await gql(me, CUSTOMER, {"id": jane.id})
+
+    # then
+    assert assert_no_errors(by_me)["me"] == RAW
+    assert assert_no_errors(by_id)["customer"] == RAW
+
+
+async def test_reliability_12_a_customer_gets_nothing_of_another_customer(client, client_for):
+    # given
+    jane = await create_person(client)
+    john = await create_person(client, given="John", email="john@example.org", loyalty_id="L2")
+    me = await client_for(Role.CUSTOMER, Purpose.SELF_SERVICE, john.store_id)
+
+    # when
+    body = await gql(me, CUSTOMER, {"id": jane.id})
+
+    # then
+    assert body["data"] == {"customer": None}
+    assert error_codes(body) == ["FORBIDDEN"]
+
+
+# Every mutation with variables that make it succeed for a role allowed to run it.
+STAFF_MUTATIONS: dict[str, tuple[str, Any]] = {
+    "createCustomer": (
+        "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+        lambda p: {"input": {"givenName": "New", "emails": ["new@example.net"]}},
+    ),
+    "updateCustomer": (
+        "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }",
+        lambda p: {"input": {"id": p["id"], "version": p["version"], "segment": "gold"}},
+    ),
+    "addContactPoint": (
+        "mutation($input: AddContactPointInput!) { addContactPoint(input: $input) { id } }",
+        lambda p: {"input": {"customerId": p["id"], "kind": "EMAIL", "value": "x@example.net"}},
+    ),
+    "removeContactPoint": (
+        "mutation($id: ID!) { removeContactPoint(id: $id) { id } }",
+        lambda p: {"id": p["phoneId"]},
+    ),
+    "recordInteraction": (
+        "mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }",
+        lambda p: {
+            "input": {
+                "customerId": p["id"],
+                "channel": "web",
+                "kind": "visit",
+                "summary": "visited",
+            }
+        },
+    ),
+    "recordMetric": (
+        "mutation($input: RecordMetricInput!) { recordMetric(input: $input) { name } }",
+        lambda p: {"input": {"customerId": p["id"], "name": "nps", "value": 9}},
+    ),
+    "linkSourceIdentity": (
+        "mutation($input: LinkSourceIdentityInput!) { linkSourceIdentity(input: $input) { id } }",
+        lambda p: {"input": {"customerId": p["id"], "system": "hubspot", "externalId": "77"}},
+    ),
+    "recordConsent": (
+        "mutation($input: RecordConsentInput!) { recordConsent(input: $input) { state } }",
+        lambda p: {
+            "input": {
+                "customerId": p["id"],
+                "purpose": "MARKETING",
+                "channel": "SMS",
+                "status": "GRANTED",
+            }
+        },
+    ),
+    "setPreferences": (
+        "mutation($input: SetPreferencesInput!) { setPreferences(input: $input) { frequency } }",
+        lambda p: {"input": {"customerId": p["id"], "frequency": "weekly"}},
+    ),
+}
+SELF_SERVICE_MUTATIONS: dict[str, tuple[str, Any]] = {
+    "updateMyProfile": (
+        "mutation($input: UpdateMyProfileInput!) { updateMyProfile(input: $input) { id } }",
+        lambda p: {"input": {"version": p["version"], "locale": "en-GB"}},
+    ),
+    "setMyConsent": (
+        "mutation($input: MyConsentInput!) { setMyConsent(input: $input) { state } }",
+        lambda p: {"input": {"purpose": "MARKETING", "channel": "POST", "status": "DENIED"}},
+    ),
+    "setMyPreferences": (
+        "mutation($input: PreferencesInput!) { setMyPreferences(input: $input) { frequency } }",
+        lambda p: {"input": {"frequency": "monthly"}},
+    ),
+}
+ALL_MUTATIONS = {**STAFF_MUTATIONS, **SELF_SERVICE_MUTATIONS}
+STAFF = {Role.ADMIN, Role.STEWARD, Role.SUPPORT_AGENT}
+PURPOSES = {
+    Role.ADMIN: Purpose.ADMINISTRATION,
+    Role.STEWARD: Purpose.STEWARDSHIP,
+    Role.SUPPORT_AGENT: Purpose.SUPPORT,
+    Role.ANALYST: Purpose.ANALYTICS,
+    Role.PERSONALIZATION: Purpose.PERSONALIZATION,
+    Role.CUSTOMER: Purpose.SELF_SERVICE,
+}
+CUSTOMER_STATE = "query($id: ID!) { customer(id: $id) { version phones { id } } }"
+
+
+def _expected(role: Role, mutation: str) -> str:
+    """ "allowed" or the error code the design gives `role` for `mutation`."""
+    if mutation in SELF_SERVICE_MUTATIONS:
+        return "allowed" if role is Role.CUSTOMER else "FORBIDDEN"
+    return "allowed" if role in STAFF else "FORBIDDEN"
+
+
+def test_reliability_12_the_mutation_matrix_covers_every_mutation():
+    # when
+    mutation_block = SDL.read_text().split("type Mutation {")[1].split("}")[0]
+    declared = set(re.findall(r"^  (\w+)\(", mutation_block, re.M))
+
+    # then
+    assert declared == set(ALL_MUTATIONS)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_reliability_12_each_role_may_run_exactly_the_mutations_designed_for_it(
+    client, client_for, role
+):
+    # given
+    jane = await create_person(client)
+    caller = await client_for(
+        role, PURPOSES[role], jane.store_id if role is Role.CUSTOMER else None
+    )
+
+    # when
+    outcomes: dict[str, str] = {}
+    for name, (mutation, variables) in ALL_MUTATIONS.items():
+        state = assert_no_errors(await gql(client, CUSTOMER_STATE, {"id": jane.id}))["customer"]
+        params = {"id": jane.id, "version": state["version"], "phoneId": state["phones"][0]["id"]}
+        body = await gql(caller, mutation, variables(params))
+        outcomes[name] = (error_codes(body) or ["allowed"])[0]
+        if name == "removeContactPoint" and outcomes[name] == "allowed":
+            # Put a phone back for the next mutations.
+            await gql(
+                client,
+                STAFF_MUTATIONS["addContactPoint"][0],
+                {"input": {"customerId": jane.id, "kind": "PHONE", "value": "+447911123111"}},
+            )
+
+    # then
+    assert outcomes == {name: _expected(role, name) for name in ALL_MUTATIONS}

@@ -1,0 +1,157 @@
+"""Source fixtures: a store seeded from a small world, its simulators in-process, a gateway."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
+
+from app.graph import CustomerGraph
+from app.main import create_app
+from app.privacy.principals import Purpose, Role
+from app.seeding import seed
+from app.settings import Settings
+from app.store.db import Database
+from app.store.migrate import upgrade
+from connectors.config import ConnectorsConfig, demo_config, demo_environment
+from connectors.config_toml import dump_connectors_config
+from connectors.simulators import FaultSettings, create_simulator_app
+from connectors.simulators.world import World, build_world
+from tests.conftest import BASE_URL, Gateway
+
+SYSTEMS = ("odoo", "hubspot", "surveymonkey")
+WORLD_SIZE = 60
+WORLD_SEED = 11
+FAST_BUDGET = 2.0
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return build_world(WORLD_SIZE, WORLD_SEED)
+
+
+@pytest.fixture(scope="session")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store seeded with the same world the simulators serve (read-mostly)."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sources') / 'c360.db'}"
+    upgrade(url)
+
+    async def write() -> None:
+        db = Database(url)
+        try:
+            await seed(db, customers=WORLD_SIZE, seed_value=WORLD_SEED)
+        finally:
+            await db.dispose()
+
+    asyncio.run(write())
+    return url
+
+
+def linked_to_all(world: World) -> list[str]:
+    """Customer ids linked to the ERP, the CRM and the survey tool."""
+    systems: dict[str, set[str]] = {}
+    for link in world.links:
+        systems.setdefault(link.customer_id, set()).add(link.system)
+    return [c for c, linked in systems.items() if linked >= set(SYSTEMS)]
+
+
+def connectors_config(
+    *, budget: float = FAST_BUDGET, ttl: float = 60.0, stale: float = 600.0, **overrides: Any
+) -> ConnectorsConfig:
+    """The demo config with small budgets and fast retries, for a fast suite."""
+    tables = {}
+    for system, settings in demo_config().connectors.items():
+        data = settings.model_dump(mode="json")
+        data.update(
+            timeouts={"connect": min(0.2, budget), "read": budget, "budget": budget},
+            retries={"attempts": 2, "wait_initial": 0.001, "wait_max": 0.01, "wait_jitter": 0.0},
+            circuit={"failure_threshold": 50, "cooldown": 0.2},
+            cache={"ttl": ttl, "stale_if_error": stale},
+        )
+        data.update(overrides.get(system, {}))
+        tables[system] = data
+    return ConnectorsConfig.model_validate({"connectors": tables})
+
+
+@dataclass
+class Sources:
+    """The simulators (one app per system) and the transports the gateway reaches them by."""
+
+    apps: dict[str, Starlette]
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for system, app in self.apps.items():
+            self.transports.setdefault(system, httpx.ASGITransport(app=app))
+
+    def requests(self, system: str) -> int:
+        """Requests that reached `system`'s simulator so far."""
+        return int(self.apps[system].state.gate.requests)
+
+    def break_(self, system: str, faults: FaultSettings) -> None:
+        """Change `system`'s faults from the next request on."""
+        self.apps[system].state.faults.set(faults)
+
+
+@pytest.fixture
+def sources(world: World) -> Sources:
+    return Sources({system: create_simulator_app(system, world) for system in SYSTEMS})
+
+
+@dataclass(frozen=True)
+class SourceGateway(Gateway):
+    """The gateway with its sources."""
+
+    sources: Sources
+
+    @property
+    def graph(self) -> CustomerGraph:
+        return self.app.state.graph
+
+
+GatewayFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable[..., Any]:
+    """`async with start_gateway(config=..., transports=..., cache_url=...) as gw:`."""
+
+    @asynccontextmanager
+    async def start(
+        *,
+        config: ConnectorsConfig | None = None,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        with_connectors: bool = True,
+        **settings_overrides: Any,
+    ) -> AsyncIterator[SourceGateway]:
+        connectors_file = None
+        if with_connectors:
+            connectors_file = tmp_path / "connectors.toml"
+            connectors_file.write_text(dump_connectors_config(config or connectors_config()))
+        settings = Settings(
+            database_url=seeded_url,
+            log_json=False,
+            connectors_file=connectors_file,
+            **settings_overrides,
+        )
+        app = create_app(
+            settings,
+            source_transports={**sources.transports, **(transports or {})},
+            source_environ=demo_environment(),
+        )
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+                gateway = SourceGateway(app=app, client=client, sources=sources)
+                client.headers.update(await gateway.headers_for(Role.ADMIN, Purpose.SUPPORT))
+                yield gateway
+
+    return start

@@ -1,0 +1,135 @@
+"""Batching (upstream calls per page) and the source cache on both backends."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+
+from app.cache import MemoryCacheBackend, RedisCacheBackend, SourceCache
+from app.graph import CustomerGraph, SourceKind, SourceStatus
+from app.graph.kinds import cache_codecs
+from connectors.config import demo_environment
+from connectors.registry import build_connectors
+from connectors.simulators import FaultSettings
+from tests.graphql_client import error_codes, gql
+from tests.sources.conftest import connectors_config
+
+REDIS_URL = os.environ.get("C360_TEST_REDIS_URL")
+PAGE_WITH_CRM = "{ customers(first: 50) { edges { node { crm { lifecycleStage } } } } }"
+
+
+async def test_a_page_of_50_customers_asking_for_crm_fields_makes_one_hubspot_batch_call(
+    start_gateway,
+):
+    # when
+    async with start_gateway() as gateway:
+        body = await gql(gateway.client, PAGE_WITH_CRM)
+
+        # then
+        assert "errors" not in body, error_codes(body)
+        assert gateway.sources.requests("hubspot") == 1
+
+
+async def test_a_second_request_is_served_from_the_cache(start_gateway):
+    # when
+    async with start_gateway() as gateway:
+        await gql(gateway.client, PAGE_WITH_CRM)
+        body = await gql(gateway.client, PAGE_WITH_CRM)
+
+        # then
+        assert "errors" not in body
+        assert gateway.sources.requests("hubspot") == 1
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def cache(request):
+    if request.param == "memory":
+        backend = MemoryCacheBackend(1000)
+    else:
+        if not REDIS_URL:
+            pytest.skip("C360_TEST_REDIS_URL is not set")
+        backend = RedisCacheBackend.from_url(
+            REDIS_URL, cache_codecs(), prefix=f"c360-test:{uuid.uuid4().hex}"
+        )
+    source_cache = SourceCache(backend)
+    yield source_cache
+    await source_cache.aclose()
+
+
+@pytest.fixture
+async def graph(cache, sources):
+    config = connectors_config(ttl=60, stale=300)
+    connectors = build_connectors(config, environ=demo_environment(), transports=sources.transports)
+    graph = CustomerGraph(connectors, config.enabled(), cache)
+    yield graph
+    for connector in connectors.values():
+        await connector.aclose()
+
+
+def _crm_ids(world, count=5):
+    return [link.external_id for link in world.links if link.system == "hubspot"][:count]
+
+
+async def test_cache_hit_makes_no_upstream_call(graph, sources, world):
+    # given
+    ids = _crm_ids(world)
+    first = await graph.fetch(SourceKind.CRM_TICKETS, ids)
+
+    # when
+    second = await graph.fetch(SourceKind.CRM_TICKETS, ids)
+
+    # then
+    assert sources.requests("hubspot") == 2  # associations + batch read, once
+    assert [second[i].value for i in ids] == [first[i].value for i in ids]
+    assert {second[i].report.status for i in ids} == {SourceStatus.OK}
+
+
+async def test_cache_expiry_fetches_again(graph, sources, world):
+    # given
+    ids = _crm_ids(world)
+    await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    now = time.time()
+    graph.cache.clock = lambda: now + 61
+
+    # when
+    answers = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+
+    # then
+    assert sources.requests("hubspot") == 2
+    assert {answers[i].report.status for i in ids} == {SourceStatus.OK}
+
+
+async def test_cache_serves_stale_on_error_within_the_window_then_fails(graph, sources, world):
+    # given
+    ids = _crm_ids(world)
+    fresh = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    sources.break_("hubspot", FaultSettings(error_rate=1.0))
+    now = time.time()
+
+    # when
+    graph.cache.clock = lambda: now + 120
+    stale = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    graph.cache.clock = lambda: now + 400
+    gone = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+
+    # then
+    assert [stale[i].value for i in ids] == [fresh[i].value for i in ids]
+    assert {stale[i].report.status for i in ids} == {SourceStatus.STALE}
+    assert {gone[i].report.status for i in ids} == {SourceStatus.ERROR}
+    assert all(gone[i].value is None for i in ids)
+
+
+async def test_invalidate_customer_forgets_its_source_data(graph, sources, world):
+    # given
+    ids = _crm_ids(world, 2)
+    await graph.fetch(SourceKind.CRM_CONTACT, ids)
+
+    # when
+    await graph.invalidate_customer([("hubspot", ids[0])])
+    await graph.fetch(SourceKind.CRM_CONTACT, ids)
+
+    # then: only the forgotten id was fetched again
+    assert sources.requests("hubspot") == 2
