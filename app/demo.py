@@ -27,9 +27,20 @@ SAMPLE_QUERY = """{
 }"""
 
 
+def _print_keys(console: Console, keys: dict[str, str]) -> None:
+    # Plain full lines, never a table cell that could truncate a key.
+    console.print(
+        'Demo API keys (new at each start). In GraphiQL\'s Headers tab: {"X-API-Key": "<key>"}',
+        soft_wrap=True,
+    )
+    for role, key in keys.items():
+        console.print(f"  {role:<16} {key}", soft_wrap=True, markup=False, highlight=False)
+
+
 def run_demo(settings: Settings, console: Console) -> None:
     """Upgrade the store, seed it when empty, print how to start, then serve."""
     from app.cli import _seed
+    from app.privacy.keys_cli import create_demo_keys
     from app.seeding import count_customers
     from app.store.db import Database
     from app.store.migrate import upgrade
@@ -43,6 +54,13 @@ def run_demo(settings: Settings, console: Console) -> None:
         finally:
             await db.dispose()
 
+    async def demo_keys() -> dict[str, str]:
+        db = Database(settings.database_url)
+        try:
+            return await create_demo_keys(db)
+        finally:
+            await db.dispose()
+
     if asyncio.run(existing()) == 0:
         asyncio.run(_seed(settings, settings.demo_customers, settings.seed))
     url = f"http://{settings.host}:{settings.port}/graphql"
@@ -52,6 +70,7 @@ def run_demo(settings: Settings, console: Console) -> None:
             title="Customer 360 Gateway demo",
         )
     )
+    _print_keys(console, asyncio.run(demo_keys()))
     if settings.connectors_file is not None:
         # The caller points at real (or their own) source systems: no simulators.
         _serve(settings, environ=settings.connector_secrets())

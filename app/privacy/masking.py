@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+import phonenumbers
+
 
 class PiiKind(StrEnum):
     """What kind of personal data a field holds; decides how it is masked."""
@@ -29,7 +31,10 @@ def mask_phone(value: str) -> str:
     digits = value.lstrip("+")
     if len(digits) < 6:
         return "***"
-    country = digits[:2] if not digits.startswith("1") else digits[:1]
+    try:
+        country = phonenumbers.parse(value).country_code
+    except phonenumbers.NumberParseException:
+        return f"*** *** {digits[-3:]}"
     return f"+{country} *** *** {digits[-3:]}"
 
 
