@@ -35,8 +35,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
     latencies: list[float] = []
+    overheads: list[float] = []
     errors = 0
     rng = random.Random(7)
+    # "sequential": each payload once, in order (a cold cache never sees a customer twice).
+    sequential = bool(spec.get("sequential"))
+    cursor = iter(range(len(payloads)))
     async with httpx.AsyncClient(base_url=args.url, limits=limits, timeout=30) as client:
         deadline_warm = time.perf_counter() + args.warmup
         deadline = deadline_warm + args.duration
@@ -44,7 +48,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         async def worker() -> None:
             nonlocal errors
             while True:
-                payload = payloads[rng.randrange(len(payloads))]
+                if sequential:
+                    index = next(cursor, None)
+                    if index is None:
+                        return
+                    payload = payloads[index]
+                else:
+                    payload = payloads[rng.randrange(len(payloads))]
                 started = time.perf_counter()
                 if started >= deadline:
                     return
@@ -56,6 +66,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 if response.status_code != 200 or body.get("errors"):
                     errors += 1
                 latencies.append(elapsed * 1000)
+                slowest = _slowest_source_ms(body)
+                if slowest is not None:
+                    overheads.append(elapsed * 1000 - slowest)
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
@@ -68,7 +81,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
         "mean": statistics.fmean(latencies) if latencies else float("nan"),
+        "overhead_p50": percentile(overheads, 50),
+        "overhead_p99": percentile(overheads, 99),
     }
+
+
+def _slowest_source_ms(body: dict[str, Any]) -> float | None:
+    """The latency of the slowest source that answered, from `customer.sources`, if asked."""
+    customer = (body.get("data") or {}).get("customer") or {}
+    latencies = [
+        source["latencyMs"]
+        for source in customer.get("sources") or []
+        if source.get("latencyMs") is not None
+    ]
+    return max(latencies) if latencies else None
 
 
 def main() -> None:

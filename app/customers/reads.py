@@ -31,9 +31,10 @@ T = TypeVar("T")
 class CustomerReader:
     """Reads the master store for many customers at once, for one request.
 
-    All reads of a request share one session (one connection, one snapshot): loaders that
-    fire together take turns on it instead of each checking out, and rolling back, their own.
-    Call `close` when the request ends.
+    All reads of a request share one session: loaders that fire together take turns on it.
+    The connection goes back to the pool after every read, so a request waiting on a slow
+    source system holds none (holding one while also needing another, e.g. for the audit
+    write, let ten slow requests exhaust a pool of ten). Call `close` when the request ends.
     """
 
     def __init__(self, db: Database) -> None:
@@ -45,7 +46,13 @@ class CustomerReader:
         async with self._lock:
             if self._session is None:
                 self._session = self.db.new_session()
-            return await fetch(self._session)
+            try:
+                return await fetch(self._session)
+            finally:
+                # Detach the rows first: a rollback would expire them, and an expired row
+                # read later would try a lazy load outside of any session.
+                self._session.expunge_all()
+                await self._session.rollback()
 
     async def _for_keys(
         self,

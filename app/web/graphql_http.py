@@ -228,7 +228,7 @@ class GraphQLHTTPEndpoint:
                 504, "the request took longer than the server allows", "TIMEOUT"
             ) from None
         finally:
-            await context.close()
+            await self._close(context)
         observe_operation(
             operation["operation_name"],
             request.method,
@@ -251,6 +251,19 @@ class GraphQLHTTPEndpoint:
             return await resolve_operation(operations, registry, required=required)
         except PersistedQueryRejected as rejected:
             raise HTTPRejection(400, rejected.message, rejected.code) from None
+
+    async def _close(self, context: Any) -> None:
+        """End the request's context; if its audit rows cannot be written, withhold the data."""
+        try:
+            await context.close()
+        except Exception:  # noqa: BLE001  (whatever failed, nothing unaudited may leave)
+            log.exception("the request could not be audited; its result is withheld")
+            raise HTTPRejection(
+                503,
+                "the request could not be completed; retry later",
+                "SERVICE_UNAVAILABLE",
+                {"Retry-After": "1"},
+            ) from None
 
     async def _read_operations(self, request: Request) -> dict[str, Any] | list[dict[str, Any]]:
         if request.method == "GET":

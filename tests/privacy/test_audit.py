@@ -264,3 +264,27 @@ async def test_reliability_15_logs_contain_no_pii(client, client_for, all_logs):
     for value in (JANE_EMAIL, JANE_PHONE, JOHN_EMAIL, JOHN_PHONE, "Acacia", "LS1 4AP"):
         assert value not in logs
     assert logging.getLogger().level == logging.DEBUG
+
+
+async def test_reliability_15_a_read_that_cannot_be_audited_returns_no_data(client, monkeypatch):
+    # given a customer, and an audit log that cannot be written
+    person = await create_person(client)
+
+    async def broken(*_args: Any) -> None:
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr("schema.context.write_request_audit", broken)
+
+    # when personal data is read
+    response = await client.post(
+        "/graphql",
+        json={"query": TWICE, "variables": {"id": person.id}},
+        headers={"accept": GRAPHQL_RESPONSE},
+    )
+
+    # then nothing of it leaves: a clean, retryable error instead
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "data" not in response.json()
+    assert person.phone not in response.text
+    assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]

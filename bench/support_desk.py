@@ -1,0 +1,192 @@
+"""Issue 4 benchmark: the support-desk query with slow source systems in their own processes.
+
+    python -m bench.support_desk [--customers 5000] [--duration 8]
+
+The three simulators run as `c360 sim` processes adding 40 ms (ERP), 60 ms (CRM) and 80 ms
+(survey) to every request; the gateway runs as `c360 serve`. For 1, 10 and 50 concurrent
+clients it prints gateway p50/p99 and the gateway's overhead over the slowest source of each
+request (request latency minus the largest `sources.latencyMs`), with a cold cache (a fresh
+gateway, each customer asked once) and a warm one (a small set of customers asked again and
+again); then the upstream calls one `customers(first: 50)` page costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from strawberry.relay import to_base64
+
+from bench.server import (
+    C360,
+    admin_key,
+    free_port,
+    gateway,
+    run_load,
+    sample_ids,
+    seeded_database,
+)
+from connectors.config import demo_config, demo_environment
+from connectors.config_toml import dump_connectors_config
+
+LATENCY_MS = {"odoo": 40.0, "hubspot": 60.0, "surveymonkey": 80.0}
+SUPPORT_DESK = """
+query SupportDesk($id: ID!) {
+  customer(id: $id) {
+    id displayName lifecycleStage segment
+    emails { address } phones { number }
+    identities { system externalId }
+    sources { system status latencyMs fetchedAt }
+    interactions(first: 20) { edges { node { occurredAt source channel kind summary } } }
+    tickets(status: OPEN) { subject status createdAt }
+    orders(first: 5) { edges { node { number orderedAt amountTotal } } }
+    surveyResponses(first: 1) { edges { node { submittedAt nps comment } } }
+  }
+}
+"""
+PAGE = """
+{ customers(first: 50) { edges { node { id crm { lifecycleStage } } } } }
+"""
+
+
+@contextmanager
+def simulators(customers: int) -> Iterator[Path]:
+    """The three simulators, each in its own process; yields the connectors file."""
+    ports = {system: free_port() for system in LATENCY_MS}
+    processes = [
+        subprocess.Popen(
+            [
+                C360,
+                "sim",
+                system,
+                "--port",
+                str(port),
+                "--customers",
+                str(customers),
+                "--latency-ms",
+                str(LATENCY_MS[system]),
+            ],
+            env={**os.environ, "C360_LOG_LEVEL": "WARNING"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for system, port in ports.items()
+    ]
+    with tempfile.TemporaryDirectory(prefix="c360-bench-") as directory:
+        path = Path(directory) / "connectors.toml"
+        path.write_text(dump_connectors_config(demo_config(ports=ports)), encoding="utf-8")
+        try:
+            for port in ports.values():
+                _wait_for(f"http://127.0.0.1:{port}/")
+            yield path
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=20)
+
+
+def _wait_for(url: str) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not start")
+
+
+def _upstream_calls_per_page(base_url: str, key: str) -> dict[str, int]:
+    """Upstream HTTP requests per system for one `customers(first: 50)` page with CRM fields."""
+    before = _upstream_by_system(base_url, key)
+    httpx.post(f"{base_url}/graphql", json={"query": PAGE}, headers={"X-API-Key": key}, timeout=30)
+    after = _upstream_by_system(base_url, key)
+    return {system: int(after[system] - before.get(system, 0)) for system in after}
+
+
+def _upstream_by_system(base_url: str, key: str) -> dict[str, float]:
+    metrics = httpx.get(f"{base_url}/metrics", headers={"X-API-Key": key}).text
+    totals: dict[str, float] = {}
+    for line in metrics.splitlines():
+        if line.startswith("c360_connector_upstream_requests_total{"):
+            system = line.split('system="', 1)[1].split('"', 1)[0]
+            totals[system] = totals.get(system, 0.0) + float(line.rsplit(" ", 1)[1])
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=5000)
+    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
+    args = parser.parse_args()
+    console = Console()
+    url = seeded_database("sqlite", args.customers)
+    key = admin_key(url)
+    headers = {"X-API-Key": key}
+    ids = sample_ids(url, args.customers)
+    table = Table(
+        title="Support-desk query, sources at 40/60/80 ms (ERP/CRM/survey), one gateway process"
+    )
+    for column in (
+        "cache",
+        "clients",
+        "p50 ms",
+        "p99 ms",
+        "overhead p50",
+        "overhead p99",
+        "req/s",
+        "errors",
+    ):
+        table.add_column(column, justify="right")
+    environ = {**demo_environment(), "C360_LOG_LEVEL": "WARNING"}
+    with simulators(args.customers) as connectors_file:
+        environ["C360_CONNECTORS_FILE"] = str(connectors_file)
+        pages_calls: dict[str, int] | None = None
+        for cache in ("cold", "warm"):
+            for clients in args.concurrency:
+                # A fresh gateway per cold run: its in-process cache starts empty.
+                with gateway(url, extra_env=environ) as base_url:
+                    chosen = ids if cache == "cold" else ids[:50]
+                    spec = {
+                        "payloads": [
+                            {"query": SUPPORT_DESK, "variables": {"id": to_base64("Customer", i)}}
+                            for i in chosen
+                        ],
+                        "headers": headers,
+                        "sequential": cache == "cold",
+                    }
+                    result = run_load(
+                        base_url, json.dumps(spec), concurrency=clients, duration=args.duration
+                    )
+                    if pages_calls is None:
+                        pages_calls = _upstream_calls_per_page(base_url, key)
+                table.add_row(
+                    cache,
+                    str(clients),
+                    f"{result['p50']:.1f}",
+                    f"{result['p99']:.1f}",
+                    f"{result['overhead_p50']:.1f}",
+                    f"{result['overhead_p99']:.1f}",
+                    f"{result['rps']:.0f}",
+                    str(result["errors"]),
+                )
+                console.log(f"{cache} x{clients}: {result['rps']:.0f} req/s")
+    console.print(table)
+    console.print(
+        f"upstream requests for one customers(first: 50) page with CRM fields: {pages_calls}"
+    )
+
+
+if __name__ == "__main__":
+    main()
