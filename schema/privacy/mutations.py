@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from app.customers import preferences, profiles
+from app.graph import invalidate_customer
 from app.privacy import consent, policy
 from app.privacy.principals import Role
 from app.store.types import utcnow
@@ -33,6 +34,9 @@ def _my_id(info: Info) -> str:
 
 async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent) -> Consent:
     event = await consent.record_consent(info.context.db, customer_id=customer_id, new=new)
+    if info.context.graph is not None:
+        # Nothing cached about the customer may outlive a consent change.
+        await invalidate_customer(info.context.graph, info.context.db, event.customer_id)
     info.context.access.record_change(
         event.customer_id, "consent", [f"{new.purpose.value}.{new.channel.value}"]
     )

@@ -14,8 +14,8 @@ from app.graph.kinds import cache_codecs
 from connectors.config import demo_environment
 from connectors.registry import build_connectors
 from connectors.simulators import FaultSettings
-from tests.graphql_client import error_codes, gql
-from tests.sources.conftest import connectors_config
+from tests.graphql_client import error_codes, global_id, gql
+from tests.sources.conftest import connectors_config, linked_to_all
 
 REDIS_URL = os.environ.get("C360_TEST_REDIS_URL")
 PAGE_WITH_CRM = "{ customers(first: 50) { edges { node { crm { lifecycleStage } } } } }"
@@ -133,3 +133,37 @@ async def test_invalidate_customer_forgets_its_source_data(graph, sources, world
 
     # then: only the forgotten id was fetched again
     assert sources.requests("hubspot") == 2
+
+
+CRM_OF = "query($id: ID!) { customer(id: $id) { crm { lifecycleStage } } }"
+RECORD_CONSENT = """
+mutation($input: RecordConsentInput!) { recordConsent(input: $input) { state } }
+"""
+
+
+async def test_a_consent_change_drops_the_customers_cached_source_data(start_gateway, world):
+    # given a customer whose CRM record is cached
+    node = global_id("Customer", linked_to_all(world)[0])
+    async with start_gateway() as gateway:
+        await gql(gateway.client, CRM_OF, {"id": node})
+        await gql(gateway.client, CRM_OF, {"id": node})
+        assert gateway.sources.requests("hubspot") == 1
+
+        # when the customer withdraws a consent
+        body = await gql(
+            gateway.client,
+            RECORD_CONSENT,
+            {
+                "input": {
+                    "customerId": node,
+                    "purpose": "MARKETING",
+                    "channel": "EMAIL",
+                    "status": "WITHDRAWN",
+                }
+            },
+        )
+        assert "errors" not in body, body
+        await gql(gateway.client, CRM_OF, {"id": node})
+
+        # then the next read goes back to the source
+        assert gateway.sources.requests("hubspot") == 2
