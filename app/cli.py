@@ -1,4 +1,4 @@
-"""The `c360` command line: serve, migrate, seed, simulate sources, demo, export the schema."""
+"""The `c360` command line: serve, migrate, seed, simulate sources, demo, dedupe, schema."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from app.identity.dedupe_command import dedupe
 from app.operations.cli import operations_app
 from app.privacy.keys_cli import keys_app
 from app.settings import Settings
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
 app.add_typer(operations_app, name="operations")
+app.command("dedupe")(dedupe)
 console = Console(stderr=True)
 
 

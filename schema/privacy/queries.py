@@ -10,8 +10,9 @@ from app.errors import NotFoundError
 from app.pagination import requested_page_size
 from app.privacy.audit import audit_trail
 from app.privacy.principals import Role
-from schema.customers.types import Customer, page_info
+from schema.customers.types import Customer
 from schema.ids import node_id_of
+from schema.pagination import page_info
 from schema.privacy.types import AuditEvent, AuditEventConnection
 
 _ADMIN = frozenset({Role.ADMIN})

@@ -20,6 +20,7 @@ from app.graph.paging import page_newest_first
 from app.graph.timeline import TimelineEntry, TimelinePosition, TimelineQuery, merge_timeline
 from app.pagination import requested_page_size
 from connectors import records
+from schema.pagination import page_info
 from schema.sources.enums import TicketStatus
 from schema.sources.partial_errors import report_failed_source
 from schema.sources.selection import requested_source_kinds
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 Timeline = Annotated["InteractionConnection", strawberry.lazy("schema.customers.types")]
-
-
-def _page_info(cursors: list[str], *, has_next: bool, has_previous: bool) -> relay.PageInfo:
-    return relay.PageInfo(
-        has_next_page=has_next,
-        has_previous_page=has_previous,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
-    )
 
 
 def _order_key(order: records.Order) -> tuple[datetime, str]:
@@ -99,7 +91,7 @@ class CustomerSourceFields:
                 relay.Edge(cursor=cursor, node=Order.from_record(order))
                 for cursor, order in zip(page.cursors, page.items, strict=True)
             ],
-            page_info=_page_info(
+            page_info=page_info(
                 page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
             ),
             total_count=len(orders),
@@ -143,7 +135,7 @@ class CustomerSourceFields:
                 relay.Edge(cursor=cursor, node=SurveyResponse.from_record(self.id, response))
                 for cursor, response in zip(page.cursors, page.items, strict=True)
             ],
-            page_info=_page_info(
+            page_info=page_info(
                 page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
             ),
             total_count=len(found),
@@ -200,7 +192,7 @@ class CustomerSourceFields:
                 relay.Edge(cursor=cursor, node=_interaction(self.id, entry))
                 for cursor, entry in zip(page.cursors, page.entries, strict=True)
             ],
-            page_info=_page_info(
+            page_info=page_info(
                 page.cursors, has_next=page.has_next_page, has_previous=after is not None
             ),
         )

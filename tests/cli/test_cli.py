@@ -89,3 +89,25 @@ def test_schema_export_to_stdout():
     # then
     assert result.exit_code == 0
     assert result.stdout == schema_sdl()
+
+
+def test_dedupe_is_a_c360_command(tmp_path):
+    # given a file with one obvious duplicate pair
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "id,given_name,family_name,email,phone,postcode\n"
+        "1,Jane,Doe,jane.doe@example.com,+447911123456,LS1 4AP\n"
+        "2,Jane,Doe,JANE.DOE@example.com,07911 123456,LS1 4AP\n"
+        "3,Omar,Haddad,omar@example.org,+447700900999,M1 1AE\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "pairs.csv"
+    # when
+    result = CliRunner().invoke(
+        app, ["dedupe", str(source), "--id-column", "id", "--output", str(output)]
+    )
+    # then
+    assert result.exit_code == 0, result.output
+    rows = output.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "left_id,right_id,score"
+    assert [row.split(",")[:2] for row in rows[1:]] == [["1", "2"]]

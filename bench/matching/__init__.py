@@ -1,0 +1,1 @@
+"""Matching benchmark: labelled data generator and the accuracy/speed runner."""
