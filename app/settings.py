@@ -60,10 +60,8 @@ class Settings(BaseSettings):
         default=False, description="Run only operations registered with `c360 operations register`."
     )
 
-    # Secrets: never logged, never defaulted outside development.
-    secret_key: SecretStr = SecretStr("dev-only-secret-change-me")
-
-    # Authentication (app/privacy): API keys and JWT bearer tokens.
+    # Authentication (app/privacy): API keys and JWT bearer tokens. Secrets are SecretStr:
+    # never logged, never printed.
     api_key_cache_ttl_seconds: float = Field(
         default=30.0, ge=0, description="How long an authenticated API key is trusted in-process."
     )
@@ -75,12 +73,6 @@ class Settings(BaseSettings):
     jwt_role_claim: str = "role"
     jwt_purpose_claim: str = "purpose"
     jwt_customer_claim: str = "customer_id"
-
-    @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Settings:
-        if self.is_production and "change-me" in self.secret_key.get_secret_value():
-            raise ValueError("C360_SECRET_KEY must be set to a real secret in production")
-        return self
 
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:

@@ -17,9 +17,7 @@ INTROSPECTION = "{ __schema { queryType { name } } }"
 
 
 def _production(settings):
-    return settings.model_copy(
-        update={"environment": Environment.PRODUCTION, "secret_key": "a-real-production-secret"}
-    )
+    return settings.model_copy(update={"environment": Environment.PRODUCTION})
 
 
 async def _total(client) -> int:

@@ -25,9 +25,7 @@ INTROSPECTIONS = [
 
 @pytest.fixture
 async def production(settings):
-    production = settings.model_copy(
-        update={"environment": Environment.PRODUCTION, "secret_key": "a-real-production-secret"}
-    )
+    production = settings.model_copy(update={"environment": Environment.PRODUCTION})
     async with running_gateway(production) as gateway:
         yield gateway.client
 
