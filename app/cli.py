@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -69,23 +68,36 @@ def _progress() -> Progress:
     )
 
 
-async def _seed(settings: Settings, customers: int, seed_value: int) -> int:
+def seed_store(settings: Settings, customers: int, seed_value: int) -> int:
+    """Seed the configured store with a progress bar; returns the rows written."""
     from app.seeding import seed
-    from app.store.db import Database
+    from app.store.db import run_with_database
 
-    db = Database(settings.database_url)
-    try:
-        with _progress() as progress:
-            task = progress.add_task("seeding customers", total=customers)
-            summary = await seed(
+    with _progress() as progress:
+        task = progress.add_task("seeding customers", total=customers)
+        summary = run_with_database(
+            settings.database_url,
+            lambda db: seed(
                 db,
                 customers=customers,
                 seed_value=seed_value,
                 on_progress=lambda n: progress.advance(task, n),
-            )
-    finally:
-        await db.dispose()
+            ),
+            pool_size=settings.database_pool_size,
+        )
     return summary.rows
+
+
+def store_is_empty(settings: Settings) -> bool:
+    """Whether the configured store holds no live customer."""
+    from app.customers.listing import count_customers
+    from app.store.db import run_with_database
+    from app.store.repositories.customers import CustomerFilter
+
+    count = run_with_database(
+        settings.database_url, lambda db: count_customers(db, criteria=CustomerFilter())
+    )
+    return count == 0
 
 
 @app.command("seed")
@@ -94,22 +106,11 @@ def seed_command(
     seed: Annotated[int | None, typer.Option(help="World seed (C360_SEED).")] = None,
 ) -> None:
     """Write a deterministic fake world of customers into an upgraded, empty store."""
-    from app.seeding import count_customers
-    from app.store.db import Database
-
     settings = Settings()
-
-    async def existing() -> int:
-        db = Database(settings.database_url)
-        try:
-            return await count_customers(db)
-        finally:
-            await db.dispose()
-
-    if asyncio.run(existing()):
+    if not store_is_empty(settings):
         console.print("[red]the store already has customers; seed an empty store[/red]")
         raise typer.Exit(1)
-    rows = asyncio.run(_seed(settings, customers, seed if seed is not None else settings.seed))
+    rows = seed_store(settings, customers, seed if seed is not None else settings.seed)
     console.print(f"[green]seeded {customers} customers ({rows} rows)[/green]")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
 import uvicorn
@@ -39,30 +38,14 @@ def _print_keys(console: Console, keys: dict[str, str]) -> None:
 
 def run_demo(settings: Settings, console: Console) -> None:
     """Upgrade the store, seed it when empty, print how to start, then serve."""
-    from app.cli import _seed
+    from app.cli import seed_store, store_is_empty
     from app.privacy.keys_cli import create_demo_keys
-    from app.seeding import count_customers
-    from app.store.db import Database
+    from app.store.db import run_with_database
     from app.store.migrate import upgrade
 
     upgrade(settings.database_url)
-
-    async def existing() -> int:
-        db = Database(settings.database_url)
-        try:
-            return await count_customers(db)
-        finally:
-            await db.dispose()
-
-    async def demo_keys() -> dict[str, str]:
-        db = Database(settings.database_url)
-        try:
-            return await create_demo_keys(db)
-        finally:
-            await db.dispose()
-
-    if asyncio.run(existing()) == 0:
-        asyncio.run(_seed(settings, settings.demo_customers, settings.seed))
+    if store_is_empty(settings):
+        seed_store(settings, settings.demo_customers, settings.seed)
     url = f"http://{settings.host}:{settings.port}/graphql"
     console.print(
         Panel.fit(
@@ -70,7 +53,7 @@ def run_demo(settings: Settings, console: Console) -> None:
             title="Customer 360 Gateway demo",
         )
     )
-    _print_keys(console, asyncio.run(demo_keys()))
+    _print_keys(console, run_with_database(settings.database_url, create_demo_keys))
     if settings.connectors_file is not None:
         # The caller points at real (or their own) source systems: no simulators.
         _serve(settings, environ=settings.connector_secrets())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -214,11 +214,6 @@ async def _insert(session: AsyncSession, model: type[SQLModel], rows: list[dict[
     if rows:
         await session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
     return len(rows)
-
-
-async def count_customers(db: Database) -> int:
-    async with db.session() as session:
-        return int((await session.execute(select(func.count()).select_from(Customer))).scalar_one())
 
 
 async def seed(

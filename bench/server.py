@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -132,18 +131,12 @@ def sample_ids(database_url: str, count: int) -> list[str]:
     """Random live customer ids from the store."""
     from sqlalchemy import func, select
 
-    from app.store.db import Database
+    from app.store.db import Database, run_with_database
     from app.store.models import Customer
 
-    async def fetch() -> list[str]:
-        db = Database(database_url, pool_size=1)
-        try:
-            async with db.session() as session:
-                rows = await session.scalars(
-                    select(Customer.id).order_by(func.random()).limit(count)
-                )
-                return list(rows)
-        finally:
-            await db.dispose()
+    async def fetch(db: Database) -> list[str]:
+        async with db.session() as session:
+            rows = await session.scalars(select(Customer.id).order_by(func.random()).limit(count))
+            return list(rows)
 
-    return asyncio.run(fetch())
+    return run_with_database(database_url, fetch)

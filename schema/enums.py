@@ -11,7 +11,8 @@ from app.privacy import consent
 from app.store import models
 
 
-def _mirror(source: type[Enum], name: str, description: str) -> Any:
+def mirror_enum(source: type[Enum], name: str, description: str) -> Any:
+    """A GraphQL enum with the names and values of `source`, so the two cannot drift apart."""
     # A new Enum class (not the store's own) so no GraphQL metadata is patched onto app code.
     return strawberry.enum(
         Enum(name, {member.name: member.value for member in source}),  # type: ignore[misc]
@@ -19,22 +20,26 @@ def _mirror(source: type[Enum], name: str, description: str) -> Any:
     )
 
 
-LifecycleStage = _mirror(
+LifecycleStage = mirror_enum(
     models.LifecycleStage, "LifecycleStage", "Where the customer is in their relationship with us."
 )
-ProfileType = _mirror(models.ProfileType, "ProfileType", "A person or a business.")
-ContactKind = _mirror(models.ContactKind, "ContactKind", "The kind of a contact point.")
-LinkMethod = _mirror(
+ProfileType = mirror_enum(models.ProfileType, "ProfileType", "A person or a business.")
+ContactKind = mirror_enum(models.ContactKind, "ContactKind", "The kind of a contact point.")
+LinkMethod = mirror_enum(
     models.LinkMethod, "LinkMethod", "How a source identity was linked to the customer."
 )
 
 
-ConsentState = _mirror(
+ConsentState = mirror_enum(
     consent.ConsentState, "ConsentState", "A consent's state now: an expired grant is not granted."
 )
-ConsentPurpose = _mirror(consent.ConsentPurpose, "ConsentPurpose", "What a consent is for.")
-ConsentChannel = _mirror(consent.ConsentChannel, "ConsentChannel", "How we may reach the customer.")
-LawfulBasis = _mirror(consent.LawfulBasis, "LawfulBasis", "The GDPR Art. 6 basis of processing.")
+ConsentPurpose = mirror_enum(consent.ConsentPurpose, "ConsentPurpose", "What a consent is for.")
+ConsentChannel = mirror_enum(
+    consent.ConsentChannel, "ConsentChannel", "How we may reach the customer."
+)
+LawfulBasis = mirror_enum(
+    consent.LawfulBasis, "LawfulBasis", "The GDPR Art. 6 basis of processing."
+)
 
 
 @strawberry.enum(description="A consent decision to record.")

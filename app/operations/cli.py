@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -23,18 +22,13 @@ def register_command(
     ],
 ) -> None:
     """Register each operation of FILE; prints `<sha256> <name>` per operation."""
-    from app.operations.persisted import Operation, register
-    from app.store.db import Database
-
-    async def run() -> tuple[list[Operation], list[Operation]]:
-        db = Database(Settings().database_url, pool_size=1)
-        try:
-            return await register(db, file.read_text())
-        finally:
-            await db.dispose()
+    from app.operations.persisted import register
+    from app.store.db import run_with_database
 
     try:
-        operations, new = asyncio.run(run())
+        operations, new = run_with_database(
+            Settings().database_url, lambda db: register(db, file.read_text())
+        )
     except InvalidInputError as error:
         messages.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -35,16 +34,9 @@ messages = Console(stderr=True)
 
 def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work` against the database named by C360_DATABASE_URL."""
-    from app.store.db import Database
+    from app.store.db import run_with_database
 
-    async def run() -> T:
-        db = Database(Settings().database_url, pool_size=1)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
+    return run_with_database(Settings().database_url, work)
 
 
 def _when(value: datetime | None) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
@@ -45,6 +46,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+T = TypeVar("T")
+
+
+def run_with_database(
+    database_url: str, work: Callable[[Database], Awaitable[T]], *, pool_size: int = 1
+) -> T:
+    """Run `work` on a Database opened for it and disposed after (for the CLI, not the app)."""
+
+    async def run() -> T:
+        db = Database(database_url, pool_size=pool_size)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 
 class Database:

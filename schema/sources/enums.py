@@ -6,16 +6,14 @@ from enum import Enum
 
 import strawberry
 
+from app import graph
+from schema.enums import mirror_enum
 
-@strawberry.enum(description="How a source system answered for this customer in this request.")
-class SourceStatus(Enum):
-    OK = "OK"
-    STALE = "STALE"
-    TIMEOUT = "TIMEOUT"
-    ERROR = "ERROR"
-    RATE_LIMITED = "RATE_LIMITED"
-    CIRCUIT_OPEN = "CIRCUIT_OPEN"
-    NOT_LINKED = "NOT_LINKED"
+SourceStatus = mirror_enum(
+    graph.SourceStatus,
+    "SourceStatus",
+    "How a source system answered for this customer in this request.",
+)
 
 
 @strawberry.enum(description="Whether a support ticket is still being worked on.")
