@@ -171,3 +171,12 @@ def schema_export(
     else:
         output.write_text(sdl)
         console.print(f"[green]wrote {output}[/green]")
+
+
+def _add_dsar_commands() -> None:
+    from app.privacy.dsar_cli import dsar_app
+
+    app.add_typer(dsar_app, name="dsar")
+
+
+_add_dsar_commands()

@@ -39,3 +39,11 @@ def require_role(principal: Principal, allowed: frozenset[Role], action: str) ->
     """Raise `ForbiddenError` unless the principal's role is in `allowed`."""
     if principal.role not in allowed:
         raise ForbiddenError(f"role {principal.role.value} may not {action}", action=action)
+
+
+# Data subject requests. An export gathers everything about a person in one document, so it
+# is for the people who answer such requests (admins, stewards), not for every raw-PII role;
+# a customer exports their own record through `requestMyDataExport`. Erasure is irreversible
+# and reaches into every source system: admins only.
+EXPORT_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
+ERASURE_ROLES = frozenset({Role.ADMIN})

@@ -280,3 +280,46 @@ class PersistedOperation(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=128)
     document: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ErasureRequest(SQLModel, table=True):
+    """A data subject's erasure: kept after the customer's rows are gone, for retries and proof.
+
+    `customer_id` is the erased (now deleted) customer's id; no foreign key, on purpose.
+    """
+
+    __tablename__ = "erasure_request"
+
+    customer_id: str = Field(primary_key=True, max_length=36)
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    requested_by: str = Field(max_length=128)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ErasureTask(SQLModel, table=True):
+    """One source identity to erase upstream; its external id is dropped once it is done."""
+
+    __tablename__ = "erasure_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("erasure_request.customer_id", ondelete="CASCADE")],
+        sa_type=String(36),
+        index=True,
+    )
+    system: str = Field(max_length=64)
+    external_id: str | None = Field(default=None, max_length=256)
+    state: str = Field(max_length=16)
+    attempts: int = 0
+    detail: str | None = Field(default=None, max_length=256)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SuppressionEntry(SQLModel, table=True):
+    """A keyed hash (HMAC-SHA256 with the suppression pepper) of an erased person's identifier."""
+
+    __tablename__ = "suppression_entry"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -21,6 +21,8 @@ from schema.privacy.inputs import (
     SetPreferencesInput,
     UpdateMyProfileInput,
 )
+from schema.privacy.requests import export_for
+from schema.privacy.types import DataExport
 
 SELF_SERVICE = "self_service"
 _MY_PROFILE_FIELDS = ("given_name", "middle_name", "family_name", "birth_date", "locale")
@@ -119,3 +121,9 @@ class PrivacyMutations:
     @strawberry.mutation(description="Replace your own communication preferences.")
     async def set_my_preferences(self, info: Info, input: PreferencesInput) -> Preferences | None:  # noqa: A002
         return await _set_preferences(info, _my_id(info), input)
+
+    @strawberry.mutation(
+        description="Export everything held or linked about you, as one document. Audited."
+    )
+    async def request_my_data_export(self, info: Info) -> DataExport | None:
+        return await export_for(info, _my_id(info))

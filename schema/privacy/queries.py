@@ -9,11 +9,13 @@ from strawberry.types import Info
 from app.errors import NotFoundError
 from app.pagination import requested_page_size
 from app.privacy.audit import audit_trail
+from app.privacy.policy import EXPORT_ROLES
 from app.privacy.principals import Role
 from schema.customers.types import Customer
 from schema.ids import node_id_of
 from schema.pagination import page_info
-from schema.privacy.types import AuditEvent, AuditEventConnection
+from schema.privacy.requests import export_for
+from schema.privacy.types import AuditEvent, AuditEventConnection, DataExport
 
 _ADMIN = frozenset({Role.ADMIN})
 _CUSTOMER = frozenset({Role.CUSTOMER})
@@ -68,3 +70,13 @@ class PrivacyQueries:
         info.context.access.require(_ADMIN, "read audit trails")
         customer = node_id_of(customer_id, "Customer", argument="customerId")
         return await _trail(info, customer, first, after, reads_only=False)
+
+    @strawberry.field(
+        description="Everything held or linked about a customer, as one document (admins and "
+        "stewards; a customer uses requestMyDataExport). Audited."
+    )
+    async def export_customer_data(
+        self, info: Info, customer_id: relay.GlobalID
+    ) -> DataExport | None:
+        info.context.access.require(EXPORT_ROLES, "export customer data")
+        return await export_for(info, node_id_of(customer_id, "Customer", argument="customerId"))

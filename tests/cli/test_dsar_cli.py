@@ -1,0 +1,72 @@
+"""`c360 dsar export` against the test databases: the same document as GraphQL, audited."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner, Result
+
+from app.cli import app
+from app.store.models import AuditEvent
+from tests.privacy.people import JANE_EMAIL, create_person
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _cli_environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    monkeypatch.setenv("C360_DATABASE_URL", database_url)
+    monkeypatch.delenv("C360_CONNECTORS_FILE", raising=False)
+
+
+async def _dsar(*args: str) -> Result:
+    # The CLI runs its own event loop (asyncio.run), so it cannot run on the test's loop.
+    return await asyncio.to_thread(runner.invoke, app, ["dsar", *args])
+
+
+async def test_dsar_export_writes_the_subjects_document_and_audits_it(client, db, tmp_path):
+    # given
+    jane = await create_person(client)
+    output = tmp_path / "jane.json"
+
+    # when
+    result = await _dsar("export", jane.id, "--output", str(output))
+
+    # then
+    assert result.exit_code == 0, result.output
+    document = json.loads(output.read_text())
+    assert document["customer_id"] == jane.store_id
+    emails = [p["value"] for p in document["master_store"]["contact_points"]]
+    assert JANE_EMAIL in emails
+    assert {s["status"] for s in document["sources"].values()} == {"NOT_LINKED"}
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.customer_id == jane.store_id, AuditEvent.action == "export"
+            )
+        )
+        assert [(row.principal, row.role) for row in rows] == [("cli", "admin")]
+
+
+async def test_dsar_export_prints_to_stdout_by_store_id(client):
+    # given
+    jane = await create_person(client)
+
+    # when
+    result = await _dsar("export", jane.store_id)
+
+    # then
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["customer_id"] == jane.store_id
+
+
+async def test_dsar_export_of_an_unknown_customer_fails_cleanly(client):  # noqa: ARG001
+    # when
+    result = await _dsar("export", "00000000-0000-0000-0000-000000000000")
+
+    # then
+    assert result.exit_code == 1
+    assert "no customer" in result.output
