@@ -65,3 +65,9 @@ class SourceUnavailableError(C360Error):
         super().__init__(message, source=source, status=status, **extensions)
         self.source = source
         self.status = status
+
+
+class SuppressedError(C360Error):
+    """The identity belongs to a person who was erased: it may not come back."""
+
+    code = "SUPPRESSED"

@@ -12,6 +12,9 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_HS256_SECRET_BYTES = 32
+MIN_PEPPER_BYTES = 32
+# Good enough for development and tests only: refused in production.
+PLACEHOLDER_SUPPRESSION_PEPPER = "development-only-suppression-pepper-change-me"
 
 
 class Environment(StrEnum):
@@ -73,6 +76,23 @@ class Settings(BaseSettings):
     jwt_role_claim: str = "role"
     jwt_purpose_claim: str = "purpose"
     jwt_customer_claim: str = "customer_id"
+
+    # Erasure: identifiers of erased people are kept only as HMAC-SHA256 digests under this key.
+    suppression_pepper: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SUPPRESSION_PEPPER),
+        description="Key of the suppression list's keyed hashes (at least 32 bytes).",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_pepper(self) -> Settings:
+        pepper = self.suppression_pepper.get_secret_value()
+        if len(pepper.encode()) < MIN_PEPPER_BYTES:
+            raise ValueError(
+                f"C360_SUPPRESSION_PEPPER must be at least {MIN_PEPPER_BYTES} bytes long"
+            )
+        if self.is_production and pepper == PLACEHOLDER_SUPPRESSION_PEPPER:
+            raise ValueError("C360_SUPPRESSION_PEPPER must be set to a secret in production")
+        return self
 
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:

@@ -48,6 +48,7 @@ __all__ = [
     "ConnectorError",
     "ConnectorKind",
     "CrmConnector",
+    "ErasableConnector",
     "ErpConnector",
     "RateLimitedError",
     "RequestRejectedError",
@@ -150,4 +151,15 @@ class SurveyConnector(Connector, Protocol):
 
     async def fetch_responses(self, contact_ids: Sequence[str]) -> dict[str, list[SurveyResponse]]:
         """Responses (newest first) by the survey tool's contact id."""
+        ...
+
+
+@runtime_checkable
+class ErasableConnector(Connector, Protocol):
+    """A system that can erase a person through its API (with `Capability.ERASURE`)."""
+
+    async def erase_subject(self, external_id: str) -> bool:
+        """Erase (delete, or irreversibly anonymise) the person behind `external_id` and what
+        the system holds about them; False if the system did not know them. Safe to call again
+        after a failure or a success."""
         ...

@@ -370,6 +370,10 @@ class HubSpotConnector(PooledConnector):
             raise
         return True
 
+    async def erase_subject(self, external_id: str) -> bool:
+        """Erasure for the gateway: HubSpot's GDPR delete of the contact (404 -> False)."""
+        return await self.erase_contact(external_id)
+
     # ---- sync and health ----
     async def iter_changes(self, since: datetime) -> AsyncIterator[SourceChange]:
         """Contacts modified at or after `since`, oldest first.

@@ -2,7 +2,10 @@
 
 Every call is `POST /jsonrpc` with `service: object, method: execute_kw` and the database,
 user id and API key in `args` (Odoo authenticates in the body, not in a header). Reads are
-idempotent POSTs and may be retried; this connector never writes. Odoo reports errors inside
+idempotent POSTs and may be retried. The one write is erasure: an anonymising `write` that
+archives the partner and its contacts (orders and invoices stay, as accounting law requires,
+but no longer name the person); it sets fixed values, so repeating it is harmless. Odoo reports
+errors inside
 the JSON-RPC envelope with HTTP 200: `odoo.exceptions.AccessDenied` becomes
 `UnauthorizedError`, other server errors `RequestRejectedError`.
 """
@@ -134,7 +137,13 @@ class OdooConnector(PooledConnector):
     system = "odoo"
     kind = ConnectorKind.ERP
     capabilities = frozenset(
-        {Capability.PROFILES, Capability.ORDERS, Capability.INVOICES, Capability.CHANGES}
+        {
+            Capability.PROFILES,
+            Capability.ORDERS,
+            Capability.INVOICES,
+            Capability.CHANGES,
+            Capability.ERASURE,
+        }
     )
 
     bearer_auth = False  # Odoo authenticates with the API key inside each JSON-RPC body
@@ -202,7 +211,7 @@ class OdooConnector(PooledConnector):
     async def execute_kw(
         self, model: str, method: str, args: list[Any], kwargs: Record | None = None
     ) -> Any:
-        """Call a read method of an Odoo model."""
+        """Call a method of an Odoo model."""
         uid = await self._user_id()
         return await self._rpc(
             "object",
@@ -506,6 +515,28 @@ class OdooConnector(PooledConnector):
                 return
             offset += size
 
+    async def erase_subject(self, external_id: str) -> bool:
+        """Anonymise and archive the partner and its child contacts (False if Odoo has none).
+
+        Odoo refuses to `unlink` a partner with posted invoices, and the invoices must be kept:
+        overwriting every personal field and archiving is the erasure its API allows.
+        """
+        wanted = _int_ids([external_id])
+        if not wanted:
+            return False
+        found = await self.execute_kw(
+            "res.partner",
+            "search",
+            [["|", ["id", "in", wanted], ["parent_id", "in", wanted]]],
+            {"context": {"active_test": False}},
+        )
+        with expect_shape(self.system, "res.partner ids"):
+            ids = [int(i) for i in as_list(found)]
+        if wanted[0] not in ids:
+            return False
+        await self.execute_kw("res.partner", "write", [ids, ERASED_PARTNER_VALUES])
+        return True
+
     async def health(self) -> SourceHealth:
         """One authenticated, cheap call: count partners with an impossible id."""
 
@@ -513,6 +544,27 @@ class OdooConnector(PooledConnector):
             return await self.execute_kw("res.partner", "search_count", [[["id", "=", 0]]])
 
         return await probe(self.system, call)
+
+
+# What an erased partner (and each of its child contacts) becomes.
+ERASED_PARTNER_NAME = "Erased customer"
+ERASED_PARTNER_VALUES: Record = {
+    "name": ERASED_PARTNER_NAME,
+    "email": False,
+    "phone": False,
+    "mobile": False,
+    "street": False,
+    "street2": False,
+    "city": False,
+    "zip": False,
+    "state_id": False,
+    "vat": False,
+    "ref": False,
+    "comment": False,
+    "website": False,
+    "function": False,
+    "active": False,
+}
 
 
 def _owner(document: Record, owners: dict[int, int]) -> int | None:

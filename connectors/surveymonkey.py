@@ -54,7 +54,7 @@ class SurveyMonkeyConnector(PooledConnector):
 
     system = "surveymonkey"
     kind = ConnectorKind.SURVEY
-    capabilities = frozenset({Capability.SURVEY_RESPONSES, Capability.CHANGES})
+    capabilities = frozenset({Capability.SURVEY_RESPONSES, Capability.CHANGES, Capability.ERASURE})
 
     def __init__(self, settings: ConnectorSettings, client: SourceClient) -> None:
         if not isinstance(settings.mapping, SurveyMonkeyMapping):
@@ -216,6 +216,34 @@ class SurveyMonkeyConnector(PooledConnector):
             for cid, items in result.items()
             if items
         }
+
+    # ---- erasure ----
+    async def _delete(self, path: str) -> bool:
+        """DELETE `path`; False when it was already gone (404). Deleting twice is harmless."""
+        try:
+            await self.client.request("DELETE", path, idempotent=True)
+        except RequestRejectedError as exc:
+            if exc.http_status == 404:
+                return False
+            raise
+        return True
+
+    async def erase_subject(self, external_id: str) -> bool:
+        """Delete every response of the contact's email (any status), then the contact."""
+        email = await self._contact_email(external_id)
+        if email is None:
+            return False
+        for survey_id in await self._survey_ids():
+            path = f"/v3/surveys/{survey_id}/responses/bulk"
+            found: list[str] = []
+            query = {"per_page": self.mapping.page_size, "page": 1, "email": email}
+            async for data in self._pages(path, query):
+                with expect_shape(self.system, "response"):
+                    found.extend(str(as_dict(item)["id"]) for item in data)
+            for response_id in found:
+                await self._delete(f"/v3/surveys/{survey_id}/responses/{response_id}")
+        await self._delete(f"/v3/contacts/{external_id}")
+        return True
 
     # ---- sync and health ----
     async def iter_changes(self, since: datetime) -> AsyncIterator[SourceChange]:

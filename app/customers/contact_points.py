@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError
 from app.identity.contact import normalize_email, normalize_phone
+from app.privacy.suppression import Identifiers, refuse_suppressed
+from app.settings import Settings
 from app.store.db import Database
 from app.store.models import ContactKind, ContactPoint, Customer
 from app.store.repositories import contact_points as repo
@@ -124,10 +126,18 @@ async def add_contact_point(
     point: NewContactPoint,
     default_region: str,
     source: str = "gateway",
+    settings: Settings | None = None,
 ) -> tuple[Customer, ContactPoint]:
-    """Validate and add one contact point to a live customer."""
+    """Validate and add one contact point to a live customer.
+
+    With `settings`, an email or phone of an erased person is refused (`SuppressedError`).
+    """
     prepared = point.validated(default_region)
     async with db.transaction() as session:
+        if settings is not None and prepared.kind is not ContactKind.ADDRESS:
+            kind = "emails" if prepared.kind is ContactKind.EMAIL else "phones"
+            assert prepared.value is not None
+            await refuse_suppressed(session, settings, Identifiers(**{kind: [prepared.value]}))
         customer = await live_customer(session, customer_id)
         (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
         customer.updated_at = utcnow()

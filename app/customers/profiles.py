@@ -14,6 +14,8 @@ from app.customers.contact_points import NewContactPoint, add_contact_point_rows
 from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
+from app.privacy.suppression import Identifiers, refuse_suppressed
+from app.settings import Settings
 from app.store.db import Database
 from app.store.models import Customer, FieldProvenance, LinkMethod, SourceLink
 from app.store.repositories import customers as customer_repo
@@ -32,17 +34,36 @@ class NewCustomer:
     source: str = "gateway"
 
 
-async def create_customer(db: Database, new: NewCustomer, *, default_region: str) -> Customer:
-    """Create a customer and its contact points in one transaction."""
+async def create_customer(
+    db: Database, new: NewCustomer, *, default_region: str, settings: Settings | None = None
+) -> Customer:
+    """Create a customer and its contact points in one transaction.
+
+    With `settings`, an identifier of an erased person is refused (`SuppressedError`); callers
+    that check the suppression list themselves (bulk ingest) may leave it out.
+    """
     profile = clean_profile(new.profile)
     prepared = [point.validated(default_region) for point in new.contact_points]
     async with db.transaction() as session:
+        if settings is not None:
+            await refuse_suppressed(session, settings, _identifiers(profile, prepared))
         customer = Customer(**profile)
         session.add(customer)
         await session.flush()
         await _sync_loyalty_link(session, customer)
         await add_contact_point_rows(session, customer.id, prepared, source=new.source)
     return customer
+
+
+def _identifiers(profile: dict[str, Any], points: Sequence[NewContactPoint]) -> Identifiers:
+    loyalty_id, national_id = profile.get("loyalty_id"), profile.get("national_id")
+    return Identifiers(
+        emails=[p.value for p in points if p.kind.value == "email" and p.value],
+        phones=[p.value for p in points if p.kind.value == "phone" and p.value],
+        national_ids=[national_id] if national_id else [],
+        loyalty_ids=[loyalty_id] if loyalty_id else [],
+        source_ids=[(LOYALTY_SYSTEM, loyalty_id)] if loyalty_id else [],
+    )
 
 
 async def update_customer(

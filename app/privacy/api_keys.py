@@ -151,6 +151,11 @@ class ApiKeyService:
         self._cache.forget(key_id)
         return row
 
+    def forget(self, key_ids: list[str]) -> None:
+        """Stop trusting these keys in this process at once (they were deleted: erasure)."""
+        for key_id in key_ids:
+            self._cache.forget(key_id)
+
     async def revoke_named_like(self, prefix: str) -> list[str]:
         """Revoke every active key whose name starts with `prefix`; their ids."""
         async with self.db.session() as session:

@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.customers.lookup import live_customer
-from app.errors import InvalidInputError
+from app.errors import InvalidInputError, NotFoundError, SuppressedError
+from app.privacy.suppression import Identifiers, refuse_suppressed
+from app.settings import Settings
 from app.store.db import Database
-from app.store.models import ConsentEvent
+from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
+from app.store.repositories import erasures, subject_data
 from app.store.types import utcnow
 
 
@@ -78,8 +83,41 @@ class NewConsent:
     captured_at: datetime | None = None
 
 
-async def record_consent(db: Database, *, customer_id: str, new: NewConsent) -> ConsentEvent:
-    """Append a consent decision to the ledger (never updates an earlier entry)."""
+async def _refuse_grant_for_erased(
+    session: AsyncSession, settings: Settings, customer: Customer
+) -> None:
+    """A grant is refused when any identifier of the customer belongs to an erased person."""
+    points = await subject_data.rows_of(session, ContactPoint, customer_ids=[customer.id])
+    links = await subject_data.rows_of(session, SourceLink, customer_ids=[customer.id])
+    await refuse_suppressed(
+        session,
+        settings,
+        Identifiers(
+            emails=[p.value for p in points if p.kind == "email"],
+            phones=[p.value for p in points if p.kind == "phone"],
+            national_ids=[customer.national_id] if customer.national_id else [],
+            loyalty_ids=[customer.loyalty_id] if customer.loyalty_id else [],
+            source_ids=[(link.system, link.external_id) for link in links],
+        ),
+    )
+
+
+async def _consenting_customer(session: AsyncSession, customer_id: str) -> Customer:
+    try:
+        return await live_customer(session, customer_id)
+    except NotFoundError:
+        if await erasures.get_request(session, customer_id=customer_id) is not None:
+            raise SuppressedError("this customer was erased: no consent can be recorded") from None
+        raise
+
+
+async def record_consent(
+    db: Database, *, customer_id: str, new: NewConsent, settings: Settings | None = None
+) -> ConsentEvent:
+    """Append a consent decision to the ledger (never updates an earlier entry).
+
+    With `settings`, a grant for a person on the suppression list is refused (`SuppressedError`).
+    """
     if new.status is ConsentState.EXPIRED:
         raise InvalidInputError("EXPIRED is derived from expiresAt, not recorded", field="status")
     now = utcnow()
@@ -91,7 +129,9 @@ async def record_consent(db: Database, *, customer_id: str, new: NewConsent) -> 
     if new.evidence is not None and len(new.evidence) > 1024:
         raise InvalidInputError("evidence is longer than 1024 characters", field="evidence")
     async with db.transaction() as session:
-        customer = await live_customer(session, customer_id)
+        customer = await _consenting_customer(session, customer_id)
+        if settings is not None and new.status is ConsentState.GRANTED:
+            await _refuse_grant_for_erased(session, settings, customer)
         event = ConsentEvent(
             customer_id=customer.id,
             purpose=new.purpose.value,

@@ -15,6 +15,7 @@ from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.privacy.access import RequestAccess
+    from app.privacy.erasure import ErasureOutcome
     from app.privacy.export import DataExport
     from app.store.db import Database
 
@@ -23,6 +24,9 @@ CLI_PRINCIPAL = Principal(
     id="cli", name="c360 command line", role=Role.ADMIN, purpose=Purpose.ADMINISTRATION
 )
 EXPORT_AUDIT_FIELDS = ["data_subject_export"]
+ERASURE_AUDIT_FIELDS = ["data_subject_erasure"]
+# `c360 dsar erase` exits with this when a system has not erased yet (run it again later).
+EXIT_INCOMPLETE = 3
 
 dsar_app = typer.Typer(help="Data subject requests: export, erase.", no_args_is_help=True)
 messages = Console(stderr=True)
@@ -85,3 +89,47 @@ def export_command(
     else:
         output.write_bytes(data + b"\n")
         messages.print(f"[green]wrote {output}[/green]")
+
+
+async def _erase(db: Database, settings: Settings, customer_id: str) -> ErasureOutcome:
+    from app.graph import open_customer_graph
+    from app.privacy.audit import write_request_audit
+    from app.privacy.erasure import erase_customer
+
+    async with open_customer_graph(settings) as graph:
+        outcome = await erase_customer(
+            db, graph, settings, customer_id=customer_id, requested_by=CLI_PRINCIPAL.id
+        )
+    access = cli_access()
+    access.record_change(outcome.customer_id, "erase", ERASURE_AUDIT_FIELDS)
+    await write_request_audit(db, access)
+    return outcome
+
+
+@dsar_app.command("erase")
+def erase_command(
+    customer_id: Annotated[str, typer.Argument(help="The customer's id (store or global id).")],
+) -> None:
+    """Erase a customer from the gateway and every linked system; run again to retry.
+
+    Exits 0 once every system reports the person erased, 3 while one has not (yet).
+    """
+    from app.errors import NotFoundError
+    from app.store.db import run_with_database
+
+    settings = Settings()
+    try:
+        outcome = run_with_database(
+            settings.database_url, lambda db: _erase(db, settings, store_id(customer_id))
+        )
+    except NotFoundError:
+        messages.print("[red]no customer (or erased customer) with that id[/red]")
+        raise typer.Exit(1) from None
+    for system in outcome.systems:
+        colour = "green" if system.state.value in ("done", "not_found") else "yellow"
+        detail = f" ({system.detail})" if system.detail else ""
+        messages.print(f"[{colour}]{system.system}: {system.state.value}{detail}[/{colour}]")
+    if not outcome.complete:
+        messages.print("[yellow]erasure incomplete: run the command again to retry[/yellow]")
+        raise typer.Exit(EXIT_INCOMPLETE)
+    messages.print(f"[green]customer {outcome.customer_id} erased[/green]")

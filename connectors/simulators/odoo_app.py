@@ -6,7 +6,9 @@ Speaks Odoo 17's wire format: JSON-RPC 2.0 envelopes, `common.version/login/auth
 errors as HTTP 200 with an `error` object (`odoo.exceptions.AccessDenied` for bad keys), as
 Odoo does. Models: res.partner (with invoice/delivery child contacts), sale.order,
 sale.order.line, product.product, account.move. Domains support the usual operators,
-`child_of`, and the `&`, `|`, `!` prefix operators.
+`child_of`, and the `&`, `|`, `!` prefix operators. The API user may `write` res.partner (the
+gateway's erasure anonymises and archives partners); archived partners are left out of
+searches unless the call's context says `active_test: false`, as in Odoo.
 """
 
 from __future__ import annotations
@@ -216,6 +218,8 @@ class OdooSimulator:
         self.gate = gate
         self._states: dict[tuple[str, str], int] = {}
         self._write_index: list[tuple[str, int]] | None = None
+        # Values written through `write`, by partner id, laid over the world's records.
+        self.written: dict[int, Record] = {}
 
     # ---- records ----
     def _address_fields(self, address: Address) -> Record:
@@ -262,6 +266,10 @@ class OdooSimulator:
             "ref": profile.ref or False,
             "property_payment_term_id": [PAYMENT_TERMS[terms], terms] if terms else False,
             "customer_rank": profile.customer_rank,
+            "vat": False,
+            "comment": False,
+            "website": False,
+            "function": False,
             "active": True,
             "create_date": _odt(profile.created_at),
             "write_date": _odt(profile.updated_at),
@@ -290,7 +298,45 @@ class OdooSimulator:
                     "customer_rank": 0,
                 }
             )
-        return records
+        return [self._with_writes(record) for record in records]
+
+    def _with_writes(self, record: Record) -> Record:
+        """The record with the values written to it (and to its parent's name) laid over."""
+        written = self.written.get(record["id"], {})
+        parent = record["parent_id"]
+        main_name = self.written.get(parent[0] if parent else record["id"], {}).get("name")
+        out = {**record, **written}
+        if main_name:
+            out["commercial_partner_id"] = [out["commercial_partner_id"][0], main_name]
+            if parent:
+                out["parent_id"] = [parent[0], main_name]
+        if "name" in written:
+            out["display_name"] = written["name"]
+        return out
+
+    def partner_name(self, partner_id: int) -> str:
+        """The partner's name as Odoo shows it now (after any `write`)."""
+        written = self.written.get(partner_id, {}).get("name")
+        if written:
+            return str(written)
+        profile = self._profile_of(partner_id)
+        return profile.name if profile else ""
+
+    def write_partners(self, ids: list[Any], values: dict[str, Any]) -> bool:
+        """`res.partner.write(ids, values)`: every id must exist, every field be known."""
+        wanted = [int(i) for i in ids]
+        known = {record["id"]: record for record in self._partners(wanted)}
+        if any(i not in known for i in wanted):
+            raise OdooFault(
+                "odoo.exceptions.MissingError", "Record does not exist or has been deleted."
+            )
+        fields = set(next(iter(known.values()), {}))
+        unknown = [name for name in values if name not in fields]
+        if unknown:
+            raise OdooFault("builtins.ValueError", f"Invalid field {unknown[0]!r} on res.partner")
+        for partner_id in wanted:
+            self.written.setdefault(partner_id, {}).update(values)
+        return True
 
     def _profile_of(self, partner_id: int) -> ErpProfile | None:
         found = self.world.odoo_partner(partner_id)
@@ -336,8 +382,7 @@ class OdooSimulator:
         return orders[index] if index < len(orders) else None
 
     def _order_record(self, order: OrderSpec) -> Record:
-        profile = self._profile_of(order.partner_id)
-        partner_name = profile.name if profile else ""
+        partner_name = self.partner_name(order.partner_id)
         return {
             "id": order.order_id,
             "name": order.name,
@@ -522,10 +567,16 @@ class OdooSimulator:
         offset: int,
         limit: int | None,
         order: str | None,
+        *,
+        active_test: bool = True,
     ) -> list[Record]:
         records = [
             r for r in self._candidates(model, domain) if _matches(r, domain, self._parent_of)
         ]
+        mentions_active = any(isinstance(t, list) and t[:1] == ["active"] for t in domain)
+        if model == "res.partner" and active_test and not mentions_active:
+            # Odoo leaves archived records out unless asked for them.
+            records = [r for r in records if r.get("active", True)]
         records = _sort(records, order)
         records = records[offset : offset + limit if limit else None]
         if fields:
@@ -542,8 +593,15 @@ class OdooSimulator:
             )
             offset = int(kwargs.get("offset", 0) or 0)
             limit = kwargs.get("limit")
+            context = kwargs.get("context") or {}
             records = self.search_read(
-                model, list(domain), fields, offset, limit, kwargs.get("order")
+                model,
+                list(domain),
+                fields,
+                offset,
+                limit,
+                kwargs.get("order"),
+                active_test=bool(context.get("active_test", True)),
             )
             if method == "search_count":
                 return len(records)
@@ -554,6 +612,10 @@ class OdooSimulator:
             ids = args[0] if args else kwargs.get("ids", [])
             fields = kwargs.get("fields") or (args[1] if len(args) > 1 else None)
             return self.search_read(model, [["id", "in", list(ids)]], fields, 0, None, None)
+        if model == "res.partner" and method == "write":
+            ids = args[0] if args else kwargs.get("ids", [])
+            values = args[1] if len(args) > 1 else kwargs.get("vals", {})
+            return self.write_partners(list(ids), dict(values))
         if method in ("create", "write", "unlink"):
             raise OdooFault("odoo.exceptions.AccessError", "The API user may only read")
         raise OdooFault(

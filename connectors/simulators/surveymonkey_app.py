@@ -5,6 +5,8 @@ Speaks the documented wire format: `Authorization: bearer <token>`, list envelop
 bulk responses, response pages/questions/answers by question, choice and row ids, custom
 variables, and SurveyMonkey's error body (`{"error": {"id", "name", "docs", "message",
 "http_status_code"}}`). Rating questions carry choice `weight`s, which are the scores.
+Responses and contacts can be deleted (`DELETE /v3/surveys/{id}/responses/{id}`,
+`DELETE /v3/contacts/{id}`): they are gone from every later read.
 """
 
 from __future__ import annotations
@@ -290,6 +292,8 @@ class SurveyMonkeySimulator:
         self.world = world
         self._by_survey: dict[str, list[ResponseSpec]] | None = None
         self._by_email: dict[str, list[ResponseSpec]] | None = None
+        self.deleted_responses: set[int] = set()
+        self.deleted_contacts: set[str] = set()
 
     def _build(self) -> None:
         by_survey: dict[str, list[ResponseSpec]] = {s.survey_id: [] for s in SURVEYS}
@@ -303,6 +307,13 @@ class SurveyMonkeySimulator:
         self._by_survey, self._by_email = by_survey, by_email
 
     def responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
+        """The survey's responses (of one respondent email), deleted ones left out."""
+        found = self._responses(survey_id, email)
+        if not self.deleted_responses:
+            return found
+        return [s for s in found if s.response_id not in self.deleted_responses]
+
+    def _responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
         if email is not None and self._by_email is None:
             # An email lookup only needs that person's responses: avoid building the index.
             return self._responses_by_email_scan(survey_id, email.lower())
@@ -407,8 +418,11 @@ def create_surveymonkey_app(world: World, faults: FaultState, token: str) -> Sta
         contact_id = request.path_params["contact_id"]
         person = world.surveymonkey_contact(contact_id)
         spec = survey_contact(world, person) if person else None
-        if spec is None:
+        if spec is None or contact_id in sim.deleted_contacts:
             return not_found("contact")
+        if request.method == "DELETE":
+            sim.deleted_contacts.add(contact_id)
+            return _json({"id": contact_id, "href": f"{API}/contacts/{contact_id}"})
         return _json(
             {
                 "id": spec.contact_id,
@@ -421,6 +435,18 @@ def create_surveymonkey_app(world: World, faults: FaultState, token: str) -> Sta
             }
         )
 
+    async def delete_response(request: Request) -> Response:
+        found = survey_of(request)
+        raw_id = request.path_params["response_id"]
+        if found is None or not raw_id.isdigit():
+            return not_found("response")
+        response_id = int(raw_id)
+        specs = [s for s in sim.responses(found.survey_id, None) if s.response_id == response_id]
+        if not specs:
+            return not_found("response")
+        sim.deleted_responses.add(response_id)
+        return _json(_response_body(specs[0]))
+
     app = Starlette(
         routes=[
             Route("/v3/users/me", gate.guard(me), methods=["GET"]),
@@ -428,7 +454,12 @@ def create_surveymonkey_app(world: World, faults: FaultState, token: str) -> Sta
             Route("/v3/surveys/{survey_id}", gate.guard(survey), methods=["GET"]),
             Route("/v3/surveys/{survey_id}/details", gate.guard(details), methods=["GET"]),
             Route("/v3/surveys/{survey_id}/responses/bulk", gate.guard(bulk), methods=["GET"]),
-            Route("/v3/contacts/{contact_id}", gate.guard(contact), methods=["GET"]),
+            Route(
+                "/v3/surveys/{survey_id}/responses/{response_id}",
+                gate.guard(delete_response),
+                methods=["DELETE"],
+            ),
+            Route("/v3/contacts/{contact_id}", gate.guard(contact), methods=["GET", "DELETE"]),
         ]
     )
     app.state.gate = gate

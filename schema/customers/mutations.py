@@ -92,6 +92,7 @@ class CustomerMutations:
             info.context.db,
             profiles.NewCustomer(profile=_profile(input), contact_points=_new_points(input)),
             default_region=info.context.settings.default_phone_region,
+            settings=info.context.settings,
         )
         info.context.access.record_change(row.id, "create", _profile(input))
         return Customer.from_model(row)
@@ -123,6 +124,7 @@ class CustomerMutations:
                 verified=input.verified,
             ),
             default_region=info.context.settings.default_phone_region,
+            settings=info.context.settings,
         )
         info.context.access.record_change(customer.id, "add_contact_point", [input.kind.value])
         return Customer.from_model(customer)

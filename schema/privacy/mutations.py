@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry import relay
 from strawberry.types import Info
 
 from app.customers import preferences, profiles
@@ -21,8 +22,8 @@ from schema.privacy.inputs import (
     SetPreferencesInput,
     UpdateMyProfileInput,
 )
-from schema.privacy.requests import export_for
-from schema.privacy.types import DataExport
+from schema.privacy.requests import erase, export_for
+from schema.privacy.types import DataExport, Erasure
 
 SELF_SERVICE = "self_service"
 _MY_PROFILE_FIELDS = ("given_name", "middle_name", "family_name", "birth_date", "locale")
@@ -35,7 +36,9 @@ def _my_id(info: Info) -> str:
 
 
 async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent) -> Consent:
-    event = await consent.record_consent(info.context.db, customer_id=customer_id, new=new)
+    event = await consent.record_consent(
+        info.context.db, customer_id=customer_id, new=new, settings=info.context.settings
+    )
     if info.context.graph is not None:
         # Nothing cached about the customer may outlive a consent change.
         await invalidate_customer(info.context.graph, info.context.db, event.customer_id)
@@ -127,3 +130,11 @@ class PrivacyMutations:
     )
     async def request_my_data_export(self, info: Info) -> DataExport | None:
         return await export_for(info, _my_id(info))
+
+    @strawberry.mutation(
+        description="Erase a customer from the gateway and ask every linked system to erase them "
+        "(admins only). Irreversible; call again to retry systems that failed. Audited."
+    )
+    async def erase_customer(self, info: Info, customer_id: relay.GlobalID) -> Erasure | None:
+        info.context.access.require(policy.ERASURE_ROLES, "erase customers")
+        return await erase(info, node_id_of(customer_id, "Customer", argument="customerId"))

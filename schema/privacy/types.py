@@ -8,8 +8,10 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from app.privacy import erasure
 from app.privacy import export as privacy_export
 from app.store import models
+from schema.enums import mirror_enum
 from schema.sources.types import SourceReportType
 
 
@@ -63,4 +65,59 @@ class DataExport:
             generated_at=export.generated_at,
             sources=[SourceReportType.from_report(report) for report in export.sources],
             document=export.document,
+        )
+
+
+ErasureState = mirror_enum(
+    erasure.TaskState,
+    "ErasureState",
+    "Where a customer's erasure stands in one system: DONE and NOT_FOUND (the system did not "
+    "know them) are finished; FAILED is retried by calling eraseCustomer again; UNSUPPORTED "
+    "needs someone to erase the person in that system by hand.",
+)
+
+
+@strawberry.type(description="How a customer's erasure went in one source system.")
+class SystemErasure:
+    system: str
+    state: ErasureState  # type: ignore[valid-type]
+    attempts: int = strawberry.field(description="How many times the system was asked.")
+    detail: str | None = strawberry.field(description="Why the last attempt did not finish.")
+    updated_at: datetime
+
+    @classmethod
+    def from_outcome(cls, outcome: erasure.SystemErasure) -> SystemErasure:
+        return cls(
+            system=outcome.system,
+            state=ErasureState(outcome.state.value),
+            attempts=outcome.attempts,
+            detail=outcome.detail,
+            updated_at=outcome.updated_at,
+        )
+
+
+@strawberry.type(description="A customer's erasure: removed from the gateway, and per system.")
+class Erasure:
+    customer: relay.GlobalID = strawberry.field(
+        description="The erased customer's former id (it no longer resolves)."
+    )
+    requested_at: datetime
+    completed_at: datetime | None = strawberry.field(
+        description="When every linked system had reported the person erased."
+    )
+    complete: bool = strawberry.field(
+        description="False while a system has not erased yet: call eraseCustomer again."
+    )
+    systems: list[SystemErasure] = strawberry.field(
+        description="One entry per linked source system."
+    )
+
+    @classmethod
+    def from_outcome(cls, outcome: erasure.ErasureOutcome) -> Erasure:
+        return cls(
+            customer=relay.GlobalID("Customer", outcome.customer_id),
+            requested_at=outcome.requested_at,
+            completed_at=outcome.completed_at,
+            complete=outcome.complete,
+            systems=[SystemErasure.from_outcome(system) for system in outcome.systems],
         )

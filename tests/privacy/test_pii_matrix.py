@@ -238,7 +238,14 @@ SELF_SERVICE_MUTATIONS: dict[str, tuple[str, Any]] = {
     ),
     "requestMyDataExport": ("mutation { requestMyDataExport { customer } }", lambda p: {}),
 }
-ALL_MUTATIONS = {**STAFF_MUTATIONS, **SELF_SERVICE_MUTATIONS}
+# Admin only; it runs last, as it erases the customer the others act on.
+ADMIN_MUTATIONS: dict[str, tuple[str, Any]] = {
+    "eraseCustomer": (
+        "mutation($id: ID!) { eraseCustomer(customerId: $id) { complete } }",
+        lambda p: {"id": p["id"]},
+    ),
+}
+ALL_MUTATIONS = {**STAFF_MUTATIONS, **SELF_SERVICE_MUTATIONS, **ADMIN_MUTATIONS}
 STAFF = {Role.ADMIN, Role.STEWARD, Role.SUPPORT_AGENT}
 PURPOSES = {
     Role.ADMIN: Purpose.ADMINISTRATION,
@@ -255,6 +262,8 @@ def _expected(role: Role, mutation: str) -> str:
     """ "allowed" or the error code the design gives `role` for `mutation`."""
     if mutation in SELF_SERVICE_MUTATIONS:
         return "allowed" if role is Role.CUSTOMER else "FORBIDDEN"
+    if mutation in ADMIN_MUTATIONS:
+        return "allowed" if role is Role.ADMIN else "FORBIDDEN"
     return "allowed" if role in STAFF else "FORBIDDEN"
 
 
