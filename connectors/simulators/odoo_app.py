@@ -611,7 +611,10 @@ class OdooSimulator:
         if method == "read":
             ids = args[0] if args else kwargs.get("ids", [])
             fields = kwargs.get("fields") or (args[1] if len(args) > 1 else None)
-            return self.search_read(model, [["id", "in", list(ids)]], fields, 0, None, None)
+            # `read` by id returns archived records too, as in Odoo.
+            return self.search_read(
+                model, [["id", "in", list(ids)]], fields, 0, None, None, active_test=False
+            )
         if model == "res.partner" and method == "write":
             ids = args[0] if args else kwargs.get("ids", [])
             values = args[1] if len(args) > 1 else kwargs.get("vals", {})

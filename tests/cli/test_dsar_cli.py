@@ -1,4 +1,4 @@
-"""`c360 dsar export` against the test databases: the same document as GraphQL, audited."""
+"""`c360 dsar export` and `c360 dsar erase` against the test databases, audited."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typer.testing import CliRunner, Result
 
 from app.cli import app
 from app.store.models import AuditEvent
+from tests.graphql_client import error_codes, gql
 from tests.privacy.people import JANE_EMAIL, create_person
 
 runner = CliRunner()
@@ -66,6 +67,37 @@ async def test_dsar_export_prints_to_stdout_by_store_id(client):
 async def test_dsar_export_of_an_unknown_customer_fails_cleanly(client):  # noqa: ARG001
     # when
     result = await _dsar("export", "00000000-0000-0000-0000-000000000000")
+
+    # then
+    assert result.exit_code == 1
+    assert "no customer" in result.output
+
+
+async def test_dsar_erase_erases_audits_and_can_run_again(client, db):
+    # given
+    jane = await create_person(client)
+
+    # when
+    first = await _dsar("erase", jane.id)
+    second = await _dsar("erase", jane.store_id)
+
+    # then
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    body = await gql(client, "query($id: ID!) { customer(id: $id) { id } }", {"id": jane.id})
+    assert error_codes(body) == ["NOT_FOUND"]
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.customer_id == jane.store_id, AuditEvent.action == "erase"
+            )
+        )
+        assert [row.principal for row in rows] == ["cli", "cli"]
+
+
+async def test_dsar_erase_of_an_unknown_customer_fails_cleanly(client):  # noqa: ARG001
+    # when
+    result = await _dsar("erase", "00000000-0000-0000-0000-000000000000")
 
     # then
     assert result.exit_code == 1
