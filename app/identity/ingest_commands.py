@@ -150,7 +150,6 @@ def sync(
             errors,
             f"unknown system {unknown[0]!r}; configured: {', '.join(sorted(connectors)) or 'none'}",
         )
-    started = time.perf_counter()
 
     async def run() -> list[SystemSync]:
         db = Database(settings.database_url, pool_size=1)
@@ -176,11 +175,10 @@ def sync(
             await db.dispose()
 
     results = _run(errors, run())
-    seconds = time.perf_counter() - started
     failed = False
     for result in results:
         title = f"sync {result.system} (changes since {result.since:%Y-%m-%d %H:%M:%S})"
-        console.print(summary_table(title, result.summary, seconds))
+        console.print(summary_table(title, result.summary, result.seconds))
         if result.error:
             failed = True
             errors.print(f"[bold red]error:[/] {result.system}: {result.error}", highlight=False)

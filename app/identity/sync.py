@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ class SystemSync:
     since: datetime
     summary: IngestSummary = field(default_factory=IngestSummary)
     error: str | None = None
+    seconds: float = 0.0
 
 
 def open_connectors(settings: Settings) -> dict[str, Connector]:
@@ -61,6 +63,7 @@ async def sync_system(
     async with db.session() as session:
         since = await repo.get_checkpoint(session, system=connector.system) or BEGINNING
     result = SystemSync(system=connector.system, since=since)
+    started = time.perf_counter()
     newest = since
     batch: list[IncomingRecord] = []
     try:
@@ -82,6 +85,8 @@ async def sync_system(
     except ConnectorError as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         return result
+    finally:
+        result.seconds = time.perf_counter() - started
     async with db.transaction() as session:
         await repo.set_checkpoint(session, system=connector.system, changed_since=newest)
     return result
