@@ -21,23 +21,16 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customers.contact_points import PostalAddress
-from app.customers.profiles import LOYALTY_SYSTEM
 from app.errors import InvalidInputError
 from app.identity.blocking import DEFAULT_MAX_BLOCK_SIZE, blocking_keys
 from app.identity.contact import try_normalize_email, try_normalize_phone
 from app.identity.decision import Decision, Thresholds
 from app.identity.engine import MatchEngine
 from app.identity.evidence import MatchScore
+from app.identity.golden import GoldenOf, winners, write_golden
 from app.identity.normalized import NormalizedRecord
 from app.identity.record import FIELDS, PersonRecord
-from app.identity.survivorship import (
-    GATEWAY,
-    GOLDEN_FIELDS,
-    Candidate,
-    SurvivorshipRules,
-    choose,
-    golden_values,
-)
+from app.identity.survivorship import SurvivorshipRules
 from app.settings import Settings
 from app.store.db import Database
 from app.store.models import (
@@ -476,105 +469,15 @@ class Ingestor:
         await session.flush()
         existing = [cid for cid in batch.dirty if not batch.entities[cid].is_new]
         provenance = await repo.rows_by_customer(session, FieldProvenance, customer_ids=existing)
-        chosen: dict[str, dict[str, Any]] = {}
         for customer_id in sorted(batch.dirty):
-            chosen[customer_id] = self._survive(
-                batch.entities[customer_id], provenance.get(customer_id, [])
+            entity = batch.entities[customer_id]
+            rows = provenance.get(customer_id, [])
+            chosen = winners(GoldenOf(entity.customer, rows), entity.records.values(), self.rules)
+            await write_golden(
+                session, entity.customer, chosen, rows, bump_version=not entity.is_new
             )
-        await self._apply(batch, chosen, provenance)
         if batch.new_keys:
             await session.execute(insert(BlockingKey.__table__), batch.new_keys)  # type: ignore[attr-defined]
-
-    def _survive(self, entity: _Entity, provenance: list[FieldProvenance]) -> dict[str, Any]:
-        """Field -> (value, system, rule, observed_at) for the fields whose winner is a source."""
-        customer = entity.customer
-        by_field = {p.field: p for p in provenance}
-        systems = {system for system, _ in entity.records}
-        offered = [(row, golden_values(row.values)) for row in entity.records.values()]
-        result: dict[str, Any] = {}
-        for name in GOLDEN_FIELDS:
-            current = getattr(customer, name)
-            prov = by_field.get(name)
-            golden_system = prov.system if prov else GATEWAY
-            candidates = [
-                Candidate(value[name], row.system, row.observed_at, row.verified)
-                for row, value in offered
-            ]
-            if current is not None and golden_system not in systems:
-                candidates.append(
-                    Candidate(
-                        current,
-                        golden_system,
-                        prov.recorded_at if prov else customer.updated_at,
-                        customer.verified_at is not None and golden_system == GATEWAY,
-                    )
-                )
-            winner = choose(name, candidates, self.rules)
-            if winner is None or (winner.system == golden_system and prov is None):
-                continue
-            result[name] = winner
-        return result
-
-    async def _apply(
-        self,
-        batch: _Batch,
-        chosen: dict[str, dict[str, Any]],
-        provenance: dict[str, list[FieldProvenance]],
-    ) -> None:
-        session = batch.session
-        loyalty_ids = sorted(
-            {w.value for fields in chosen.values() for n, w in fields.items() if n == "loyalty_id"}
-        )
-        owners = {
-            external_id: link.customer_id
-            for external_id, link in (
-                await repo.links_by_identity(
-                    session, system=LOYALTY_SYSTEM, external_ids=loyalty_ids
-                )
-            ).items()
-        }
-        now = utcnow()
-        for customer_id, fields in chosen.items():
-            entity = batch.entities[customer_id]
-            customer = entity.customer
-            by_field = {p.field: p for p in provenance.get(customer_id, [])}
-            changed = False
-            for name, winner in fields.items():
-                if name == "loyalty_id" and winner.value != customer.loyalty_id:
-                    owner = owners.get(winner.value)
-                    if owner is not None and owner != customer_id:
-                        continue  # the card is someone else's: keep the golden value
-                    if owner is None:
-                        session.add(
-                            SourceLink(
-                                customer_id=customer_id,
-                                system=LOYALTY_SYSTEM,
-                                external_id=winner.value,
-                                method=LinkMethod.DETERMINISTIC,
-                                score=1.0,
-                            )
-                        )
-                        owners[winner.value] = customer_id
-                if getattr(customer, name) != winner.value:
-                    setattr(customer, name, winner.value)
-                    changed = True
-                prov = by_field.get(name)
-                if prov is None:
-                    session.add(
-                        FieldProvenance(
-                            customer_id=customer_id,
-                            field=name,
-                            system=winner.system,
-                            rule=winner.rule,
-                            recorded_at=winner.observed_at,
-                        )
-                    )
-                else:
-                    prov.system, prov.rule = winner.system, winner.rule
-                    prov.recorded_at = winner.observed_at
-            if changed and not entity.is_new:
-                customer.version += 1
-            customer.updated_at = now
 
 
 def _evidence(score: MatchScore) -> dict[str, Any]:

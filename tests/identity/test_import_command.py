@@ -35,6 +35,7 @@ BY_SOURCE = """
 query BySource($system: String!, $externalId: String!) {
   customerBySourceId(system: $system, externalId: $externalId) {
     id givenName familyName birthDate
+    provenance { field system rule recordedAt }
     emails { address source } phones { number }
     identities { system externalId method score }
   }
@@ -115,6 +116,12 @@ def test_a_second_source_links_matches_reviews_conflicts_and_creates_the_rest(
     assert set(identities) == {("legacy", "L1"), ("webshop", "W1")}
     assert identities[("webshop", "W1")]["method"] in ("FUZZY", "DETERMINISTIC")
     assert identities[("webshop", "W1")]["score"] >= 0.9
+    # Both files rank alike, so the newer spelling wins, and the lineage says so.
+    lineage = {p["field"]: (p["system"], p["rule"]) for p in jane["provenance"]}
+    assert jane["familyName"] == "DOE"
+    assert lineage["family_name"] == ("webshop", "most_recent")
+    assert lineage["given_name"][1] == "single_value"
+    assert lineage["birth_date"][1] == "single_value"
     oliver_web = _by_source(store, "webshop", "W2")
     assert oliver_web["id"] != _by_source(store, "legacy", "L2")["id"]
     assert _query(store, COUNT)["customers"]["totalCount"] == 5
