@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -228,3 +228,66 @@ async def latest_merge(
         .limit(1)
     )
     return (await session.scalars(statement)).first()
+
+
+async def move_rows(
+    session: AsyncSession, model: type[Any], *, from_customer: str, to_customer: str
+) -> list[int]:
+    """Give every row of `model` owned by one customer to another; returns the moved row ids."""
+    column = model.customer_id
+    ids = list(await session.scalars(select(model.id).where(column == from_customer)))
+    for chunk in range(0, len(ids), _IN_CHUNK):
+        await session.execute(
+            update(model)
+            .where(model.id.in_(ids[chunk : chunk + _IN_CHUNK]))
+            .values(customer_id=to_customer)
+        )
+    return ids
+
+
+async def reassign_rows(
+    session: AsyncSession, model: type[Any], *, ids: Sequence[int], customer_id: str
+) -> None:
+    """Give the rows with these ids to `customer_id`."""
+    for chunk in range(0, len(ids), _IN_CHUNK):
+        await session.execute(
+            update(model)
+            .where(model.id.in_(list(ids[chunk : chunk + _IN_CHUNK])))
+            .values(customer_id=customer_id)
+        )
+
+
+async def delete_rows(session: AsyncSession, model: type[Any], *, ids: Sequence[int]) -> None:
+    """Delete the rows of `model` with these ids."""
+    for chunk in range(0, len(ids), _IN_CHUNK):
+        await session.execute(
+            delete(model).where(model.id.in_(list(ids[chunk : chunk + _IN_CHUNK])))
+        )
+
+
+async def delete_customer_rows(
+    session: AsyncSession, model: type[Any], *, customer_ids: Sequence[str]
+) -> None:
+    """Delete every row of `model` owned by these customers."""
+    await session.execute(delete(model).where(model.customer_id.in_(list(customer_ids))))
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert rows given as column -> value (ids included when given)."""
+    if rows:
+        await session.execute(insert(model.__table__), list(rows))
+
+
+async def pending_between(
+    session: AsyncSession, *, first: str, second: str
+) -> list[MatchCandidate]:
+    """Candidates (any status) between two customers, in either order."""
+    statement = select(MatchCandidate).where(
+        or_(
+            and_(MatchCandidate.left_id == first, MatchCandidate.right_id == second),
+            and_(MatchCandidate.left_id == second, MatchCandidate.right_id == first),
+        )
+    )
+    return list(await session.scalars(statement))
