@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from app.identity.dedupe_command import dedupe
+from app.identity.ingest_commands import import_file, sync
 from app.operations.cli import operations_app
 from app.privacy.keys_cli import keys_app
 from app.settings import Settings
@@ -24,6 +25,8 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
 app.add_typer(operations_app, name="operations")
 app.command("dedupe")(dedupe)
+app.command("import")(import_file)
+app.command("sync")(sync)
 console = Console(stderr=True)
 
 

@@ -94,6 +94,24 @@ class Settings(BaseSettings):
             raise ValueError("C360_SUPPRESSION_PEPPER must be set to a secret in production")
         return self
 
+    # Identity resolution (app/identity): linking incoming records into the master store.
+    match_auto_link: float = Field(
+        default=0.9, ge=0, le=1, description="Match score from which a record joins a customer."
+    )
+    match_review: float = Field(
+        default=0.3, ge=0, le=1, description="Match score from which a pair goes to review."
+    )
+    match_max_cluster_size: int = Field(
+        default=10, ge=2, description="Source identities a customer may gather by auto-linking."
+    )
+    survivorship_priority: list[str] = Field(
+        default=["gateway", "odoo", "hubspot", "surveymonkey"],
+        description="Systems whose values win the golden record, strongest first.",
+    )
+    survivorship_field_priority: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per golden field, a priority replacing the default."
+    )
+
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:
         secret = self.jwt_hs256_secret
@@ -102,6 +120,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"C360_JWT_HS256_SECRET must be at least {MIN_HS256_SECRET_BYTES} bytes long"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _ordered_match_thresholds(self) -> Settings:
+        if self.match_review > self.match_auto_link:
+            raise ValueError("C360_MATCH_REVIEW must not exceed C360_MATCH_AUTO_LINK")
         return self
 
     def connector_secrets(self) -> Mapping[str, str]:

@@ -30,13 +30,15 @@ from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
+from schema.identity.mutations import IdentityMutations
+from schema.identity.queries import IdentityQueries
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
 
 log = structlog.get_logger("c360.graphql")
 
-Query = merge_types("Query", (CustomerQueries, PrivacyQueries))
-Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations))
+Query = merge_types("Query", (CustomerQueries, PrivacyQueries, IdentityQueries))
+Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))
 
 
 class GatewaySchema(strawberry.federation.Schema):

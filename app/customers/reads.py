@@ -18,12 +18,13 @@ from app.store.models import (
     ConsentEvent,
     ContactPoint,
     Customer,
+    FieldProvenance,
     Interaction,
     MetricObservation,
     Preference,
     SourceLink,
 )
-from app.store.repositories import contact_points, customers, source_links, timelines
+from app.store.repositories import contact_points, customers, identity, source_links, timelines
 
 T = TypeVar("T")
 
@@ -127,4 +128,10 @@ class CustomerReader:
     async def metric_history(self, customer_id: str, **query: Any) -> list[MetricObservation]:
         return await self._read(
             lambda s: timelines.metric_history(s, customer_id=customer_id, **query)
+        )
+
+    async def provenance(self, ids: Sequence[str]) -> list[list[FieldProvenance]]:
+        """Where each golden field's value came from (survivorship lineage)."""
+        return await self._for_keys(
+            ids, lambda s: identity.rows_by_customer(s, FieldProvenance, customer_ids=ids), list
         )

@@ -323,3 +323,51 @@ class SuppressionEntry(SQLModel, table=True):
     digest: str = Field(primary_key=True, max_length=64)
     kind: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+class BlockingKey(SQLModel, table=True):
+    """An indexed blocking key of a customer, so an incoming record finds its candidates fast."""
+
+    __tablename__ = "blocking_key"
+    __table_args__ = (UniqueConstraint("customer_id", "key", name="uq_blocking_key_customer_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk()
+    key: str = Field(max_length=320, index=True)
+
+
+class SourceRecord(SQLModel, table=True):
+    """The last values a source identity gave (the input of survivorship), by (system, id)."""
+
+    __tablename__ = "source_record"
+    __table_args__ = (UniqueConstraint("system", "external_id", name="uq_source_record_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk()
+    system: str = Field(max_length=64)
+    external_id: str = Field(max_length=256)
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    verified: bool = False
+    observed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SyncCheckpoint(SQLModel, table=True):
+    """How far `c360 sync` has read each source system's changes."""
+
+    __tablename__ = "sync_checkpoint"
+
+    system: str = Field(primary_key=True, max_length=64)
+    changed_since: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MergeJournal(SQLModel, table=True):
+    """One merge, with what is needed to undo it exactly (snapshots of both records)."""
+
+    __tablename__ = "merge_journal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survivor_id: str = Field(max_length=36, index=True)
+    merged_id: str = Field(max_length=36, index=True)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    merged_by: str = Field(max_length=128)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -13,6 +13,7 @@ from app.store.models import (
     ConsentEvent,
     ContactPoint,
     Customer,
+    FieldProvenance,
     Interaction,
     MetricObservation,
     Preference,
@@ -69,3 +70,6 @@ class CustomerLoaders:
             load_fn=interaction_pages
         )
         self.reader = reader
+        self.provenance_by_customer_id = DataLoader[str, list[FieldProvenance]](
+            load_fn=reader.provenance
+        )

@@ -1,0 +1,186 @@
+"""`c360 import` and `c360 sync`: link a CSV file, or the sources' changes, into the store."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import structlog
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import InvalidInputError
+from app.identity.ingest import Ingestor, IngestSummary, Outcome
+from app.identity.record_csv import parse_field_map, read_records_csv
+from app.identity.sync import (
+    BATCH_SIZE,
+    SystemSync,
+    incoming_from_csv,
+    open_connectors,
+    sync_sources,
+)
+from app.logs import configure_logging
+from app.settings import Settings
+from app.store.db import Database
+from connectors.config import ConnectorConfigError
+
+T = TypeVar("T")
+
+
+def _fail(console: Console, message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def summary_table(title: str, summary: IngestSummary, seconds: float) -> Table:
+    """Records read, linked, updated, new, candidates and skipped (with reasons), and time."""
+    table = Table(title=title, show_header=False)
+    table.add_row("records read", f"{summary.read:,}")
+    table.add_row("linked to existing customers", f"{summary.count(Outcome.LINKED):,}")
+    table.add_row("already linked, refreshed", f"{summary.count(Outcome.UPDATED):,}")
+    table.add_row("new customers", f"{summary.count(Outcome.NEW):,}")
+    table.add_row("new customers with a candidate", f"{summary.count(Outcome.CANDIDATE):,}")
+    skipped = ", ".join(f"{n:,} {reason}" for reason, n in summary.skip_reasons.most_common())
+    table.add_row(
+        "skipped", f"{summary.count(Outcome.SKIPPED):,}" + (f" ({skipped})" if skipped else "")
+    )
+    table.add_row("seconds", f"{seconds:.2f}")
+    return table
+
+
+def _run(errors: Console, work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(work)
+    except SQLAlchemyError:
+        raise _fail(
+            errors,
+            "the database cannot be used (is C360_DATABASE_URL right, and did `c360 db upgrade` "
+            "run?)",
+        ) from None
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV file of person records, UTF-8, with a header.")],
+    source: Annotated[
+        str, typer.Option("--source", help="Name of the system the file comes from.")
+    ],
+    id_column: Annotated[
+        str, typer.Option("--id-column", help="The column that identifies a record in SOURCE.")
+    ],
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help="CSVCOL=FIELD, repeatable. Columns named like a FIELD map themselves."
+        ),
+    ] = None,
+) -> None:
+    """Link a legacy list into the master store: join, review or create each person."""
+    console, errors = Console(), Console(stderr=True)
+    settings = Settings()
+    if not structlog.is_configured():
+        configure_logging(settings.log_level, json=settings.log_json)
+    name = source.strip().lower()
+    if not name or len(name) > 64 or not name.replace("_", "").replace("-", "").isalnum():
+        raise _fail(errors, "--source must be 1 to 64 letters, digits, '-' or '_'")
+    try:
+        mapping = parse_field_map(field_map or [])
+        records = read_records_csv(file, id_column=id_column, field_map=mapping, source=name)
+    except InvalidInputError as exc:
+        raise _fail(errors, exc.message) from None
+    incoming = incoming_from_csv(records, source=name)
+    started = time.perf_counter()
+
+    async def run() -> IngestSummary:
+        db = Database(settings.database_url, pool_size=1)
+        try:
+            ingestor = Ingestor.from_settings(db, settings)
+            total = IngestSummary()
+            with _progress(console) as progress:
+                await ingestor.index_store()
+                task = progress.add_task(f"importing {file.name}", total=len(incoming))
+                for start in range(0, len(incoming), BATCH_SIZE):
+                    part = incoming[start : start + BATCH_SIZE]
+                    total.add(await ingestor.ingest(part))
+                    progress.advance(task, len(part))
+            return total
+        finally:
+            await db.dispose()
+
+    summary = _run(errors, run())
+    console.print(
+        summary_table(f"import {file.name} as {name}", summary, time.perf_counter() - started)
+    )
+
+
+def sync(
+    system: Annotated[
+        list[str] | None, typer.Option("--system", help="Only this system (repeatable).")
+    ] = None,
+) -> None:
+    """Pull each source system's changes since its checkpoint and link them into the store."""
+    console, errors = Console(), Console(stderr=True)
+    settings = Settings()
+    if not structlog.is_configured():
+        configure_logging(settings.log_level, json=settings.log_json)
+    try:
+        connectors = open_connectors(settings)
+    except (ValueError, ConnectorConfigError) as exc:
+        raise _fail(errors, str(exc)) from None
+    wanted = [s.strip().lower() for s in system or []]
+    unknown = [s for s in wanted if s not in connectors]
+    if unknown:
+        raise _fail(
+            errors,
+            f"unknown system {unknown[0]!r}; configured: {', '.join(sorted(connectors)) or 'none'}",
+        )
+
+    async def run() -> list[SystemSync]:
+        db = Database(settings.database_url, pool_size=1)
+        try:
+            with _progress(console) as progress:
+                tasks: dict[str, object] = {}
+
+                def report(name: str, done: int) -> None:
+                    if name not in tasks:
+                        tasks[name] = progress.add_task(f"syncing {name}", total=None)
+                    progress.advance(tasks[name], done)  # type: ignore[arg-type]
+
+                return await sync_sources(
+                    db,
+                    connectors,
+                    Ingestor.from_settings(db, settings),
+                    systems=wanted or None,
+                    progress=report,
+                )
+        finally:
+            for connector in connectors.values():
+                await connector.aclose()
+            await db.dispose()
+
+    results = _run(errors, run())
+    failed = False
+    for result in results:
+        title = f"sync {result.system} (changes since {result.since:%Y-%m-%d %H:%M:%S})"
+        console.print(summary_table(title, result.summary, result.seconds))
+        if result.error:
+            failed = True
+            errors.print(f"[bold red]error:[/] {result.system}: {result.error}", highlight=False)
+    if failed:
+        raise typer.Exit(code=1)

@@ -1,0 +1,211 @@
+"""`c360 sync` against in-process simulators: the world's people land on their customers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete, select
+from typer.testing import CliRunner
+
+import app.identity.ingest_commands as commands
+from app.cli import app
+from app.seeding import seed
+from app.settings import Settings
+from app.store.db import Database
+from app.store.migrate import upgrade
+from app.store.models import MatchCandidate, SourceLink, SyncCheckpoint
+from connectors.base import Connector
+from connectors.config import demo_environment
+from connectors.registry import build_connectors
+from connectors.simulators import FaultSettings, create_simulator_app
+from connectors.simulators.world import World, build_world
+from tests.sources.conftest import connectors_config
+
+runner = CliRunner()
+WORLD_SIZE = 80
+WORLD_SEED = 5
+SOURCE_SYSTEMS = ("hubspot", "odoo", "surveymonkey")
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world(WORLD_SIZE, WORLD_SEED)
+
+
+def _run(work: Any) -> Any:
+    async def run() -> Any:
+        db = Database(url_holder["url"])
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+url_holder: dict[str, str] = {}
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: World) -> Iterator[str]:
+    """The seeded world's customers without their ERP, CRM and survey links, for sync to find."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/sync.db"
+    upgrade(url)
+    url_holder["url"] = url
+
+    async def arrange(db: Database) -> None:
+        await seed(db, customers=WORLD_SIZE, seed_value=WORLD_SEED)
+        async with db.transaction() as session:
+            await session.execute(
+                delete(SourceLink).where(SourceLink.system.in_(SOURCE_SYSTEMS))  # type: ignore[attr-defined]
+            )
+
+    _run(arrange)
+    monkeypatch.setenv("C360_DATABASE_URL", url)
+    yield url
+    url_holder.clear()
+
+
+@pytest.fixture
+def simulators(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Serve the simulators in-process to the connectors `c360 sync` opens."""
+    apps = {system: create_simulator_app(system, world) for system in SOURCE_SYSTEMS}
+
+    def open_connectors(_settings: Settings) -> dict[str, Connector]:
+        transports = {s: httpx.ASGITransport(app=a) for s, a in apps.items()}
+        return build_connectors(
+            connectors_config(), environ=demo_environment(), transports=transports
+        )
+
+    monkeypatch.setattr(commands, "open_connectors", open_connectors)
+    return apps
+
+
+async def _links(db: Database) -> dict[tuple[str, str], str]:
+    async with db.session() as session:
+        rows = await session.scalars(select(SourceLink))
+        return {(r.system, r.external_id): r.customer_id for r in rows}
+
+
+async def _count(db: Database, model: Any) -> int:
+    async with db.session() as session:
+        return len((await session.scalars(select(model))).all())
+
+
+def _summary_row(output: str, title_system: str, label: str) -> int:
+    section = output.split(f"sync {title_system}", 1)[1]
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if cells and cells[0] == label:
+            return int(cells[1].split()[0].replace(",", ""))
+    raise AssertionError(f"no {label!r} row for {title_system} in:\n{output}")
+
+
+def test_sync_links_the_worlds_people_to_their_customers(
+    store: str, simulators: dict[str, Any], world: World
+) -> None:
+    # when
+    result = runner.invoke(app, ["sync"])
+
+    # then: every identity the ERP and the CRM hold is linked, to the right customer
+    assert result.exit_code == 0, result.output
+    links = _run(_links)
+    truth = {(link.system, link.external_id): link.customer_id for link in world.links}
+    person_identities = {k: v for k, v in truth.items() if k[0] in ("odoo", "hubspot")}
+    linked_right = [k for k, customer in person_identities.items() if links.get(k) == customer]
+    assert len(linked_right) == len(person_identities)
+    wrong = [
+        k
+        for k, customer in truth.items()
+        if k in links and links[k] != customer and links[k] in {p.customer_id for p in world.people}
+    ]
+    assert wrong == []
+    # Survey contacts the store knows by email join their customers too.
+    survey = [k for k in truth if k[0] == "surveymonkey" and k in links]
+    assert all(links[k] == truth[k] for k in survey)
+    assert _summary_row(result.output, "odoo", "records read") == len(world.odoo_members)
+
+
+def test_a_second_sync_is_incremental(store: str, simulators: dict[str, Any]) -> None:
+    # given
+    first = runner.invoke(app, ["sync", "--system", "hubspot"])
+    assert first.exit_code == 0, first.output
+    linked = _run(_links)
+
+    # when
+    second = runner.invoke(app, ["sync", "--system", "hubspot"])
+
+    # then: only the changes at the checkpoint's instant are read again, and nothing moves
+    assert second.exit_code == 0, second.output
+    assert _summary_row(first.output, "hubspot", "records read") > 50
+    assert _summary_row(second.output, "hubspot", "records read") <= 2
+    assert _summary_row(second.output, "hubspot", "new customers") == 0
+    assert _run(_links) == linked
+    assert _run(lambda db: _count(db, SyncCheckpoint)) == 1
+
+
+def test_a_source_that_fails_keeps_its_checkpoint_and_exits_non_zero(
+    store: str, simulators: dict[str, Any]
+) -> None:
+    # given
+    simulators["odoo"].state.faults.set(FaultSettings(error_rate=1.0))
+
+    # when
+    result = runner.invoke(app, ["sync", "--system", "odoo"])
+
+    # then
+    assert result.exit_code == 1
+    assert "error:" in result.output and "odoo" in result.output
+    assert "Traceback" not in result.output
+    assert _run(lambda db: _count(db, SyncCheckpoint)) == 0
+
+
+def test_an_unknown_system_is_refused(store: str, simulators: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["sync", "--system", "sap"])
+
+    assert result.exit_code == 2
+    assert "unknown system 'sap'" in result.output
+
+
+def test_without_a_connectors_file_sync_says_so(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("C360_CONNECTORS_FILE", raising=False)
+
+    result = runner.invoke(app, ["sync"])
+
+    assert result.exit_code == 2
+    assert "C360_CONNECTORS_FILE is not set" in " ".join(result.output.split())
+
+
+def test_a_broken_connectors_file_is_a_clear_error(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "connectors.toml"
+    broken.write_text("[odoo\nbase_url = ")
+    monkeypatch.setenv("C360_CONNECTORS_FILE", str(broken))
+
+    result = runner.invoke(app, ["sync"])
+
+    assert result.exit_code == 2
+    assert "not valid TOML" in " ".join(result.output.split())
+
+
+def test_candidates_made_by_sync_name_live_customers(
+    store: str, simulators: dict[str, Any]
+) -> None:
+    assert runner.invoke(app, ["sync"]).exit_code == 0
+
+    pairs = _run(lambda db: _pairs(db))
+
+    assert all(left != right for left, right in pairs)
+
+
+async def _pairs(db: Database) -> list[tuple[str, str]]:
+    async with db.session() as session:
+        return [(c.left_id, c.right_id) for c in await session.scalars(select(MatchCandidate))]
