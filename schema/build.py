@@ -32,10 +32,11 @@ from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
+from schema.search.queries import SearchQueries
 
 log = structlog.get_logger("c360.graphql")
 
-Query = merge_types("Query", (CustomerQueries, PrivacyQueries))
+Query = merge_types("Query", (CustomerQueries, PrivacyQueries, SearchQueries))
 Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError
 from app.identity.contact import normalize_email, normalize_phone
+from app.search.index import refresh_search_keys
 from app.store.db import Database
 from app.store.models import ContactKind, ContactPoint, Customer
 from app.store.repositories import contact_points as repo
@@ -131,6 +132,7 @@ async def add_contact_point(
         customer = await live_customer(session, customer_id)
         (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
         customer.updated_at = utcnow()
+        await refresh_search_keys(session, [customer.id])
     return customer, row
 
 
@@ -143,4 +145,5 @@ async def remove_contact_point(db: Database, *, contact_point_id: int) -> Custom
         customer = await live_customer(session, row.customer_id)
         await repo.delete_contact_point(session, contact_point_id=contact_point_id)
         customer.updated_at = utcnow()
+        await refresh_search_keys(session, [customer.id])
     return customer

@@ -14,6 +14,7 @@ from app.customers.contact_points import NewContactPoint, add_contact_point_rows
 from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
+from app.search.index import refresh_search_keys
 from app.store.db import Database
 from app.store.models import Customer, FieldProvenance, LinkMethod, SourceLink
 from app.store.repositories import customers as customer_repo
@@ -42,6 +43,7 @@ async def create_customer(db: Database, new: NewCustomer, *, default_region: str
         await session.flush()
         await _sync_loyalty_link(session, customer)
         await add_contact_point_rows(session, customer.id, prepared, source=new.source)
+        await refresh_search_keys(session, [customer.id])
     return customer
 
 
@@ -81,6 +83,7 @@ async def update_customer(
         await session.refresh(current)
         if "loyalty_id" in cleaned:
             await _sync_loyalty_link(session, current)
+        await refresh_search_keys(session, [current.id])
     return current
 
 
