@@ -26,6 +26,8 @@ FAMILY = "family"
 FAMILY_SOUND = "family_sound"
 EMAIL = "email"
 EMAIL_LOCAL = "email_local"
+EMAIL_HEAD = "email_head"  # first half of the local part @ domain
+EMAIL_TAIL = "email_tail"  # second half of the local part @ domain
 PHONE = "phone"  # E.164
 PHONE_NATIONAL = "phone_national"  # national significant number, digits only
 POSTCODE = "postcode"
@@ -100,6 +102,7 @@ def customer_keys(customer: SearchableCustomer) -> set[tuple[str, str]]:
     for email in customer.emails:
         keys.add((EMAIL, email))
         keys.add((EMAIL_LOCAL, email.partition("@")[0]))
+        keys.update(email_half_keys(email))
     for phone in customer.phones:
         keys.add((PHONE, phone))
         national = national_number(phone)
@@ -112,6 +115,28 @@ def customer_keys(customer: SearchableCustomer) -> set[tuple[str, str]]:
     if customer.loyalty_id:
         keys.add((LOYALTY, identifier(customer.loyalty_id)))
     return {(kind, key[:MAX_KEY_LENGTH]) for kind, key in keys if key}
+
+
+def email_half_keys(email: str) -> set[tuple[str, str]]:
+    """The halves of an address's local part, each with the domain: one typo spares one half."""
+    local, _, domain = email.partition("@")
+    if len(local) < 4 or not domain:
+        return set()
+    half = len(local) // 2
+    return {(EMAIL_HEAD, f"{local[:half]}@{domain}"), (EMAIL_TAIL, f"{local[half:]}@{domain}")}
+
+
+def misspelt_email_keys(email: str) -> set[tuple[str, str]]:
+    """The half keys an address one typo (insert, delete, swap, replace) away would have."""
+    local, _, domain = email.partition("@")
+    keys: set[tuple[str, str]] = set()
+    for length in (len(local) - 1, len(local), len(local) + 1):
+        if length < 4 or not domain:
+            continue
+        half = length // 2
+        keys.add((EMAIL_HEAD, f"{local[:half]}@{domain}"))
+        keys.add((EMAIL_TAIL, f"{local[len(local) - (length - half) :]}@{domain}"))
+    return keys
 
 
 def word_pair_keys(words: Iterable[str]) -> set[tuple[str, str]]:

@@ -23,6 +23,8 @@ MAX_WORDS = 8
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 # A run of digits with the usual separators, long enough to be a phone number.
 _PHONE = re.compile(r"(?<![\w-])(?:\+|\()?\d[\d ().\-/]{5,}\d")
+# A card number typed with its letters apart ("LY 1234 5678", "ly-12345678").
+_SPACED_ID = re.compile(r"(?<![\w-])([A-Za-z]{1,4})[ -]?(\d[\d -]{3,}\d)(?![\w-])")
 _UK_POSTCODE = re.compile(r"\b([A-Za-z]{1,2}\d[A-Za-z\d]?)\s*(\d[A-Za-z]{2})\b")
 _TOKEN = re.compile(r"\S+")
 
@@ -59,6 +61,8 @@ class ParsedQuery:
             add(k.EMAIL, try_normalize_email(email) or email, 8)
             local = email.partition("@")[0]
             add(k.EMAIL_LOCAL, local, 4)
+            for kind, key in k.misspelt_email_keys(email):
+                add(kind, key, 3)
             email_words += [w for w in re.split(r"[^a-z]+", local) if len(w) > 1]
         for phone in self.phones:
             add(k.PHONE, phone.e164, 8)
@@ -109,8 +113,11 @@ def parse_query(text: str, *, default_region: str) -> ParsedQuery:
     rest = stripped
     emails = [m.group(0).lower() for m in _EMAIL.finditer(rest)]
     rest = _EMAIL.sub(" ", rest)
-    phones = []
     identifiers: list[str] = []
+    for match in _SPACED_ID.finditer(rest):
+        identifiers.append(k.identifier(match.group(0)))
+        rest = rest.replace(match.group(0), " ", 1)
+    phones = []
     for match in _PHONE.finditer(rest):
         term = _phone_term(match.group(0), default_region)
         if term is not None:
@@ -126,7 +133,9 @@ def parse_query(text: str, *, default_region: str) -> ParsedQuery:
     for token in _TOKEN.findall(rest):
         if any(ch.isdigit() for ch in token):
             ident = k.identifier(token)
-            if ident.isdigit() and 4 <= len(ident) <= 6:
+            if ident.isdigit() and len(ident) < 4:
+                continue  # a house or flat number says nothing on its own
+            if ident.isdigit() and len(ident) <= 6:
                 postcodes.append(ident)  # ZIP, Postleitzahl, code postal
             elif ident:
                 identifiers.append(ident)

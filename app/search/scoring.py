@@ -79,8 +79,9 @@ def _name_fields(customer: k.SearchableCustomer) -> list[tuple[str, str, bool]]:
 def _match_words(words: tuple[str, ...], customer: k.SearchableCustomer) -> list[FieldMatch | None]:
     """Best field per word; a name field takes one word, a city takes as many as it has."""
     options: list[tuple[float, int, str, MatchMethod]] = []
+    fields = _name_fields(customer) if words else []
     for index, word in enumerate(words):
-        for field, value, nicknames in _name_fields(customer):
+        for field, value, nicknames in fields:
             found = _word_match(word, value, nicknames=nicknames)
             if found is not None:
                 options.append((found[1], index, field, found[0]))
