@@ -32,11 +32,12 @@ from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
+from schema.quality.queries import QualityQueries
 from schema.search.queries import SearchQueries
 
 log = structlog.get_logger("c360.graphql")
 
-Query = merge_types("Query", (CustomerQueries, PrivacyQueries, SearchQueries))
+Query = merge_types("Query", (CustomerQueries, PrivacyQueries, SearchQueries, QualityQueries))
 Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations))
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from strawberry.dataloader import DataLoader
 
 from app.customers.reads import CustomerReader
+from app.quality.report import CustomerQuality
 from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
@@ -69,3 +70,6 @@ class CustomerLoaders:
             load_fn=interaction_pages
         )
         self.reader = reader
+        self.quality_by_customer_id = DataLoader[str, CustomerQuality | None](
+            load_fn=reader.quality
+        )
