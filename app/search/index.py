@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.search.keys import SearchableCustomer, customer_keys
+from app.store.db import Database
 from app.store.repositories import search_keys as repo
 
 
@@ -39,3 +40,20 @@ async def refresh_search_keys(session: AsyncSession, customer_ids: Iterable[str]
     people, contacts = await repo.searchable_values(session, customer_ids=ids)
     keys = {row.id: customer_keys(searchable(row, contacts.get(row.id, []))) for row in people}
     await repo.replace_keys(session, customer_ids=ids, keys=keys)
+
+
+async def rebuild_search_index(
+    db: Database, *, batch: int = 1000, on_progress: Callable[[int], None] = lambda _n: None
+) -> int:
+    """Recompute every customer's keys, a batch per transaction (for stores older than the
+    index, or after the key derivation changes); returns the customers visited."""
+    visited, after = 0, None
+    while True:
+        async with db.transaction() as session:
+            ids = await repo.customer_id_page(session, after=after, limit=batch)
+            await refresh_search_keys(session, ids)
+        if not ids:
+            return visited
+        visited += len(ids)
+        after = ids[-1]
+        on_progress(len(ids))

@@ -104,3 +104,11 @@ async def searchable_values(
         for row in await session.execute(statement):
             contacts[row.customer_id].append(row)
     return customers, contacts
+
+
+async def customer_id_page(session: AsyncSession, *, after: str | None, limit: int) -> list[str]:
+    """Up to `limit` customer ids after `after`, in id order (for rebuilding the index)."""
+    statement = select(Customer.id).order_by(Customer.id).limit(limit)
+    if after is not None:
+        statement = statement.where(Customer.id > after)
+    return list(await session.scalars(statement))
