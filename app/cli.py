@@ -15,6 +15,7 @@ from app.identity.dedupe_command import dedupe
 from app.identity.ingest_commands import import_file, sync
 from app.operations.cli import operations_app
 from app.privacy.keys_cli import keys_app
+from app.search.cli import search_app
 from app.settings import Settings
 
 app = typer.Typer(help="Customer 360 Gateway.", no_args_is_help=True, add_completion=False)
@@ -24,6 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
 app.add_typer(operations_app, name="operations")
+app.add_typer(search_app, name="search")
 app.command("dedupe")(dedupe)
 app.command("import")(import_file)
 app.command("sync")(sync)

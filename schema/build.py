@@ -34,10 +34,14 @@ from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
+from schema.quality.queries import QualityQueries
+from schema.search.queries import SearchQueries
 
 log = structlog.get_logger("c360.graphql")
 
-Query = merge_types("Query", (CustomerQueries, PrivacyQueries, IdentityQueries))
+Query = merge_types(
+    "Query", (CustomerQueries, PrivacyQueries, IdentityQueries, SearchQueries, QualityQueries)
+)
 Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.quality.report import CustomerQuality, quality_of_customers
 from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
@@ -135,3 +136,12 @@ class CustomerReader:
         return await self._for_keys(
             ids, lambda s: identity.rows_by_customer(s, FieldProvenance, customer_ids=ids), list
         )
+    async def quality(self, ids: Sequence[str]) -> list[CustomerQuality | None]:
+        """Each customer's quality summary (None for an unknown id)."""
+
+        async def fetch(session: AsyncSession) -> dict[str, CustomerQuality]:
+            rows = await customers.get_customers(session, ids=list(set(ids)))
+            found = list(rows.values())
+            return dict(zip(rows, await quality_of_customers(session, found), strict=True))
+
+        return await self._for_keys(ids, fetch, lambda: None)

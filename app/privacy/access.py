@@ -95,3 +95,7 @@ class RequestAccess:
             for customer_id, action, fields in self.changes
         ]
         return rows
+
+    def record_read(self, customer_id: str, fields: Iterable[str]) -> None:
+        """Remember a read of this customer's personal data that no `@pii` field saw (search)."""
+        self.reads[customer_id].update(fields)

@@ -371,3 +371,23 @@ class MergeJournal(SQLModel, table=True):
     merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     merged_by: str = Field(max_length=128)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+class SearchKey(SQLModel, table=True):
+    """A key a free-text search finds a live customer by (name pair, email, phone, postcode...).
+
+    Derived from the golden record and contact points by `app.search.index.refresh_search_keys`
+    on every write; never edited by hand. No rowid on SQLite: the primary key is the row.
+    """
+
+    __tablename__ = "search_key"
+    __table_args__ = (
+        Index("ix_search_key_lookup", "kind", "key", "customer_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    kind: str = Field(max_length=16, primary_key=True)
+    key: str = Field(max_length=256, primary_key=True)

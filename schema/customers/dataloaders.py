@@ -8,6 +8,7 @@ from datetime import datetime
 from strawberry.dataloader import DataLoader
 
 from app.customers.reads import CustomerReader
+from app.quality.report import CustomerQuality
 from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
@@ -72,4 +73,7 @@ class CustomerLoaders:
         self.reader = reader
         self.provenance_by_customer_id = DataLoader[str, list[FieldProvenance]](
             load_fn=reader.provenance
+        )
+        self.quality_by_customer_id = DataLoader[str, CustomerQuality | None](
+            load_fn=reader.quality
         )

@@ -23,6 +23,7 @@ from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, 
 from schema.identity.fields import CustomerIdentityFields
 from schema.privacy.gate import check_visible
 from schema.privacy.pii import pii, pii_extensions
+from schema.quality.types import CustomerQuality
 from schema.sources.fields import CustomerSourceFields
 
 CONTACT_POINT_TYPE = "ContactPoint"
@@ -435,3 +436,8 @@ class Customer(CustomerSourceFields, CustomerIdentityFields, relay.Node):
     async def preferences(self, info: Info) -> Preferences | None:
         row = await info.context.loaders.preferences_by_customer_id.load(self.id)
         return Preferences.from_model(row) if row is not None else None
+
+    @strawberry.field(description="How complete, valid, verified and unique this record is.")
+    async def quality(self, info: Info) -> CustomerQuality | None:
+        found = await info.context.loaders.quality_by_customer_id.load(self.id)
+        return CustomerQuality.from_quality(found) if found is not None else None

@@ -211,3 +211,8 @@ async def update_customer(
     )
     result = await session.execute(statement)
     return bool(result.rowcount == 1)
+
+
+def consent_holds(purpose: str, channel: str | None, now: datetime) -> ColumnElement[bool]:
+    """A condition on `customer`: its consent for purpose (on channel, or any) holds at `now`."""
+    return _consent_holds(purpose, channel, now)

@@ -1,0 +1,1 @@
+"""Data quality: KPIs over the whole store, and a quality summary per customer."""

@@ -1,0 +1,68 @@
+"""`search_customers`: free text in, live customers out, ranked with what matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.errors import InvalidInputError
+from app.search.index import searchable
+from app.search.query import parse_query
+from app.search.scoring import FieldMatch, score_customer
+from app.store.db import Database
+from app.store.models import Customer
+from app.store.repositories import customers as customer_repo
+from app.store.repositories import search_keys as repo
+from app.store.types import utcnow
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+# Candidates scored exactly per query, and customers one key may contribute: both bound the
+# work of a query whatever the size of the store.
+CANDIDATES = 100
+PER_KEY_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    customer: Customer
+    score: float
+    matches: tuple[FieldMatch, ...]
+
+
+def check_limit(limit: int | None) -> int:
+    """The number of results to return; outside 1..MAX_LIMIT is `InvalidInputError`."""
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInputError(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+async def search_customers(
+    db: Database,
+    *,
+    query: str,
+    limit: int | None = None,
+    default_region: str = "GB",
+    consent_purpose: str | None = None,
+) -> list[SearchHit]:
+    """Live customers best matching `query`, best first; only those some term matched.
+
+    With `consent_purpose`, customers whose consent for it does not hold now are left out.
+    """
+    size = check_limit(limit)
+    parsed = parse_query(query, default_region=default_region)
+    async with db.session() as session:
+        ids = await repo.candidate_ids(
+            session, keys=parsed.lookup_keys(), per_key_limit=PER_KEY_LIMIT, limit=CANDIDATES
+        )
+        people, contacts = await repo.searchable_values(
+            session, customer_ids=ids, consent_purpose=consent_purpose, now=utcnow()
+        )
+        scored = [score_customer(parsed, searchable(r, contacts.get(r.id, []))) for r in people]
+        ranked = sorted((s for s in scored if s.matches), key=lambda s: (-s.score, s.customer_id))
+        top = ranked[:size]
+        rows = await customer_repo.get_customers(session, ids=[s.customer_id for s in top])
+    # A customer erased between the two reads is simply not in `rows`.
+    hits = [(rows.get(h.customer_id), h) for h in top]
+    return [SearchHit(row, h.score, h.matches) for row, h in hits if row is not None]

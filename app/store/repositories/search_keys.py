@@ -1,0 +1,114 @@
+"""Queries on `search_key`: replacing a customer's keys, and ranked candidate lookup."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.store.models import ContactPoint, Customer, SearchKey
+from app.store.repositories.customers import consent_holds
+
+_INSERT_CHUNK = 5_000
+
+
+async def replace_keys(
+    session: AsyncSession,
+    *,
+    customer_ids: Collection[str],
+    keys: Mapping[str, Collection[tuple[str, str]]],
+) -> None:
+    """Drop every key of `customer_ids` and store `keys` (customer id -> (kind, key)) instead."""
+    if not customer_ids:
+        return
+    await session.execute(delete(SearchKey).where(SearchKey.customer_id.in_(customer_ids)))  # type: ignore[attr-defined]
+    rows = [
+        {"customer_id": customer_id, "kind": kind, "key": key}
+        for customer_id, pairs in keys.items()
+        for kind, key in pairs
+    ]
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        await session.execute(insert(SearchKey), rows[start : start + _INSERT_CHUNK])
+
+
+async def candidate_ids(
+    session: AsyncSession,
+    *,
+    keys: Sequence[tuple[str, str, int]],
+    per_key_limit: int,
+    limit: int,
+) -> list[str]:
+    """Customers holding the most weight of `keys` ((kind, key, weight)), strongest first.
+
+    Each key contributes at most `per_key_limit` customers, so a broad key (a common family
+    name) costs a bounded read however large the store grows. Plain SQL: building this union
+    with the expression language cost more than running it.
+    """
+    if not keys:
+        return []
+    params: dict[str, Any] = {"per_key": per_key_limit, "limit": limit}
+    parts = []
+    for i, (kind, key, weight) in enumerate(keys):
+        params.update({f"k{i}": kind, f"v{i}": key})
+        parts.append(
+            f"SELECT h{i}.customer_id, {int(weight)} AS weight FROM (SELECT customer_id"
+            f" FROM search_key WHERE kind = :k{i} AND key = :v{i} LIMIT :per_key) AS h{i}"
+        )
+    statement = text(
+        "SELECT hits.customer_id FROM (" + " UNION ALL ".join(parts) + ") AS hits"
+        " GROUP BY hits.customer_id ORDER BY sum(hits.weight) DESC, hits.customer_id"
+        " LIMIT :limit"
+    )
+    return list(await session.scalars(statement, params))
+
+
+async def searchable_values(
+    session: AsyncSession,
+    *,
+    customer_ids: Sequence[str],
+    consent_purpose: str | None = None,
+    now: datetime | None = None,
+) -> tuple[list[Any], dict[str, list[Any]]]:
+    """Names of the live customers among `customer_ids` and their contact values (plain rows).
+
+    Tombstones (merged customers) are left out, and so is anyone whose consent for
+    `consent_purpose` does not hold at `now`.
+    """
+    if not customer_ids:
+        return [], {}
+    people = select(
+        Customer.id,
+        Customer.given_name,
+        Customer.middle_name,
+        Customer.family_name,
+        Customer.loyalty_id,
+    ).where(Customer.id.in_(customer_ids), Customer.merged_into.is_(None))  # type: ignore[attr-defined, union-attr]
+    if consent_purpose is not None:
+        assert now is not None
+        people = people.where(consent_holds(consent_purpose, None, now))
+    customers = list((await session.execute(people)).all())
+    live = [row.id for row in customers]
+    contacts: dict[str, list[Any]] = defaultdict(list)
+    if live:
+        statement = select(
+            ContactPoint.customer_id,
+            ContactPoint.kind,
+            ContactPoint.value,
+            ContactPoint.city,
+            ContactPoint.postcode,
+        ).where(ContactPoint.customer_id.in_(live))  # type: ignore[attr-defined]
+        for row in await session.execute(statement):
+            contacts[row.customer_id].append(row)
+    return customers, contacts
+
+
+async def customer_id_page(session: AsyncSession, *, after: str | None, limit: int) -> list[str]:
+    """Up to `limit` customer ids after `after`, in id order (for rebuilding the index)."""
+    statement = select(Customer.id).order_by(Customer.id).limit(limit)
+    if after is not None:
+        statement = statement.where(Customer.id > after)
+    return list(await session.scalars(statement))

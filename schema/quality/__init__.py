@@ -1,0 +1,1 @@
+"""Data-quality KPIs and per-customer quality in the API."""

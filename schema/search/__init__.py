@@ -1,0 +1,1 @@
+"""Free-text customer search in the API."""
