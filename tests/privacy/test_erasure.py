@@ -276,3 +276,35 @@ async def test_is_suppressed_answers_for_the_erased_persons_identifiers_only(cli
         assert await is_suppressed(session, settings, source_ids=[("loyalty", "LOY-1001")])
         assert not await is_suppressed(session, settings, emails=["someone@example.com"])
         assert not await is_suppressed(session, settings)
+
+
+async def test_an_erased_persons_source_identity_cannot_be_linked_again(client):
+    # given: Jane's loyalty card is linked to her as ("loyalty", "LOY-1001")
+    jane = await create_person(client)
+    john = await create_john(client)
+    await _erase(client, jane.id)
+    mutation = """
+    mutation($input: LinkSourceIdentityInput!) { linkSourceIdentity(input: $input) { id } }
+    """
+    link = {"customerId": john.id, "system": "loyalty", "externalId": "LOY-1001"}
+
+    # when
+    body = await gql(client, mutation, {"input": link})
+
+    # then
+    assert error_codes(body) == ["SUPPRESSED"]
+
+
+async def test_an_erased_persons_loyalty_id_cannot_be_given_to_another_customer(client):
+    # given
+    jane = await create_person(client)
+    john = await create_john(client)
+    await _erase(client, jane.id)
+    mutation = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }"
+    change = {"id": john.id, "version": john.version, "loyaltyId": "LOY-1001"}
+
+    # when
+    body = await gql(client, mutation, {"input": change})
+
+    # then
+    assert error_codes(body) == ["SUPPRESSED"]
