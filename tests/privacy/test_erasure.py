@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 from app.privacy.principals import Purpose, Role
 from app.privacy.suppression import is_suppressed
-from app.store.models import AuditEvent, SuppressionEntry
+from app.store.models import AuditEvent, ContactPoint, Customer, SuppressionEntry
 from tests.graphql_client import (
     assert_no_errors,
     create_customer,
@@ -308,3 +308,25 @@ async def test_an_erased_persons_loyalty_id_cannot_be_given_to_another_customer(
 
     # then
     assert error_codes(body) == ["SUPPRESSED"]
+
+
+async def test_erasure_takes_the_records_merged_into_the_customer_with_it(client, db, settings):
+    # given: an older record of Jane's merged into her (written directly: no mutation merges)
+    jane = await create_person(client)
+    old = Customer(given_name="Jane", family_name="Doe-Old", merged_into=jane.store_id)
+    async with db.transaction() as session:
+        session.add(old)
+        await session.flush()
+        session.add(ContactPoint(customer_id=old.id, kind="email", value="jane.old@example.com"))
+
+    # when
+    await _erase(client, jane.id)
+
+    # then: the tombstone did not come back to life, and its email is suppressed too
+    stored = await _everything_stored(db)
+    assert "Doe-Old" not in stored
+    assert "jane.old@example.com" not in stored
+    read = await gql(client, CUSTOMER, {"id": global_id("Customer", old.id)})
+    assert error_codes(read) == ["NOT_FOUND"]
+    async with db.session() as session:
+        assert await is_suppressed(session, settings, emails=["jane.old@example.com"])
