@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 from app.privacy.principals import Purpose, Role
 from app.privacy.suppression import is_suppressed
+from app.settings import Environment, Settings
 from app.store.models import AuditEvent, ContactPoint, Customer, SuppressionEntry
 from tests.graphql_client import (
     assert_no_errors,
@@ -330,3 +331,15 @@ async def test_erasure_takes_the_records_merged_into_the_customer_with_it(client
     assert error_codes(read) == ["NOT_FOUND"]
     async with db.session() as session:
         assert await is_suppressed(session, settings, emails=["jane.old@example.com"])
+
+
+def test_the_suppression_pepper_must_be_a_real_secret_in_production():
+    with pytest.raises(ValueError, match="production"):
+        Settings(environment=Environment.PRODUCTION)
+    with pytest.raises(ValueError, match="32 bytes"):
+        Settings(suppression_pepper="short")
+    production = Settings(
+        environment=Environment.PRODUCTION,
+        suppression_pepper="a-production-pepper-of-at-least-32-bytes",
+    )
+    assert production.is_production
