@@ -29,11 +29,13 @@ def create_app(
     *,
     source_transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     source_environ: Mapping[str, str] | None = None,
+    jwks_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """Build the gateway app; the database engine and the customer graph live in its lifespan.
 
     `source_transports` replaces the network of source systems (tests run the simulators
-    in-process); `source_environ` replaces the environment connector tokens are read from.
+    in-process); `source_environ` replaces the environment connector tokens are read from;
+    `jwks_transport` replaces the network to `C360_JWT_JWKS_URL`.
     """
     settings = settings or Settings()
     schema = build_schema(
@@ -49,8 +51,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
+        authenticator: Authenticator | None = None
         try:
-            app.state.authenticator = Authenticator(settings, app.state.db)
+            authenticator = Authenticator(settings, app.state.db, jwks_transport=jwks_transport)
+            app.state.authenticator = authenticator
             app.state.persisted_operations = PersistedOperations(app.state.db)
             async with open_customer_graph(
                 settings, transports=source_transports, environ=source_environ
@@ -58,6 +62,8 @@ def create_app(
                 app.state.graph = graph
                 yield
         finally:
+            if authenticator is not None:
+                await authenticator.aclose()
             await app.state.db.dispose()
 
     def context_for(request: Request) -> Context:

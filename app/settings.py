@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     )
     jwt_hs256_secret: SecretStr | None = None
     jwt_jwks_file: Path | None = None
+    jwt_jwks_url: str | None = Field(
+        default=None, description="Fetch RS256 keys from this JWKS URL (instead of a file)."
+    )
+    jwt_jwks_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    jwt_jwks_min_refetch_seconds: float = Field(
+        default=30.0, ge=0, description="At most one JWKS fetch this often (unknown kid, errors)."
+    )
+    jwt_jwks_timeout_seconds: float = Field(default=3.0, gt=0)
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_leeway_seconds: float = Field(default=30.0, ge=0, description="Allowed clock skew.")
@@ -111,6 +119,17 @@ class Settings(BaseSettings):
     survivorship_field_priority: dict[str, list[str]] = Field(
         default_factory=dict, description="Per golden field, a priority replacing the default."
     )
+
+    @model_validator(mode="after")
+    def _one_jwks_source(self) -> Settings:
+        url = self.jwt_jwks_url
+        if url is not None and self.jwt_jwks_file is not None:
+            raise ValueError("set C360_JWT_JWKS_FILE or C360_JWT_JWKS_URL, not both")
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise ValueError("C360_JWT_JWKS_URL must be an http(s) URL")
+        if url is not None and self.is_production and not url.startswith("https://"):
+            raise ValueError("C360_JWT_JWKS_URL must use https in production")
+        return self
 
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:

@@ -315,3 +315,47 @@ class SourceClient:
         if code >= 500:
             raise SourceUnavailableError(self.system, message, http_status=code)
         raise RequestRejectedError(self.system, message, http_status=code)
+
+
+class DocumentClient:
+    """GETs of JSON documents the gateway itself needs from other services (a JWKS).
+
+    One small pool, one timeout, no retries and no breaker: its callers cache what they fetch
+    and rate-limit refetches themselves. Failures become `connectors.errors`, named `name`.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self._client = httpx.AsyncClient(
+            headers={"Accept": "application/json"},
+            timeout=httpx.Timeout(timeout),
+            transport=transport or httpx.AsyncHTTPTransport(retries=0),
+            follow_redirects=False,
+        )
+
+    async def get_json(self, url: str) -> Any:
+        """The decoded JSON body of a GET of `url` (any non-200 status is an error)."""
+        try:
+            response = await self._client.get(url)
+        except httpx.TimeoutException:
+            raise SourceTimeoutError(self.name, "no answer within the timeout") from None
+        except httpx.HTTPError as exc:
+            raise SourceUnavailableError(self.name, type(exc).__name__) from None
+        if response.status_code != 200:
+            raise SourceUnavailableError(
+                self.name, f"HTTP {response.status_code}", http_status=response.status_code
+            )
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise BadResponseError(self.name, "the body is not JSON") from None
+
+    async def aclose(self) -> None:
+        """Close the pool."""
+        await self._client.aclose()

@@ -10,6 +10,8 @@ import orjson
 
 from app.customers.lookup import live_customer
 from app.errors import ConflictError, InvalidInputError
+from app.privacy.suppression import Identifiers, refuse_suppressed
+from app.settings import Settings
 from app.store.db import Database
 from app.store.models import Interaction, LinkMethod, MetricObservation, SourceLink
 from app.store.repositories import source_links as link_repo
@@ -108,11 +110,19 @@ async def link_source_identity(
     external_id: str,
     method: LinkMethod = LinkMethod.MANUAL,
     score: float | None = None,
+    settings: Settings | None = None,
 ) -> SourceLink:
-    """Link (system, external id) to the customer; idempotent, CONFLICT if linked elsewhere."""
+    """Link (system, external id) to the customer; idempotent, CONFLICT if linked elsewhere.
+
+    With `settings`, an identity of an erased person is refused (`SuppressedError`).
+    """
     system = _check_text("system", system, 64).lower()
     external_id = _check_text("externalId", external_id, 256)
     async with db.transaction() as session:
+        if settings is not None:
+            await refuse_suppressed(
+                session, settings, Identifiers(source_ids=[(system, external_id)])
+            )
         customer = await live_customer(session, customer_id)
         existing = await link_repo.get_link(session, system=system, external_id=external_id)
         if existing is not None:

@@ -76,15 +76,19 @@ async def update_customer(
     changes: dict[str, Any],
     source: str | None = None,
     verified: bool = False,
+    settings: Settings | None = None,
 ) -> Customer:
     """Apply profile changes if `version` is current; a stale version is a `ConflictError`.
 
     With a `source`, each changed field's provenance records it (rule `direct_edit`); with
-    `verified`, the record is marked verified now (the person confirmed it themselves).
+    `verified`, the record is marked verified now (the person confirmed it themselves). With
+    `settings`, a loyalty or national id of an erased person is refused (`SuppressedError`).
     """
     cleaned = clean_profile(changes)
     now = utcnow()
     async with db.transaction() as session:
+        if settings is not None:
+            await refuse_suppressed(session, settings, _identifiers(cleaned, []))
         current = await live_customer(session, customer_id)
         if current.version != version:
             raise ConflictError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import httpx
 from starlette.datastructures import Headers
 
 from app.errors import UnauthenticatedError
@@ -24,9 +25,19 @@ API_KEY_HEADER = "x-api-key"
 class Authenticator:
     """One per process (built in the app lifespan): API keys first, JWTs for other bearers."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        jwks_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.api_keys = ApiKeyService(db, cache_ttl_seconds=settings.api_key_cache_ttl_seconds)
-        self.tokens = JwtVerifier(settings)
+        self.tokens = JwtVerifier(settings, jwks_transport=jwks_transport)
+
+    async def aclose(self) -> None:
+        """Release what the verifiers hold (the JWKS client)."""
+        await self.tokens.aclose()
 
     async def authenticate(self, headers: Mapping[str, str]) -> Principal:
         """The principal behind the request's credentials, or `UnauthenticatedError`."""
@@ -51,4 +62,4 @@ class Authenticator:
             return await self.api_keys.authenticate(credential)
         if not self.tokens.enabled:
             raise UnauthenticatedError("bearer tokens are not accepted here; use an API key")
-        return self.tokens.verify(credential)
+        return await self.tokens.verify(credential)

@@ -35,10 +35,11 @@ messages = Console(stderr=True)
 def store_id(customer_id: str) -> str:
     """The store id of a customer given by store id or by its GraphQL global id."""
     from strawberry import relay
+    from strawberry.relay.types import GlobalIDValueError
 
     try:
         global_id = relay.GlobalID.from_id(customer_id)
-    except Exception:  # noqa: BLE001  (not a global id: take it as a store id)
+    except GlobalIDValueError:  # not a global id: take it as a store id
         return customer_id
     return global_id.node_id if global_id.type_name == "Customer" else customer_id
 

@@ -105,6 +105,7 @@ class CustomerMutations:
             customer_id=node_id_of(input.id, "Customer"),
             version=input.version,
             changes=_profile(input),
+            settings=info.context.settings,
         )
         info.context.access.record_change(row.id, "update", _profile(input))
         return Customer.from_model(row)
@@ -190,6 +191,7 @@ class CustomerMutations:
             customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
             system=input.system,
             external_id=input.external_id,
+            settings=info.context.settings,
         )
         info.context.access.record_change(link.customer_id, "link_source_identity", [link.system])
         row = await info.context.loaders.customer_by_id.load(link.customer_id)

@@ -11,8 +11,11 @@ from typer.testing import CliRunner, Result
 
 from app.cli import app
 from app.store.models import AuditEvent
+from connectors.config import demo_environment
+from connectors.config_toml import dump_connectors_config
 from tests.graphql_client import error_codes, gql
 from tests.privacy.people import JANE_EMAIL, create_person
+from tests.sources.conftest import connectors_config
 
 runner = CliRunner()
 
@@ -102,3 +105,30 @@ async def test_dsar_erase_of_an_unknown_customer_fails_cleanly(client):  # noqa:
     # then
     assert result.exit_code == 1
     assert "no customer" in result.output
+
+
+async def test_dsar_erase_exits_3_while_a_system_has_not_erased(client, monkeypatch, tmp_path):
+    # given: Jane is linked to a CRM that cannot be reached (nothing listens on port 9)
+    jane = await create_person(client)
+    link = {"customerId": jane.id, "system": "hubspot", "externalId": "77"}
+    mutation = """
+    mutation($input: LinkSourceIdentityInput!) { linkSourceIdentity(input: $input) { id } }
+    """
+    assert "errors" not in await gql(client, mutation, {"input": link})
+    config = connectors_config(hubspot={"base_url": "http://127.0.0.1:9"})
+    connectors_file = tmp_path / "connectors.toml"
+    connectors_file.write_text(dump_connectors_config(config))
+    monkeypatch.setenv("C360_CONNECTORS_FILE", str(connectors_file))
+    for name, value in demo_environment().items():
+        monkeypatch.setenv(name, value)
+
+    # when
+    first = await _dsar("erase", jane.id)
+    again = await _dsar("erase", jane.id)
+
+    # then: erased locally, incomplete upstream, and each run retries the CRM
+    assert first.exit_code == 3, first.output
+    assert "hubspot: failed" in first.output
+    assert again.exit_code == 3, again.output
+    body = await gql(client, "query($id: ID!) { customer(id: $id) { id } }", {"id": jane.id})
+    assert error_codes(body) == ["NOT_FOUND"]

@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from app.privacy.principals import Purpose, Role
-from app.store.models import AuditEvent, ConsentEvent, ContactPoint, Interaction, MetricObservation
+from app.store.models import (
+    AuditEvent,
+    ConsentEvent,
+    ContactPoint,
+    Customer,
+    Interaction,
+    MatchCandidate,
+    MetricObservation,
+)
 from connectors.simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.privacy.people import JANE_EMAIL, SUMMARY, create_john, create_person
@@ -27,6 +35,9 @@ mutation Metric($input: RecordMetricInput!) { recordMetric(input: $input) { name
 """
 SET_PREFERENCES = """
 mutation Prefs($input: SetPreferencesInput!) { setPreferences(input: $input) { frequency } }
+"""
+UPDATE_MY_PROFILE = """
+mutation Me($input: UpdateMyProfileInput!) { updateMyProfile(input: $input) { version } }
 """
 AUDIT = """
 query Audit($id: ID!) { auditTrail(customerId: $id) { edges { node { action principal } } } }
@@ -230,3 +241,34 @@ async def test_a_source_that_is_down_is_reported_in_the_export_not_failing_it(st
     assert hubspot["status"] == "ERROR"
     assert hubspot["data"] == {"contact": None, "tickets": None, "engagements": None}
     assert export["document"]["sources"]["odoo"]["data"]["partner"] is not None
+
+
+async def test_reliability_16_the_export_holds_provenance_candidates_and_merged_records(
+    client, client_for, db
+):
+    # given: Jane edits her profile herself (provenance), is a candidate duplicate of John,
+    # and an older record of hers was merged into her (written directly: no mutation merges yet)
+    jane = await create_person(client)
+    john = await create_john(client)
+    me = await client_for(Role.CUSTOMER, Purpose.SELF_SERVICE, jane.store_id)
+    change = {"version": jane.version, "locale": "en-GB"}
+    assert_no_errors(await gql(me, UPDATE_MY_PROFILE, {"input": change}))
+    old = Customer(given_name="Jane", family_name="Doe-Old", merged_into=jane.store_id)
+    async with db.transaction() as session:
+        session.add(old)
+        await session.flush()
+        session.add(ContactPoint(customer_id=old.id, kind="email", value="jane.old@example.com"))
+        session.add(MatchCandidate(left_id=jane.store_id, right_id=john.store_id, score=0.71))
+
+    # when
+    store = (await _export(client, jane.id))["document"]["master_store"]
+
+    # then
+    assert [(p["field"], p["system"]) for p in store["field_provenance"]] == [
+        ("locale", "self_service")
+    ]
+    assert [(c["left_id"], c["right_id"]) for c in store["match_candidates"]] == [
+        (jane.store_id, john.store_id)
+    ]
+    assert [r["family_name"] for r in store["merged_records"]] == ["Doe-Old"]
+    assert "jane.old@example.com" in {p["value"] for p in store["contact_points"]}

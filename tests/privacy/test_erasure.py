@@ -8,7 +8,8 @@ from sqlmodel import SQLModel
 
 from app.privacy.principals import Purpose, Role
 from app.privacy.suppression import is_suppressed
-from app.store.models import AuditEvent, SuppressionEntry
+from app.settings import Environment, Settings
+from app.store.models import AuditEvent, ContactPoint, Customer, SuppressionEntry
 from tests.graphql_client import (
     assert_no_errors,
     create_customer,
@@ -276,3 +277,69 @@ async def test_is_suppressed_answers_for_the_erased_persons_identifiers_only(cli
         assert await is_suppressed(session, settings, source_ids=[("loyalty", "LOY-1001")])
         assert not await is_suppressed(session, settings, emails=["someone@example.com"])
         assert not await is_suppressed(session, settings)
+
+
+async def test_an_erased_persons_source_identity_cannot_be_linked_again(client):
+    # given: Jane's loyalty card is linked to her as ("loyalty", "LOY-1001")
+    jane = await create_person(client)
+    john = await create_john(client)
+    await _erase(client, jane.id)
+    mutation = """
+    mutation($input: LinkSourceIdentityInput!) { linkSourceIdentity(input: $input) { id } }
+    """
+    link = {"customerId": john.id, "system": "loyalty", "externalId": "LOY-1001"}
+
+    # when
+    body = await gql(client, mutation, {"input": link})
+
+    # then
+    assert error_codes(body) == ["SUPPRESSED"]
+
+
+async def test_an_erased_persons_loyalty_id_cannot_be_given_to_another_customer(client):
+    # given
+    jane = await create_person(client)
+    john = await create_john(client)
+    await _erase(client, jane.id)
+    mutation = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }"
+    change = {"id": john.id, "version": john.version, "loyaltyId": "LOY-1001"}
+
+    # when
+    body = await gql(client, mutation, {"input": change})
+
+    # then
+    assert error_codes(body) == ["SUPPRESSED"]
+
+
+async def test_erasure_takes_the_records_merged_into_the_customer_with_it(client, db, settings):
+    # given: an older record of Jane's merged into her (written directly: no mutation merges)
+    jane = await create_person(client)
+    old = Customer(given_name="Jane", family_name="Doe-Old", merged_into=jane.store_id)
+    async with db.transaction() as session:
+        session.add(old)
+        await session.flush()
+        session.add(ContactPoint(customer_id=old.id, kind="email", value="jane.old@example.com"))
+
+    # when
+    await _erase(client, jane.id)
+
+    # then: the tombstone did not come back to life, and its email is suppressed too
+    stored = await _everything_stored(db)
+    assert "Doe-Old" not in stored
+    assert "jane.old@example.com" not in stored
+    read = await gql(client, CUSTOMER, {"id": global_id("Customer", old.id)})
+    assert error_codes(read) == ["NOT_FOUND"]
+    async with db.session() as session:
+        assert await is_suppressed(session, settings, emails=["jane.old@example.com"])
+
+
+def test_the_suppression_pepper_must_be_a_real_secret_in_production():
+    with pytest.raises(ValueError, match="production"):
+        Settings(environment=Environment.PRODUCTION)
+    with pytest.raises(ValueError, match="32 bytes"):
+        Settings(suppression_pepper="short")
+    production = Settings(
+        environment=Environment.PRODUCTION,
+        suppression_pepper="a-production-pepper-of-at-least-32-bytes",
+    )
+    assert production.is_production

@@ -145,3 +145,20 @@ async def test_reliability_17_a_failed_system_leaves_a_partial_erasure_that_a_re
         # then: the same answer, and no system is called
         assert again == retried
         assert {system: gateway.sources.requests(system) for system in SYSTEMS} == calls
+
+
+async def test_a_system_that_no_longer_knows_the_person_reports_not_found(start_gateway, world):
+    # given: the CRM contact was already deleted in HubSpot itself
+    customer_id = linked_to_all(world)[2]
+    async with start_gateway() as gateway:
+        links = await _links(gateway, customer_id)
+        gateway.sources.apps["hubspot"].state.simulator.deleted.add(links["hubspot"])
+
+        # when
+        body = await gql(gateway.client, ERASE, {"id": global_id("Customer", customer_id)})
+
+    # then: nothing to erase there counts as finished
+    erasure = assert_no_errors(body)["eraseCustomer"]
+    states = {s["system"]: s["state"] for s in erasure["systems"]}
+    assert states == {"hubspot": "NOT_FOUND", "odoo": "DONE", "surveymonkey": "DONE"}
+    assert erasure["complete"] is True
