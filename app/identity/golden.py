@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from app.customers.profiles import LOYALTY_SYSTEM
 from app.identity.survivorship import (
@@ -91,23 +92,33 @@ async def write_golden(
     provenance: Sequence[FieldProvenance],
     *,
     bump_version: bool = True,
+    owners: dict[str, str] | None = None,
+    add: Callable[[SQLModel], None] | None = None,
 ) -> bool:
     """Set the chosen values and their provenance; returns whether a value changed.
 
     A loyalty id that is another customer's card is not taken (the golden value stays).
+    `owners` (card -> customer id), when given, saves looking the cards up; `add` receives the
+    new rows instead of the session (for callers that insert them in bulk).
     """
+    add = add or session.add
     by_field = {p.field: p for p in provenance}
     changed = False
     for name, winner in chosen.items():
         if name == "loyalty_id" and winner.value != customer.loyalty_id:
-            owners = await repo.links_by_identity(
-                session, system=LOYALTY_SYSTEM, external_ids=[winner.value]
-            )
-            owner = owners.get(winner.value)
-            if owner is not None and owner.customer_id != customer.id:
+            if owners is None:
+                found = await repo.links_by_identity(
+                    session, system=LOYALTY_SYSTEM, external_ids=[winner.value]
+                )
+                owner = found[winner.value].customer_id if winner.value in found else None
+            else:
+                owner = owners.get(winner.value)
+            if owner is not None and owner != customer.id:
                 continue
             if owner is None:
-                session.add(
+                if owners is not None:
+                    owners[winner.value] = customer.id
+                add(
                     SourceLink(
                         customer_id=customer.id,
                         system=LOYALTY_SYSTEM,
@@ -121,7 +132,7 @@ async def write_golden(
             changed = True
         prov = by_field.get(name)
         if prov is None:
-            session.add(
+            add(
                 FieldProvenance(
                     customer_id=customer.id,
                     field=name,

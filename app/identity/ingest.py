@@ -17,10 +17,11 @@ from enum import StrEnum
 from typing import Any
 
 import structlog
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from app.customers.contact_points import PostalAddress
+from app.customers.profiles import LOYALTY_SYSTEM
 from app.errors import InvalidInputError
 from app.identity.blocking import DEFAULT_MAX_BLOCK_SIZE, blocking_keys
 from app.identity.contact import try_normalize_email, try_normalize_phone
@@ -52,6 +53,14 @@ from app.store.types import utcnow
 log = structlog.get_logger("c360.identity")
 
 GUARD_CLUSTER_SIZE = "cluster would exceed the maximum size"
+_INSERT_ORDER: tuple[type[SQLModel], ...] = (
+    Customer,
+    ContactPoint,
+    SourceLink,
+    SourceRecord,
+    FieldProvenance,
+    MatchCandidate,
+)
 _IDENTIFYING = ("given_name", "family_name", "full_name", "email", "phone", "national_id")
 _INDEX_CHUNK = 500
 
@@ -138,6 +147,14 @@ class _Batch:
     index: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     new_keys: list[dict[str, str]] = field(default_factory=list)
     dirty: set[str] = field(default_factory=set)
+    # New rows, written with one multi-row INSERT per table at the end of the batch: adding
+    # them to the session would make every flush walk all of them.
+    new_rows: dict[type[SQLModel], list[SQLModel]] = field(
+        default_factory=lambda: {model: [] for model in _INSERT_ORDER}
+    )
+
+    def add(self, row: SQLModel) -> None:
+        self.new_rows[type(row)].append(row)
 
 
 def _address(person: PersonRecord, default_region: str) -> PostalAddress | None:
@@ -247,8 +264,7 @@ class Ingestor:
                     for entity in batch.entities.values()
                     for key in sorted(self._entity_keys(entity))
                 ]
-                if rows:
-                    await session.execute(insert(BlockingKey.__table__), rows)  # type: ignore[attr-defined]
+                await repo.insert_rows(session, BlockingKey, rows)
             indexed += len(ids)
             after = ids[-1]
             if progress:
@@ -355,10 +371,10 @@ class Ingestor:
             target = batch.entities[best.right_id]
             self._attach(batch, target, record, norm, keys, method=method, score=best.score)
             return Outcome.LINKED
-        entity = await self._create(batch)
+        entity = self._create(batch)
         self._attach(batch, entity, record, norm, keys, method=LinkMethod.DETERMINISTIC)
         if best is not None and decision is Decision.REVIEW:
-            batch.session.add(
+            batch.add(
                 MatchCandidate(
                     left_id=entity.customer.id,
                     right_id=best.right_id,
@@ -369,12 +385,9 @@ class Ingestor:
             return Outcome.CANDIDATE
         return Outcome.NEW
 
-    async def _create(self, batch: _Batch) -> _Entity:
+    def _create(self, batch: _Batch) -> _Entity:
         customer = Customer()
-        batch.session.add(customer)
-        # Rows of other tables point at it, and without ORM relationships the unit of work
-        # does not order inserts by foreign key: the customer row goes first.
-        await batch.session.flush()
+        batch.add(customer)
         entity = _Entity(
             customer=customer, points=[], records={}, link_count=0, keys=set(), is_new=True
         )
@@ -393,7 +406,6 @@ class Ingestor:
         method: LinkMethod | None = None,
         score: float | None = None,
     ) -> None:
-        session = batch.session
         customer_id = entity.customer.id
         identity = (record.system, record.external_id)
         values = {k: v for k, v in record.person.field_values().items() if v}
@@ -408,12 +420,12 @@ class Ingestor:
                 verified=record.verified,
                 observed_at=observed,
             )
-            session.add(stored)
+            batch.add(stored)
             entity.records[identity] = stored
         elif observed >= stored.observed_at:
             stored.values, stored.observed_at, stored.verified = values, observed, record.verified
         if identity not in batch.links:
-            session.add(
+            batch.add(
                 SourceLink(
                     customer_id=customer_id,
                     system=record.system,
@@ -424,7 +436,7 @@ class Ingestor:
             )
             batch.links[identity] = customer_id
             entity.link_count += 1
-        self._add_points(entity, record, session)
+        self._add_points(batch, entity, record)
         for key in keys:
             batch.index[key].add(customer_id)
             if key not in entity.keys:
@@ -433,7 +445,7 @@ class Ingestor:
         entity.normalized.append(replace(norm, record_id=customer_id))
         batch.dirty.add(customer_id)
 
-    def _add_points(self, entity: _Entity, record: IncomingRecord, session: AsyncSession) -> None:
+    def _add_points(self, batch: _Batch, entity: _Entity, record: IncomingRecord) -> None:
         person = record.person
         region = _region(person, self.engine.default_region)
         address = _address(person, self.engine.default_region)
@@ -461,23 +473,50 @@ class Ingestor:
                 verified_at=utcnow() if record.verified else None,
                 source=record.system,
             )
-            session.add(row)
+            batch.add(row)
             entity.points.append(row)
 
     async def _finish(self, batch: _Batch) -> None:
         session = batch.session
-        await session.flush()
         existing = [cid for cid in batch.dirty if not batch.entities[cid].is_new]
         provenance = await repo.rows_by_customer(session, FieldProvenance, customer_ids=existing)
-        for customer_id in sorted(batch.dirty):
-            entity = batch.entities[customer_id]
-            rows = provenance.get(customer_id, [])
-            chosen = winners(GoldenOf(entity.customer, rows), entity.records.values(), self.rules)
-            await write_golden(
-                session, entity.customer, chosen, rows, bump_version=not entity.is_new
+        chosen = {
+            customer_id: winners(
+                GoldenOf(batch.entities[customer_id].customer, provenance.get(customer_id, [])),
+                batch.entities[customer_id].records.values(),
+                self.rules,
             )
+            for customer_id in sorted(batch.dirty)
+        }
+        cards = sorted(
+            {w.value for c in chosen.values() for n, w in c.items() if n == "loyalty_id"}
+        )
+        links = await repo.links_by_identity(session, system=LOYALTY_SYSTEM, external_ids=cards)
+        owners = {card: link.customer_id for card, link in links.items()}
+        for customer_id, fields in chosen.items():
+            entity = batch.entities[customer_id]
+            await write_golden(
+                session,
+                entity.customer,
+                fields,
+                provenance.get(customer_id, []),
+                bump_version=not entity.is_new,
+                owners=owners,
+                add=batch.add,
+            )
+        for model in _INSERT_ORDER:
+            rows = [_insert_values(row) for row in batch.new_rows[model]]
+            await repo.insert_rows(session, model, rows)
         if batch.new_keys:
-            await session.execute(insert(BlockingKey.__table__), batch.new_keys)  # type: ignore[attr-defined]
+            await repo.insert_rows(session, BlockingKey, batch.new_keys)
+
+
+def _insert_values(row: SQLModel) -> dict[str, Any]:
+    """A new row's column values; an autoincrement id is left to the database."""
+    values = {c.name: getattr(row, c.name) for c in row.__table__.columns}  # type: ignore[attr-defined]
+    if values.get("id") is None:
+        values.pop("id", None)
+    return values
 
 
 def _evidence(score: MatchScore) -> dict[str, Any]:
