@@ -31,6 +31,9 @@ EMAIL_TAIL = "email_tail"  # second half of the local part @ domain
 PHONE = "phone"  # E.164
 PHONE_NATIONAL = "phone_national"  # national significant number, digits only
 POSTCODE = "postcode"
+FAMILY_POSTCODE = "family_postcode"  # family name | normalized postcode
+BROAD_KINDS = frozenset({FAMILY, FAMILY_SOUND})
+"""Kinds one word makes: many customers share them, so lookups take only a few of each."""
 LOYALTY = "loyalty"
 
 MAX_KEY_LENGTH = 256
@@ -112,6 +115,8 @@ def customer_keys(customer: SearchableCustomer) -> set[tuple[str, str]]:
         normalized = normalize_postcode(postcode)
         if normalized:
             keys.add((POSTCODE, normalized))
+            if family:
+                keys.add((FAMILY_POSTCODE, f"{family}|{normalized}"))
     if customer.loyalty_id:
         keys.add((LOYALTY, identifier(customer.loyalty_id)))
     return {(kind, key[:MAX_KEY_LENGTH]) for kind, key in keys if key}

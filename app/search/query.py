@@ -48,7 +48,8 @@ class ParsedQuery:
     words: tuple[str, ...] = ()  # folded words
 
     def lookup_keys(self) -> list[tuple[str, str, int]]:
-        """(kind, key, weight) to look up: strong identifiers weigh more than name pairs."""
+        """(kind, key, weight) to look up: identifiers weigh more than name pairs, and a pair
+        more than one word."""
         wanted: dict[tuple[str, str], int] = {}
 
         def add(kind: str, key: str, weight: int) -> None:
@@ -67,11 +68,12 @@ class ParsedQuery:
         for phone in self.phones:
             add(k.PHONE, phone.e164, 8)
             add(k.PHONE_NATIONAL, phone.national, 6)
-        for postcode in self.postcodes:
+        for postcode in (*self.postcodes, *self.identifiers):
             add(k.POSTCODE, postcode, 2)
+            for word in self.words:
+                add(k.FAMILY_POSTCODE, f"{word}|{postcode}", 4)
         for token in self.identifiers:
             add(k.LOYALTY, token, 8)
-            add(k.POSTCODE, token, 2)
         for kind, key in k.word_pair_keys(self.words):
             add(kind, key, 3)
         # A misspelt address often still spells the name ("jane.doe@..."): weak name evidence.

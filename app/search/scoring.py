@@ -57,7 +57,9 @@ def _word_match(word: str, value: str, *, nicknames: bool) -> tuple[MatchMethod,
         return MatchMethod.NICKNAME, 0.95
     if len(word) == 1:
         return (MatchMethod.PARTIAL, 0.5) if value.startswith(word) else None
-    if len(word) > 2 and k.sound(word) == k.sound(value):
+    # Given names are short and sound alike too easily (Jane and John are both "JN"): for
+    # them only spelling counts, as in the matching engine.
+    if not nicknames and len(word) > 2 and k.sound(word) == k.sound(value):
         return MatchMethod.PHONETIC, 0.85
     similarity = JaroWinkler.normalized_similarity(word, value)
     if similarity >= _WORD_FUZZY:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.errors import InvalidInputError
 from app.search.index import searchable
+from app.search.keys import BROAD_KINDS
 from app.search.query import parse_query
 from app.search.scoring import FieldMatch, score_customer
 from app.store.db import Database
@@ -16,10 +17,11 @@ from app.store.types import utcnow
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-# Candidates scored exactly per query, and customers one key may contribute: both bound the
-# work of a query whatever the size of the store.
-CANDIDATES = 100
+# Candidates scored exactly per query, and customers one key may contribute (fewer for a key
+# one word makes): they bound the work of a query whatever the size of the store.
+CANDIDATES = 40
 PER_KEY_LIMIT = 100
+BROAD_KEY_LIMIT = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,12 @@ async def search_customers(
     parsed = parse_query(query, default_region=default_region)
     async with db.session() as session:
         ids = await repo.candidate_ids(
-            session, keys=parsed.lookup_keys(), per_key_limit=PER_KEY_LIMIT, limit=CANDIDATES
+            session,
+            keys=parsed.lookup_keys(),
+            per_key_limit=PER_KEY_LIMIT,
+            broad_kinds=BROAD_KINDS,
+            broad_key_limit=BROAD_KEY_LIMIT,
+            limit=CANDIDATES,
         )
         people, contacts = await repo.searchable_values(
             session, customer_ids=ids, consent_purpose=consent_purpose, now=utcnow()

@@ -40,23 +40,27 @@ async def candidate_ids(
     *,
     keys: Sequence[tuple[str, str, int]],
     per_key_limit: int,
+    broad_kinds: Collection[str] = (),
+    broad_key_limit: int = 0,
     limit: int,
 ) -> list[str]:
     """Customers holding the most weight of `keys` ((kind, key, weight)), strongest first.
 
-    Each key contributes at most `per_key_limit` customers, so a broad key (a common family
-    name) costs a bounded read however large the store grows. Plain SQL: building this union
-    with the expression language cost more than running it.
+    Each key contributes at most `per_key_limit` customers (`broad_key_limit` for a kind in
+    `broad_kinds`), so a common family name costs a bounded read however large the store
+    grows. Plain SQL: building this union with the expression language cost more than
+    running it.
     """
     if not keys:
         return []
-    params: dict[str, Any] = {"per_key": per_key_limit, "limit": limit}
+    params: dict[str, Any] = {"limit": limit}
     parts = []
     for i, (kind, key, weight) in enumerate(keys):
-        params.update({f"k{i}": kind, f"v{i}": key})
+        cap = broad_key_limit if kind in broad_kinds else per_key_limit
+        params.update({f"k{i}": kind, f"v{i}": key, f"n{i}": cap})
         parts.append(
             f"SELECT h{i}.customer_id, {int(weight)} AS weight FROM (SELECT customer_id"
-            f" FROM search_key WHERE kind = :k{i} AND key = :v{i} LIMIT :per_key) AS h{i}"
+            f" FROM search_key WHERE kind = :k{i} AND key = :v{i} LIMIT :n{i}) AS h{i}"
         )
     statement = text(
         "SELECT hits.customer_id FROM (" + " UNION ALL ".join(parts) + ") AS hits"
