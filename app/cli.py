@@ -171,3 +171,8 @@ def schema_export(
     else:
         output.write_text(sdl)
         console.print(f"[green]wrote {output}[/green]")
+
+
+from app.metrics.cli import metrics_app  # noqa: E402  (appended: one line per feature)
+
+app.add_typer(metrics_app, name="metrics")
