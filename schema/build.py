@@ -30,12 +30,13 @@ from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
+from schema.metrics.queries import MetricQueries
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
 
 log = structlog.get_logger("c360.graphql")
 
-Query = merge_types("Query", (CustomerQueries, PrivacyQueries))
+Query = merge_types("Query", (CustomerQueries, PrivacyQueries, MetricQueries))
 Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations))
 
 

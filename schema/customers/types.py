@@ -20,6 +20,7 @@ from app.privacy.masking import PiiKind
 from app.store import models
 from app.store.types import utcnow
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
+from schema.metrics.fields import CustomerMetricFields
 from schema.privacy.gate import check_visible
 from schema.privacy.pii import pii, pii_extensions
 from schema.sources.fields import CustomerSourceFields
@@ -293,7 +294,7 @@ def _of_kind(rows: Iterable[models.ContactPoint], kind: str) -> list[models.Cont
 
 
 @strawberry.federation.type(keys=["id"], description="A customer: the golden record and more.")
-class Customer(CustomerSourceFields, relay.Node):
+class Customer(CustomerSourceFields, CustomerMetricFields, relay.Node):
     id: relay.NodeID[str]
     given_name: str | None = pii(PiiKind.NAME)
     middle_name: str | None = pii(PiiKind.NAME)
