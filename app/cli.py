@@ -140,6 +140,16 @@ def sim(
     chosen_port = port or DEMO_PORTS[system.value]
     size = customers if customers is not None else settings.demo_customers
     console.print(f"[green]{system.value} simulator on http://{host}:{chosen_port}[/green]")
+    webhook = None
+    sm_secret = settings.surveymonkey_webhook_secret
+    if settings.sim_webhook_url and sm_secret and settings.surveymonkey_webhook_client_id:
+        from connectors.simulators.webhooks import WebhookTarget
+
+        webhook = WebhookTarget(
+            settings.sim_webhook_url,
+            settings.surveymonkey_webhook_client_id,
+            sm_secret.get_secret_value(),
+        )
     run_simulator(
         system.value,
         port=chosen_port,
@@ -147,6 +157,7 @@ def sim(
         seed=seed if seed is not None else settings.seed,
         faults=FaultSettings(latency_ms=latency_ms, jitter_ms=jitter_ms),
         host=host,
+        webhook=webhook if system is SimulatedSystem.SURVEYMONKEY else None,
     )
 
 

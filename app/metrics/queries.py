@@ -17,6 +17,8 @@ from app.metrics import names
 from app.metrics.intervals import difference_interval, t_quantile_975
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.store.db import Database
+from app.store.models import UnmatchedRespondent
+from app.store.repositories import webhooks as webhook_queries
 from app.store.repositories.metric_queries import (
     AtRiskRow,
     GroupSums,
@@ -156,3 +158,23 @@ def risk_reasons(details: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The stored top reasons of a churn-risk observation."""
     reasons = (details or {}).get("reasons") or []
     return [reason for reason in reasons if isinstance(reason, dict)]
+
+
+async def unmatched_respondents(
+    db: Database, *, first: int, after: str | None
+) -> Page[UnmatchedRespondent]:
+    """The matching queue of webhook respondents no customer could be linked to."""
+    position = None
+    if after is not None:
+        (position,) = decode_cursor(after, 1)
+        if not isinstance(position, int):
+            raise InvalidInputError("malformed cursor", argument="after")
+    async with db.session() as session:
+        rows = await webhook_queries.pending_unmatched(session, first=first, after=position)
+    items = rows[:first]
+    return Page(
+        items=items,
+        cursors=[encode_cursor(row.id) for row in items],
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+    )

@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from app.metrics.queries import at_risk_customers, metric_summary
+from app.metrics.queries import at_risk_customers, metric_summary, unmatched_respondents
 from app.pagination import requested_page_size
 from app.privacy import policy
 from app.privacy.principals import Role
@@ -20,10 +20,13 @@ from schema.metrics.types import (
     MetricGroupBy,
     MetricSummary,
     MetricSummaryGroup,
+    UnmatchedRespondent,
+    UnmatchedRespondentConnection,
 )
 from schema.pagination import page_info
 
 SUMMARY_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
+STEWARD_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
 
 
 @strawberry.type
@@ -75,6 +78,27 @@ class MetricQueries:
         return AtRiskCustomerConnection(
             edges=[
                 relay.Edge(cursor=cursor, node=AtRiskCustomer.from_row(row))
+                for cursor, row in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=page_info(
+                page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
+            ),
+        )
+
+    @strawberry.field(
+        description="Survey respondents and CRM contacts that webhooks could not link to a "
+        "customer, oldest first: the stewards' matching queue."
+    )
+    async def unmatched_respondents(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> UnmatchedRespondentConnection:
+        info.context.access.require(STEWARD_ROLES, "read the matching queue")
+        page = await unmatched_respondents(
+            info.context.db, first=requested_page_size(first, info.context.settings), after=after
+        )
+        return UnmatchedRespondentConnection(
+            edges=[
+                relay.Edge(cursor=cursor, node=UnmatchedRespondent.from_model(row))
                 for cursor, row in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(

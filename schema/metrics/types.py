@@ -7,14 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.graph import SourceKind
 from app.metrics import markers
 from app.metrics.inputs import SourceInputs, customer_activity, top_categories
 from app.metrics.queries import SummaryRow, risk_reasons
+from app.privacy.masking import PiiKind
+from app.store import models
 from app.store.repositories.metric_queries import AtRiskRow, SummaryGroup
 from schema.enums import mirror_enum
+from schema.privacy.pii import pii
 
 if TYPE_CHECKING:
     from schema.customers.types import Customer
@@ -129,3 +133,32 @@ class CustomerMarkers:
         orders = data.unwrap() or []
         activity = customer_activity(SourceInputs(orders=orders))
         return top_categories(activity.orders)
+
+
+@strawberry.type(description="A webhook's person no customer could be linked to (for stewards).")
+class UnmatchedRespondent:
+    id: relay.GlobalID
+    customer_id: strawberry.Private[str]
+    system: str
+    external_id: str | None = strawberry.field(description="The person's id in the system.")
+    email: str | None = pii(PiiKind.EMAIL, "The email the source gave, if any.")
+    received_at: datetime
+    details: JSON | None = strawberry.field(description="What arrived: scores, survey, event.")
+
+    @classmethod
+    def from_model(cls, row: models.UnmatchedRespondent) -> UnmatchedRespondent:
+        return cls(
+            id=relay.GlobalID("UnmatchedRespondent", str(row.id)),
+            customer_id=f"unmatched:{row.id}",
+            system=row.system,
+            external_id=row.external_id,
+            email=row.email,
+            received_at=row.received_at,
+            details=row.details,
+        )
+
+
+@strawberry.type(description="A page of the matching queue, oldest first.")
+class UnmatchedRespondentConnection:
+    edges: list[relay.Edge[UnmatchedRespondent]]
+    page_info: relay.PageInfo
