@@ -323,3 +323,21 @@ class UnmatchedRespondent(SQLModel, table=True):
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(default=CandidateStatus.PENDING, max_length=16)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MetricCurrent(SQLModel, table=True):
+    """The latest observation of each metric of each customer, kept beside the history so
+    aggregates and rankings read one row per customer (repositories/metric_current.py)."""
+
+    __tablename__ = "metric_current"
+    __table_args__ = (Index("ix_metric_current_name_value", "name", "value"),)
+
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    name: str = Field(max_length=64, primary_key=True)
+    value: float
+    observed_at: datetime = Field(sa_type=UTCDateTime)
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

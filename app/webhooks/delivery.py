@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from app.graph import CustomerGraph, invalidate_customer
 from app.metrics.recompute import recompute_customers
 from app.store.db import Database
-from app.store.models import UnmatchedRespondent, WebhookEvent
+from app.store.models import MetricObservation, UnmatchedRespondent, WebhookEvent
 from app.store.repositories import webhooks as repo
+from app.store.repositories.metric_current import append_observations
 from app.webhooks.outcome import EventResult
 
 log = structlog.get_logger("c360.webhooks")
@@ -38,8 +39,13 @@ async def commit_event(
     try:
         async with db.transaction() as session:
             session.add(WebhookEvent(system=system, event_id=event_id, customer_id=customer_id))
+            observations = []
             for row in rows:
-                session.add(row)
+                if isinstance(row, MetricObservation):
+                    observations.append(row.model_dump(exclude={"id"}))
+                else:
+                    session.add(row)
+            await append_observations(session, observations)
     except IntegrityError:
         return False
     return True

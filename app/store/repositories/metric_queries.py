@@ -1,8 +1,10 @@
-"""Aggregate and ranked reads of `metric_observation`: summaries by group, at-risk customers.
+"""Aggregate and ranked reads of metrics: summaries by group, at-risk customers.
 
-"Current" means a customer's latest observation (per period for time groupings), found with
-one window function over the (name, customer_id, observed_at) index; grouping and sums run in
-SQL, so one row per group comes back.
+Without a time range or time grouping, "current" is `metric_current` (one row per customer and
+metric). With a range, or per month / quarter, it is each customer's latest observation in the
+range (per period), found with a window function over the (name, customer_id, observed_at)
+index of `metric_observation`: slower, as it reads the history. Grouping and sums run in SQL,
+so one row per group comes back.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
 from app.metrics.markers import CHANNEL_PRIORITY
-from app.store.models import ContactPoint, Customer, MetricObservation, Preference
+from app.store.models import ContactPoint, Customer, MetricCurrent, MetricObservation, Preference
 
 # The consent rule of customer lists, reused so every list applies the same one.
 from app.store.repositories.customers import _consent_holds
@@ -88,6 +90,16 @@ def _group_key(group: SummaryGroup) -> ColumnElement[Any] | None:
     return None
 
 
+def _current_table(name: str, *, min_value: float | None = None) -> Subquery:
+    """`metric_current` rows of `name` (optionally with value >= min_value)."""
+    statement = select(MetricCurrent.customer_id, MetricCurrent.value, MetricCurrent.details).where(
+        MetricCurrent.name == name
+    )
+    if min_value is not None:
+        statement = statement.where(MetricCurrent.value >= min_value)
+    return statement.subquery()
+
+
 def _current(
     name: str,
     *,
@@ -137,7 +149,10 @@ async def summary_sums(
     period = (
         _period(MetricObservation.observed_at, group, dialect) if group in TIME_GROUPS else None
     )
-    current = _current(name, since=since, until=until, period=period)
+    if period is None and since is None and until is None:
+        current = _current_table(name)
+    else:
+        current = _current(name, since=since, until=until, period=period)
     value = current.c.value
     key = current.c.period if period is not None else _group_key(group)
     columns = [
@@ -196,8 +211,8 @@ async def at_risk_page(
     dialect: str,
 ) -> list[AtRiskRow]:
     """Up to `first` customers (plus one) with current risk >= min_risk, by risk x value."""
-    risk = _current(risk_metric, since=None, until=None, min_value=min_risk)
-    value = _current(value_metric, since=None, until=None)
+    risk = _current_table(risk_metric, min_value=min_risk)
+    value = _current_table(value_metric)
     # A customer with a negative or no predicted value weighs nothing (scalar max in SQLite).
     positive = func.max if dialect == "sqlite" else func.greatest
     clv = func.coalesce(positive(value.c.value, 0.0), 0.0)

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.store.models import Customer, Interaction, MetricObservation, MetricPopulation
+from app.store.models import Customer, Interaction, MetricPopulation
+from app.store.repositories.metric_current import append_observations
 
 
 async def live_customer_ids(session: AsyncSession) -> list[str]:
@@ -33,9 +34,8 @@ async def interactions_by_customer(
 
 
 async def insert_observations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Append observations in one statement (executemany)."""
-    if rows:
-        await session.execute(insert(MetricObservation), list(rows))
+    """Append observations in one statement (executemany), current values with them."""
+    await append_observations(session, rows)
 
 
 async def latest_population(session: AsyncSession, *, name: str) -> MetricPopulation | None:

@@ -1,4 +1,4 @@
-"""metric events: RFM population, processed webhook events, unmatched respondents
+"""metric events: current values, RFM population, processed webhook events, unmatched respondents
 
 Revision ID: 0006
 Revises: 0003
@@ -26,6 +26,32 @@ def upgrade() -> None:
             ["name", "customer_id", "observed_at"],
             unique=False,
         )
+    op.create_table(
+        "metric_current",
+        sa.Column("customer_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("observed_at", app.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("customer_id", "name"),
+    )
+    with op.batch_alter_table("metric_current", schema=None) as batch_op:
+        batch_op.create_index("ix_metric_current_name_value", ["name", "value"], unique=False)
+    # Existing history: its latest row per customer and metric becomes the current value.
+    op.execute(
+        """
+        INSERT INTO metric_current (customer_id, name, value, observed_at, details)
+        SELECT customer_id, name, value, observed_at, details FROM (
+            SELECT customer_id, name, value, observed_at, details,
+                   row_number() OVER (
+                       PARTITION BY customer_id, name ORDER BY observed_at DESC, id DESC
+                   ) AS rank
+            FROM metric_observation
+        ) AS ranked
+        WHERE rank = 1
+        """
+    )
     op.create_table(
         "metric_population",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,5 +100,8 @@ def downgrade() -> None:
     with op.batch_alter_table("metric_population", schema=None) as batch_op:
         batch_op.drop_index("ix_metric_population_name_time")
     op.drop_table("metric_population")
+    with op.batch_alter_table("metric_current", schema=None) as batch_op:
+        batch_op.drop_index("ix_metric_current_name_value")
+    op.drop_table("metric_current")
     with op.batch_alter_table("metric_observation", schema=None) as batch_op:
         batch_op.drop_index("ix_metric_observation_name_customer")
