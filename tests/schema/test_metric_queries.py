@@ -83,6 +83,7 @@ async def test_nps_summary_by_segment_counts_each_customers_latest_answer(client
     assert gold["key"] == "gold" and gold["n"] == 3
     assert gold["value"] == pytest.approx(100 / 3)
     assert (gold["ciLow"], gold["ciHigh"]) == pytest.approx((100 * low, 100 * high))
+    assert (gold["ciLow"], gold["ciHigh"]) == pytest.approx((-73.35, 100.0), abs=0.01)  # docs
     assert gold["method"] == "nps.wald_trinomial.v1"
     assert (silver["key"], silver["n"], silver["value"]) == ("silver", 1, 0.0)
 
