@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     jwt_purpose_claim: str = "purpose"
     jwt_customer_claim: str = "customer_id"
 
+    # Metrics (app/metrics): the reporting currency and the rates into it (units of the
+    # reporting currency per unit of the order's); orders in other currencies are left out.
+    metrics_currency: str = Field(default="EUR", min_length=3, max_length=3)
+    metrics_fx_rates: dict[str, float] = Field(
+        default_factory=lambda: {"GBP": 1.15, "USD": 0.92},
+        description="Approximate reference rates; set real ones for reporting.",
+    )
+
     # Webhooks (app/webhooks): unset secrets turn an endpoint off (404).
     surveymonkey_webhook_client_id: str | None = Field(
         default=None, description="The SurveyMonkey app's client id (API key), sent as Sm-Apikey."

@@ -11,7 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from app.metrics import names
-from app.metrics.recompute import DEFAULT_BATCH_SIZE, RecomputeSummary, recompute_all
+from app.metrics.recompute import (
+    DEFAULT_BATCH_SIZE,
+    RecomputeSummary,
+    params_from_settings,
+    recompute_all,
+)
 from app.settings import Settings
 
 metrics_app = typer.Typer(help="Customer metrics: recompute.", no_args_is_help=True)
@@ -53,6 +58,7 @@ def recompute(
                 return await recompute_all(
                     db,
                     graph,
+                    params=params_from_settings(settings),
                     metrics=wanted,
                     batch_size=batch_size,
                     on_start=lambda total: progress.update(task, total=total),

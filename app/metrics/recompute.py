@@ -26,10 +26,11 @@ from app.metrics.params import MetricParams
 from app.metrics.rfm import RfmBreakpoints, RfmInputs, rfm_breakpoints
 from app.metrics.values import MetricValue
 from app.privacy.consent import ConsentPurpose, ConsentState, current_state
+from app.settings import Settings
 from app.store.db import Database
-from app.store.models import MetricObservation, MetricPopulation
+from app.store.models import MetricCurrent, MetricPopulation
+from app.store.repositories import metric_current, source_links, timelines
 from app.store.repositories import metrics as repo
-from app.store.repositories import source_links, timelines
 from app.store.types import utcnow
 
 SOURCE = "recompute"
@@ -70,7 +71,14 @@ class RecomputeSummary:
             self.by_metric[name] = self.by_metric.get(name, 0) + count
 
 
-def is_unchanged(current: MetricObservation | None, value: MetricValue) -> bool:
+def params_from_settings(settings: Settings) -> MetricParams:
+    """The deployment's metric parameters (reporting currency and exchange rates)."""
+    return MetricParams(
+        currency=settings.metrics_currency, fx_rates=dict(settings.metrics_fx_rates)
+    )
+
+
+def is_unchanged(current: MetricCurrent | None, value: MetricValue) -> bool:
     """True when `value` needs no new row: same method, value within `CHANGE_TOLERANCE`."""
     if current is None or current.method != value.method:
         return False
@@ -88,7 +96,7 @@ def _unsubscribed(consents: Sequence[Any], now: datetime) -> bool:
 class _Batch:
     inputs: dict[str, SourceInputs]
     skipped: set[str]
-    current: dict[str, dict[str, MetricObservation]]
+    current: dict[str, dict[str, MetricCurrent]]
 
 
 async def _load_batch(
@@ -99,9 +107,7 @@ async def _load_batch(
         links = await source_links.links_by_customer(session, customer_ids=customer_ids)
         local = await repo.interactions_by_customer(session, customer_ids=customer_ids)
         consents = await timelines.current_consents_by_customer(session, customer_ids=customer_ids)
-        latest = await timelines.metric_values_by_customer(
-            session, customer_ids=customer_ids, keep=1
-        )
+        current = await metric_current.current_by_customer(session, customer_ids=customer_ids)
     identities = {
         customer_id: [
             (link.system, link.external_id)
@@ -134,14 +140,13 @@ async def _load_batch(
             interactions=[LocalInteraction(at, ch) for at, ch in local.get(customer_id, [])],
             unsubscribed=_unsubscribed(consents.get(customer_id, []), as_of),
         )
-    current = {customer_id: {row.name: row for row in rows} for customer_id, rows in latest.items()}
     return _Batch(inputs, skipped, current)
 
 
 def _changed_rows(
     customer_id: str,
     computed: Sequence[MetricValue],
-    current: dict[str, MetricObservation],
+    current: dict[str, MetricCurrent],
     as_of: datetime,
     wanted: Collection[str] | None,
     summary: RecomputeSummary,
@@ -311,11 +316,11 @@ async def _score_rfm(
     for start in range(0, len(ids), DEFAULT_BATCH_SIZE):
         chunk = ids[start : start + DEFAULT_BATCH_SIZE]
         async with db.session() as session:
-            latest = await timelines.metric_values_by_customer(session, customer_ids=chunk, keep=1)
+            latest = await metric_current.current_by_customer(session, customer_ids=chunk)
         rows: list[dict[str, Any]] = []
         for customer_id in chunk:
             computed = rfm_metrics(buyers[customer_id], population)
-            current = {row.name: row for row in latest.get(customer_id, [])}
+            current = latest.get(customer_id, {})
             rows += _changed_rows(customer_id, computed, current, as_of, wanted, summary)
         async with db.transaction() as session:
             await repo.insert_observations(session, rows)

@@ -340,4 +340,5 @@ class MetricCurrent(SQLModel, table=True):
     name: str = Field(max_length=64, primary_key=True)
     value: float
     observed_at: datetime = Field(sa_type=UTCDateTime)
+    method: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -9,7 +9,8 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from app.graph import CustomerGraph, invalidate_customer
-from app.metrics.recompute import recompute_customers
+from app.metrics.recompute import params_from_settings, recompute_customers
+from app.settings import Settings
 from app.store.db import Database
 from app.store.models import MetricObservation, UnmatchedRespondent, WebhookEvent
 from app.store.repositories import webhooks as repo
@@ -69,7 +70,7 @@ async def queue_unmatched(
 
 
 async def refresh_customers(
-    db: Database, graph: CustomerGraph, customer_ids: Iterable[str]
+    db: Database, graph: CustomerGraph, settings: Settings, customer_ids: Iterable[str]
 ) -> None:
     """Drop the customers' cached source data, then recompute their metrics.
 
@@ -80,6 +81,6 @@ async def refresh_customers(
     try:
         for customer_id in ids:
             await invalidate_customer(graph, db, customer_id)
-        await recompute_customers(db, graph, ids)
+        await recompute_customers(db, graph, ids, params=params_from_settings(settings))
     except Exception:
         log.exception("recompute after webhook failed", customers=len(ids))

@@ -134,5 +134,5 @@ async def handle(
     refresh: list[str] = []
     outcome = Outcome([await _one(db, event, refresh) for event in parse(body)])
     if refresh:
-        await refresh_customers(db, graph, refresh)
+        await refresh_customers(db, graph, settings, refresh)
     return outcome

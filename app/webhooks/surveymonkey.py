@@ -201,5 +201,5 @@ async def handle(
     )
     if not stored:
         return Outcome([EventResult.DUPLICATE])
-    await refresh_customers(db, graph, [customer_id])
+    await refresh_customers(db, graph, settings, [customer_id])
     return Outcome([EventResult.RECORDED])

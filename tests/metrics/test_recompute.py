@@ -7,14 +7,20 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from app.metrics import names
-from app.metrics.recompute import SOURCE, recompute_all, recompute_customers
+from app.metrics.recompute import (
+    SOURCE,
+    params_from_settings,
+    recompute_all,
+    recompute_customers,
+)
 from app.store.db import Database
 from app.store.models import MetricObservation, MetricPopulation
 from connectors.simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, global_id, gql
 from tests.sources.conftest import WORLD_SIZE, linked_to_all
 
-AS_OF = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+# After every seeded observation (the seed writes history up to its own now).
+AS_OF = datetime.now(UTC)
 
 METRICS = """
 query Metrics($id: ID!) {
@@ -22,7 +28,7 @@ query Metrics($id: ID!) {
     metrics(names: ["order_count", "clv_historical", "nps", "engagement_score"]) {
       name value source method
     }
-    orders(first: 100) { edges { node { state amountUntaxed } } }
+    orders(first: 100) { edges { node { state amountUntaxed currency } } }
     surveyResponses(first: 100) { edges { node { nps submittedAt } } }
   }
 }
@@ -57,7 +63,10 @@ async def test_recompute_stores_values_computed_from_the_sources(start_gateway, 
         customer_id = await nps_respondent(gateway.client, world)
         node = global_id("Customer", customer_id)
         # when
-        summary = await recompute_customers(gateway.db, gateway.graph, [customer_id], as_of=AS_OF)
+        params = params_from_settings(gateway.app.state.settings)
+        summary = await recompute_customers(
+            gateway.db, gateway.graph, [customer_id], as_of=AS_OF, params=params
+        )
         body = assert_no_errors(await gql(gateway.client, METRICS, {"id": node}))
 
     # then
@@ -68,8 +77,11 @@ async def test_recompute_stores_values_computed_from_the_sources(start_gateway, 
     assert {metrics[name]["source"] for name in computed} == {SOURCE}, metrics
     sold = [e["node"] for e in customer["orders"]["edges"] if e["node"]["state"] == "sale"]
     # Refunds only lower revenue: every kept order's untaxed amount is an upper bound.
-    assert metrics["order_count"]["value"] <= len(sold)
-    assert metrics["clv_historical"]["value"] <= sum(float(o["amountUntaxed"]) for o in sold) + 1e-6
+    assert 0 < metrics["order_count"]["value"] <= len(sold)
+    # Converted into EUR at the configured rates (the world sells in GBP, USD and EUR).
+    rates = {"EUR": 1.0, **params.fx_rates}
+    converted = sum(float(o["amountUntaxed"]) * rates[o["currency"]] for o in sold)
+    assert 0 < metrics["clv_historical"]["value"] <= converted + 1e-6
     answered = [
         e["node"] for e in customer["surveyResponses"]["edges"] if e["node"]["nps"] is not None
     ]
@@ -89,7 +101,7 @@ async def test_recompute_is_idempotent(start_gateway, world):
         second = await recompute_customers(gateway.db, gateway.graph, ids, as_of=AS_OF)
 
         # then
-        assert await _count(gateway.db, MetricObservation) == rows
+        assert await _count(gateway.db, MetricObservation) == rows, second.by_metric
     assert first.written > 0
     assert second.written == 0
     assert second.unchanged == first.written + first.unchanged

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("observed_at", app.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("details", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("customer_id", "name"),
@@ -41,9 +42,9 @@ def upgrade() -> None:
     # Existing history: its latest row per customer and metric becomes the current value.
     op.execute(
         """
-        INSERT INTO metric_current (customer_id, name, value, observed_at, details)
-        SELECT customer_id, name, value, observed_at, details FROM (
-            SELECT customer_id, name, value, observed_at, details,
+        INSERT INTO metric_current (customer_id, name, value, observed_at, method, details)
+        SELECT customer_id, name, value, observed_at, method, details FROM (
+            SELECT customer_id, name, value, observed_at, method, details,
                    row_number() OVER (
                        PARTITION BY customer_id, name ORDER BY observed_at DESC, id DESC
                    ) AS rank
