@@ -145,6 +145,16 @@ def sim(
     chosen_port = port or DEMO_PORTS[system.value]
     size = customers if customers is not None else settings.demo_customers
     console.print(f"[green]{system.value} simulator on http://{host}:{chosen_port}[/green]")
+    webhook = None
+    sm_secret = settings.surveymonkey_webhook_secret
+    if settings.sim_webhook_url and sm_secret and settings.surveymonkey_webhook_client_id:
+        from connectors.simulators.webhooks import WebhookTarget
+
+        webhook = WebhookTarget(
+            settings.sim_webhook_url,
+            settings.surveymonkey_webhook_client_id,
+            sm_secret.get_secret_value(),
+        )
     run_simulator(
         system.value,
         port=chosen_port,
@@ -152,6 +162,7 @@ def sim(
         seed=seed if seed is not None else settings.seed,
         faults=FaultSettings(latency_ms=latency_ms, jitter_ms=jitter_ms),
         host=host,
+        webhook=webhook if system is SimulatedSystem.SURVEYMONKEY else None,
     )
 
 
@@ -185,3 +196,6 @@ def _add_dsar_commands() -> None:
 
 
 _add_dsar_commands()
+from app.metrics.cli import metrics_app  # noqa: E402  (appended: one line per feature)
+
+app.add_typer(metrics_app, name="metrics")

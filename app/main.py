@@ -20,6 +20,7 @@ from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.request_context import RequestContextMiddleware
+from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
 from schema.build import build_schema
 from schema.context import Context
 
@@ -83,6 +84,8 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Route("/webhooks/surveymonkey", surveymonkey_webhook, methods=["POST"]),
+            Route("/webhooks/hubspot", hubspot_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

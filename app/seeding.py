@@ -29,6 +29,7 @@ from app.store.models import (
     Preference,
     SourceLink,
 )
+from app.store.repositories.metric_current import upsert_current
 from connectors.simulators.world import Person, World, build_world, person_rng
 
 CHUNK = 500
@@ -214,6 +215,8 @@ def _links(world: World, people: Iterable[Person]) -> Iterator[dict[str, Any]]:
 async def _insert(session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]) -> int:
     if rows:
         await session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+        if model is MetricObservation:
+            await upsert_current(session, rows)
     return len(rows)
 
 

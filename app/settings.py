@@ -131,6 +131,35 @@ class Settings(BaseSettings):
             raise ValueError("C360_JWT_JWKS_URL must use https in production")
         return self
 
+    # Metrics (app/metrics): the reporting currency and the rates into it (units of the
+    # reporting currency per unit of the order's); orders in other currencies are left out.
+    metrics_currency: str = Field(default="EUR", min_length=3, max_length=3)
+    metrics_fx_rates: dict[str, float] = Field(
+        default_factory=lambda: {"GBP": 1.15, "USD": 0.92},
+        description="Approximate reference rates; set real ones for reporting.",
+    )
+
+    # Webhooks (app/webhooks): unset secrets turn an endpoint off (404).
+    surveymonkey_webhook_client_id: str | None = Field(
+        default=None, description="The SurveyMonkey app's client id (API key), sent as Sm-Apikey."
+    )
+    surveymonkey_webhook_secret: SecretStr | None = Field(
+        default=None, description="The SurveyMonkey app's client secret: Sm-Signature's key."
+    )
+    hubspot_webhook_secret: SecretStr | None = Field(
+        default=None, description="The HubSpot app's client secret: X-HubSpot-Signature-v3's key."
+    )
+    webhook_max_age_seconds: float = Field(
+        default=300.0, gt=0, description="Older HubSpot request timestamps are refused."
+    )
+    webhook_public_url: str | None = Field(
+        default=None,
+        description="The gateway's public base URL as senders call it (HubSpot signs the URL).",
+    )
+    sim_webhook_url: str | None = Field(
+        default=None, description="Where `c360 sim` sends webhooks: the gateway's base URL."
+    )
+
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:
         secret = self.jwt_hs256_secret

@@ -245,6 +245,18 @@ class SurveyMonkeyConnector(PooledConnector):
         await self._delete(f"/v3/contacts/{external_id}")
         return True
 
+    async def fetch_response(self, survey_id: str, response_id: str) -> SurveyResponse | None:
+        """One response with its answers (what a webhook names), or None if it is gone."""
+        questions = await self._question_map(survey_id)
+        try:
+            item = await self.client.get(f"/v3/surveys/{survey_id}/responses/{response_id}/details")
+        except RequestRejectedError as exc:
+            if exc.http_status == 404:
+                return None
+            raise
+        with expect_shape(self.system, "response"):
+            return self._response(as_dict(item), questions)
+
     # ---- sync and health ----
     async def iter_changes(self, since: datetime) -> AsyncIterator[SourceChange]:
         """Responses modified at or after `since`, survey by survey, oldest first."""

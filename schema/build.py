@@ -32,6 +32,7 @@ from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
+from schema.metrics.queries import MetricQueries
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
 from schema.quality.queries import QualityQueries
@@ -40,7 +41,15 @@ from schema.search.queries import SearchQueries
 log = structlog.get_logger("c360.graphql")
 
 Query = merge_types(
-    "Query", (CustomerQueries, PrivacyQueries, IdentityQueries, SearchQueries, QualityQueries)
+    "Query",
+    (
+        CustomerQueries,
+        PrivacyQueries,
+        IdentityQueries,
+        SearchQueries,
+        QualityQueries,
+        MetricQueries,
+    ),
 )
 Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))
 

@@ -15,6 +15,7 @@ from app.settings import Settings
 from app.store.db import Database
 from app.store.models import Interaction, LinkMethod, MetricObservation, SourceLink
 from app.store.repositories import source_links as link_repo
+from app.store.repositories.metric_current import upsert_current
 from app.store.types import utcnow
 
 MAX_DETAILS_BYTES = 16_000
@@ -99,6 +100,7 @@ async def record_metric(db: Database, *, customer_id: str, new: NewMetric) -> Me
         customer = await live_customer(session, customer_id)
         row.customer_id = customer.id
         session.add(row)
+        await upsert_current(session, [row.model_dump()])
     return row
 
 

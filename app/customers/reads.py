@@ -136,6 +136,7 @@ class CustomerReader:
         return await self._for_keys(
             ids, lambda s: identity.rows_by_customer(s, FieldProvenance, customer_ids=ids), list
         )
+
     async def quality(self, ids: Sequence[str]) -> list[CustomerQuality | None]:
         """Each customer's quality summary (None for an unknown id)."""
 

@@ -227,3 +227,11 @@ def _churn_signals(
         open_complaints=open_complaints,
         unsubscribed=unsubscribed,
     )
+
+
+def rfm_metrics(inputs: RfmInputs, population: RfmBreakpoints) -> list[MetricValue]:
+    """The RFM scores and segment of one buyer against stored breakpoints (a full recompute
+    scores every buyer once the population's breakpoints are known)."""
+    out: list[MetricValue] = []
+    _add_rfm(out, inputs, population)
+    return out

@@ -151,6 +151,8 @@ class MetricObservation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_metric_observation_lookup", "customer_id", "name", "observed_at"),
         Index("ix_metric_observation_name_time", "name", "observed_at"),
+        # Latest value per customer of one metric (summaries, at-risk lists).
+        Index("ix_metric_observation_name_customer", "name", "customer_id", "observed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -323,6 +325,8 @@ class SuppressionEntry(SQLModel, table=True):
     digest: str = Field(primary_key=True, max_length=64)
     kind: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class BlockingKey(SQLModel, table=True):
     """An indexed blocking key of a customer, so an incoming record finds its candidates fast."""
 
@@ -371,6 +375,8 @@ class MergeJournal(SQLModel, table=True):
     merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     merged_by: str = Field(max_length=128)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class SearchKey(SQLModel, table=True):
     """A key a free-text search finds a live customer by (name pair, email, phone, postcode...).
 
@@ -384,6 +390,55 @@ class SearchKey(SQLModel, table=True):
         {"sqlite_with_rowid": False},
     )
 
+
+class MetricPopulation(SQLModel, table=True):
+    """Population parameters a full recompute derives (RFM breakpoints), newest wins."""
+
+    __tablename__ = "metric_population"
+    __table_args__ = (Index("ix_metric_population_name_time", "name", "computed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class WebhookEvent(SQLModel, table=True):
+    """A webhook event already processed, so a redelivery of it is ignored."""
+
+    __tablename__ = "webhook_event"
+    __table_args__ = (UniqueConstraint("system", "event_id", name="uq_webhook_event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    system: str = Field(max_length=64)
+    event_id: str = Field(max_length=128)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    customer_id: str | None = Field(default=None, max_length=36)
+
+
+class UnmatchedRespondent(SQLModel, table=True):
+    """A webhook's person no customer could be linked to, queued for a steward to match."""
+
+    __tablename__ = "unmatched_respondent"
+    __table_args__ = (Index("ix_unmatched_respondent_queue", "status", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    system: str = Field(max_length=64)
+    external_id: str | None = Field(default=None, max_length=256)
+    email: str | None = Field(default=None, max_length=512)
+    event_id: str = Field(max_length=128)
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    status: str = Field(default=CandidateStatus.PENDING, max_length=16)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MetricCurrent(SQLModel, table=True):
+    """The latest observation of each metric of each customer, kept beside the history so
+    aggregates and rankings read one row per customer (repositories/metric_current.py)."""
+
+    __tablename__ = "metric_current"
+    __table_args__ = (Index("ix_metric_current_name_value", "name", "value"),)
+
     customer_id: str = Field(
         sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
         sa_type=String(36),
@@ -391,3 +446,8 @@ class SearchKey(SQLModel, table=True):
     )
     kind: str = Field(max_length=16, primary_key=True)
     key: str = Field(max_length=256, primary_key=True)
+    name: str = Field(max_length=64, primary_key=True)
+    value: float
+    observed_at: datetime = Field(sa_type=UTCDateTime)
+    method: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -16,7 +16,8 @@ from app.errors import ForbiddenError, UnauthenticatedError
 from app.privacy.authentication import Authenticator
 from app.privacy.principals import Role
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+# Webhooks carry no API key: each verifies its sender's signature instead (app/webhooks).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/webhooks/surveymonkey", "/webhooks/hubspot"})
 ADMIN_PATHS = frozenset({"/metrics"})
 # RFC 6455: close code 1008, "policy violation".
 _WS_POLICY_VIOLATION = 1008

@@ -17,6 +17,7 @@ from connectors.simulators.faults import FaultSettings, FaultState
 from connectors.simulators.hubspot_app import create_hubspot_app
 from connectors.simulators.odoo_app import create_odoo_app
 from connectors.simulators.surveymonkey_app import create_surveymonkey_app
+from connectors.simulators.webhooks import WebhookTarget
 from connectors.simulators.world import World, build_world
 
 __all__ = ["FaultSettings", "create_simulator_app", "run_simulator"]
@@ -51,9 +52,13 @@ def run_simulator(
     faults: FaultSettings | None = None,
     host: str = "127.0.0.1",
     token: str | None = None,
+    webhook: WebhookTarget | None = None,
 ) -> None:
-    """Serve one simulator with uvicorn until interrupted (blocks)."""
+    """Serve one simulator with uvicorn until interrupted (blocks); `webhook`: where the
+    simulator sends its vendor's webhooks (SurveyMonkey only so far)."""
     import uvicorn
 
     app = create_simulator_app(system, build_world(customers, seed), faults, token)
+    if webhook is not None:
+        app.state.webhook = webhook
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

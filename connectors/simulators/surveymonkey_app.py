@@ -25,6 +25,7 @@ from starlette.routing import Route
 from connectors.simulators.activity import ResponseSpec, survey_contact, survey_responses
 from connectors.simulators.faults import FaultState, SimulatorGate, bearer_token
 from connectors.simulators.surveys import CUSTOMER_ID_VARIABLE, SURVEY_BY_ID, SURVEYS, Survey
+from connectors.simulators.webhooks import WebhookTarget, new_response
 from connectors.simulators.world import World
 
 API = "https://api.surveymonkey.com/v3"
@@ -294,6 +295,7 @@ class SurveyMonkeySimulator:
         self._by_email: dict[str, list[ResponseSpec]] | None = None
         self.deleted_responses: set[int] = set()
         self.deleted_contacts: set[str] = set()
+        self.added: list[ResponseSpec] = []
 
     def _build(self) -> None:
         by_survey: dict[str, list[ResponseSpec]] = {s.survey_id: [] for s in SURVEYS}
@@ -307,13 +309,29 @@ class SurveyMonkeySimulator:
         self._by_survey, self._by_email = by_survey, by_email
 
     def responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
-        """The survey's responses (of one respondent email), deleted ones left out."""
-        found = self._responses(survey_id, email)
+    def responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
+        """The survey's responses (of `email` only, if given), oldest first, added ones last.
+
+        Deleted ones are left out.
+        """
+        added = [
+            s
+            for s in self.added
+            if s.survey_id == survey_id and (email is None or s.email_address == email.lower())
+        ]
+        found = self._world_responses(survey_id, email) + added
         if not self.deleted_responses:
             return found
         return [s for s in found if s.response_id not in self.deleted_responses]
 
-    def _responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
+    def response(self, survey_id: str, response_id: str) -> ResponseSpec | None:
+        """One response by id (a scan: webhooks ask for a handful)."""
+        for spec in self.responses(survey_id, None):
+            if str(spec.response_id) == response_id:
+                return spec
+        return None
+
+    def _world_responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
         if email is not None and self._by_email is None:
             # An email lookup only needs that person's responses: avoid building the index.
             return self._responses_by_email_scan(survey_id, email.lower())
@@ -447,9 +465,33 @@ def create_surveymonkey_app(world: World, faults: FaultState, token: str) -> Sta
         sim.deleted_responses.add(response_id)
         return _json(_response_body(specs[0]))
 
+    async def response_details(request: Request) -> Response:
+        found = survey_of(request)
+        spec = sim.response(found.survey_id, request.path_params["response_id"]) if found else None
+        return not_found("response") if spec is None else _json(_response_body(spec))
+
+    async def submit(request: Request) -> Response:
+        """Simulator control (not SurveyMonkey's API): a respondent completes a survey now."""
+        try:
+            body = orjson.loads(await request.body())
+            spec = new_response(sim, body)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return surveymonkey_error(400, "1002", "Bad Request", "Invalid response.")
+        sim.added.append(spec)
+        target: WebhookTarget | None = app.state.webhook
+        if target is not None:
+            await target.send_response_completed(spec)
+        return _json(_response_body(spec), status=201)
+
     app = Starlette(
         routes=[
             Route("/v3/users/me", gate.guard(me), methods=["GET"]),
+            Route(
+                "/v3/surveys/{survey_id}/responses/{response_id}/details",
+                gate.guard(response_details),
+                methods=["GET"],
+            ),
+            Route("/sim/responses", gate.guard(submit), methods=["POST"]),
             Route("/v3/surveys", gate.guard(surveys), methods=["GET"]),
             Route("/v3/surveys/{survey_id}", gate.guard(survey), methods=["GET"]),
             Route("/v3/surveys/{survey_id}/details", gate.guard(details), methods=["GET"]),
@@ -465,4 +507,5 @@ def create_surveymonkey_app(world: World, faults: FaultState, token: str) -> Sta
     app.state.gate = gate
     app.state.faults = faults
     app.state.simulator = sim
+    app.state.webhook = None
     return app

@@ -111,3 +111,51 @@ def test_dedupe_is_a_c360_command(tmp_path):
     rows = output.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "left_id,right_id,score"
     assert [row.split(",")[:2] for row in rows[1:]] == [["1", "2"]]
+
+
+def _observation_count(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from app.store.db import Database
+    from app.store.models import MetricObservation
+
+    async def count() -> int:
+        db = Database(url)
+        try:
+            async with db.session() as session:
+                statement = select(func.count()).where(MetricObservation.source == "recompute")
+                return int(await session.scalar(statement) or 0)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(count())
+
+
+def test_metrics_recompute_writes_once_and_reports_a_summary(database_url):
+    # given: a seeded store and no connectors (links to unconfigured systems are ignored)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["seed", "--customers", "30"]).exit_code == 0
+
+    # when
+    first = runner.invoke(app, ["metrics", "recompute", "--batch-size", "7"])
+    written = _observation_count(database_url)
+    second = runner.invoke(app, ["metrics", "recompute"])
+
+    # then
+    assert first.exit_code == 0, first.output
+    assert "customers computed" in first.output and "30" in first.output
+    assert written > 0
+    assert second.exit_code == 0, second.output
+    assert _observation_count(database_url) == written
+
+
+def test_metrics_recompute_refuses_an_unknown_metric(database_url):
+    # given
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    # when
+    result = runner.invoke(app, ["metrics", "recompute", "--metric", "happiness"])
+
+    # then
+    assert result.exit_code == 2
+    assert "unknown metric" in result.output

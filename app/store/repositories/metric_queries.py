@@ -1,0 +1,244 @@
+"""Aggregate and ranked reads of metrics: summaries by group, at-risk customers.
+
+Without a time range or time grouping, "current" is `metric_current` (one row per customer and
+metric). With a range, or per month / quarter, it is each customer's latest observation in the
+range (per period), found with a window function over the (name, customer_id, observed_at)
+index of `metric_observation`: slower, as it reads the history. Grouping and sums run in SQL,
+so one row per group comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Subquery
+
+from app.metrics.markers import CHANNEL_PRIORITY
+from app.store.models import ContactPoint, Customer, MetricCurrent, MetricObservation, Preference
+
+# The consent rule of customer lists, reused so every list applies the same one.
+from app.store.repositories.customers import _consent_holds
+from app.store.types import utcnow
+
+
+class SummaryGroup(StrEnum):
+    """What a summary groups customers by."""
+
+    NONE = "none"
+    SEGMENT = "segment"
+    LIFECYCLE_STAGE = "lifecycle_stage"
+    REGION = "region"
+    CHANNEL = "channel"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+TIME_GROUPS = frozenset({SummaryGroup.MONTH, SummaryGroup.QUARTER})
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSums:
+    """The SQL sums of one group: enough for a mean, a t interval and an NPS."""
+
+    group: str | None
+    n: int
+    total: float
+    squares: float
+    promoters: int
+    detractors: int
+
+
+def _period(observed_at: Any, group: SummaryGroup, dialect: str) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        if group is SummaryGroup.MONTH:
+            return func.strftime("%Y-%m", observed_at)
+        # quarter = (month + 2) // 3
+        month = cast(func.strftime("%m", observed_at), Integer)
+        return func.strftime("%Y", observed_at).concat("-Q").concat(cast((month + 2) // 3, String))
+    if group is SummaryGroup.MONTH:
+        return func.to_char(observed_at, "YYYY-MM")
+    return func.to_char(observed_at, 'YYYY-"Q"Q')
+
+
+def _group_key(group: SummaryGroup) -> ColumnElement[Any] | None:
+    if group is SummaryGroup.SEGMENT:
+        return Customer.segment  # type: ignore[return-value]
+    if group is SummaryGroup.LIFECYCLE_STAGE:
+        return Customer.lifecycle_stage  # type: ignore[return-value]
+    if group is SummaryGroup.REGION:
+        return (
+            select(func.coalesce(ContactPoint.region, ContactPoint.country))
+            .where(ContactPoint.customer_id == Customer.id, ContactPoint.kind == "address")
+            .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined,union-attr]
+            .limit(1)
+            .scalar_subquery()
+        )
+    if group is SummaryGroup.CHANNEL:
+        # The preferred channel of app.metrics.markers: the first of the priority list that
+        # the customer's channel set (a JSON array) holds.
+        text = cast(Preference.channels, String)
+        preferred = case(
+            *((text.like(f'%"{channel}"%'), channel) for channel in CHANNEL_PRIORITY),
+            else_=None,
+        )
+        return select(preferred).where(Preference.customer_id == Customer.id).scalar_subquery()
+    return None
+
+
+def _current_table(name: str, *, min_value: float | None = None) -> Subquery:
+    """`metric_current` rows of `name` (optionally with value >= min_value)."""
+    statement = select(MetricCurrent.customer_id, MetricCurrent.value, MetricCurrent.details).where(
+        MetricCurrent.name == name
+    )
+    if min_value is not None:
+        statement = statement.where(MetricCurrent.value >= min_value)
+    return statement.subquery()
+
+
+def _current(
+    name: str,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    period: ColumnElement[Any] | None = None,
+    min_value: float | None = None,
+) -> Subquery:
+    """Each customer's latest observation of `name` in the range (per period if given)."""
+    partition: list[Any] = [MetricObservation.customer_id]
+    columns: list[Any] = [MetricObservation.customer_id, MetricObservation.value]
+    if period is not None:
+        partition.append(period)
+        columns.append(period.label("period"))
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=partition,
+            order_by=[MetricObservation.observed_at.desc(), MetricObservation.id.desc()],  # type: ignore[attr-defined,union-attr]
+        )
+        .label("rank")
+    )
+    statement = select(*columns, MetricObservation.details, rank).where(
+        MetricObservation.name == name
+    )
+    if since is not None:
+        statement = statement.where(MetricObservation.observed_at >= since)
+    if until is not None:
+        statement = statement.where(MetricObservation.observed_at <= until)
+    ranked = statement.subquery()
+    latest = select(ranked).where(ranked.c.rank == 1)
+    if min_value is not None:
+        latest = latest.where(ranked.c.value >= min_value)
+    return latest.subquery()
+
+
+async def summary_sums(
+    session: AsyncSession,
+    *,
+    name: str,
+    group: SummaryGroup,
+    since: datetime | None,
+    until: datetime | None,
+    dialect: str,
+) -> list[GroupSums]:
+    """Per group: customers, sum and sum of squares of their current values, NPS categories."""
+    period = (
+        _period(MetricObservation.observed_at, group, dialect) if group in TIME_GROUPS else None
+    )
+    if period is None and since is None and until is None:
+        current = _current_table(name)
+    else:
+        current = _current(name, since=since, until=until, period=period)
+    value = current.c.value
+    key = current.c.period if period is not None else _group_key(group)
+    columns = [
+        func.count(),
+        func.sum(value),
+        func.sum(value * value),
+        func.sum(case((value >= 9, 1), else_=0)),
+        func.sum(case((value <= 6, 1), else_=0)),
+    ]
+    statement = select(*([key] if key is not None else []), *columns).select_from(
+        current.join(Customer, Customer.id == current.c.customer_id)
+    )
+    statement = statement.where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    if key is not None:
+        statement = statement.group_by(key).order_by(key)
+    result: list[GroupSums] = []
+    for row in await session.execute(statement):
+        values = tuple(row)
+        group_value, sums = (values[0], values[1:]) if key is not None else (None, values)
+        n, total, squares, promoters, detractors = sums
+        if not n:
+            continue
+        result.append(
+            GroupSums(
+                group=None if group_value is None else str(group_value),
+                n=int(n),
+                total=float(total or 0.0),
+                squares=float(squares or 0.0),
+                promoters=int(promoters or 0),
+                detractors=int(detractors or 0),
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class AtRiskRow:
+    """A customer at risk: the current churn risk, predicted value and their product."""
+
+    customer: Customer
+    risk: float
+    value: float
+    weighted: float
+    details: dict[str, Any] | None
+
+
+async def at_risk_page(
+    session: AsyncSession,
+    *,
+    risk_metric: str,
+    value_metric: str,
+    min_risk: float,
+    first: int,
+    after: tuple[float, str] | None,
+    consent_purpose: str | None,
+    dialect: str,
+) -> list[AtRiskRow]:
+    """Up to `first` customers (plus one) with current risk >= min_risk, by risk x value."""
+    risk = _current_table(risk_metric, min_value=min_risk)
+    value = _current_table(value_metric)
+    # A customer with a negative or no predicted value weighs nothing (scalar max in SQLite).
+    positive = func.max if dialect == "sqlite" else func.greatest
+    clv = func.coalesce(positive(value.c.value, 0.0), 0.0)
+    weighted = (risk.c.value * clv).label("weighted")
+    statement = (
+        select(Customer, risk.c.value, clv.label("clv"), weighted, risk.c.details)
+        .select_from(
+            risk.join(Customer, Customer.id == risk.c.customer_id).outerjoin(
+                value, value.c.customer_id == risk.c.customer_id
+            )
+        )
+        .where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    )
+    if consent_purpose is not None:
+        statement = statement.where(_consent_holds(consent_purpose, None, utcnow()))
+    if after is not None:
+        last_weighted, last_id = after
+        statement = statement.where(
+            or_(
+                risk.c.value * clv < last_weighted,
+                and_(risk.c.value * clv == last_weighted, Customer.id > last_id),
+            )
+        )
+    statement = statement.order_by(weighted.desc(), Customer.id).limit(first + 1)
+    rows = await session.execute(statement)
+    return [
+        AtRiskRow(customer, float(r), float(v), float(w), details)
+        for customer, r, v, w, details in rows
+    ]

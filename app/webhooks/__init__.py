@@ -1,0 +1,1 @@
+"""Webhooks from source systems: verify the sender, link the person, record, recompute."""

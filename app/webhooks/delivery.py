@@ -1,0 +1,86 @@
+"""Steps every webhook shares: claim the event id, queue the unknown, refresh the known."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from app.graph import CustomerGraph, invalidate_customer
+from app.metrics.recompute import params_from_settings, recompute_customers
+from app.settings import Settings
+from app.store.db import Database
+from app.store.models import MetricObservation, UnmatchedRespondent, WebhookEvent
+from app.store.repositories import webhooks as repo
+from app.store.repositories.metric_current import append_observations
+from app.webhooks.outcome import EventResult
+
+log = structlog.get_logger("c360.webhooks")
+
+
+async def already_processed(db: Database, *, system: str, event_id: str) -> bool:
+    async with db.session() as session:
+        return await repo.is_processed(session, system=system, event_id=event_id)
+
+
+async def commit_event(
+    db: Database,
+    *,
+    system: str,
+    event_id: str,
+    customer_id: str | None,
+    rows: Iterable[Any] = (),
+) -> bool:
+    """Store the event id with the rows it produced, at once; False if it was a redelivery.
+
+    The unique (system, event id) makes two concurrent deliveries of one event write once.
+    """
+    try:
+        async with db.transaction() as session:
+            session.add(WebhookEvent(system=system, event_id=event_id, customer_id=customer_id))
+            observations = []
+            for row in rows:
+                if isinstance(row, MetricObservation):
+                    observations.append(row.model_dump(exclude={"id"}))
+                else:
+                    session.add(row)
+            await append_observations(session, observations)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def queue_unmatched(
+    db: Database,
+    *,
+    system: str,
+    event_id: str,
+    external_id: str | None,
+    email: str | None,
+    details: dict[str, Any],
+) -> EventResult:
+    """Keep an unknown person for a steward to match (once per event)."""
+    row = UnmatchedRespondent(
+        system=system, external_id=external_id, email=email, event_id=event_id, details=details
+    )
+    stored = await commit_event(db, system=system, event_id=event_id, customer_id=None, rows=[row])
+    return EventResult.QUEUED if stored else EventResult.DUPLICATE
+
+
+async def refresh_customers(
+    db: Database, graph: CustomerGraph, settings: Settings, customer_ids: Iterable[str]
+) -> None:
+    """Drop the customers' cached source data, then recompute their metrics.
+
+    The event is already stored: a failure here is logged, and the next change or batch run
+    recomputes them.
+    """
+    ids = list(dict.fromkeys(customer_ids))
+    try:
+        for customer_id in ids:
+            await invalidate_customer(graph, db, customer_id)
+        await recompute_customers(db, graph, ids, params=params_from_settings(settings))
+    except Exception:
+        log.exception("recompute after webhook failed", customers=len(ids))

@@ -1,0 +1,138 @@
+"""`/webhooks/hubspot`: CRM changes to a contact refresh that customer's metrics.
+
+HubSpot batches events in one JSON array; each is deduplicated by `eventId`. A `contact.*`
+event names the contact (`objectId`): a linked contact's customer gets its cached CRM data
+dropped and its metrics recomputed; an unknown contact is queued for a steward. Other object
+types are acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+from starlette.datastructures import Headers
+
+from app.graph import CustomerGraph
+from app.settings import Settings
+from app.store.db import Database
+from app.store.repositories import customers as customer_repo
+from app.webhooks.delivery import (
+    already_processed,
+    commit_event,
+    queue_unmatched,
+    refresh_customers,
+)
+from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
+from connectors.webhook_signatures import (
+    HUBSPOT_SIGNATURE,
+    HUBSPOT_TIMESTAMP,
+    hubspot_v3_signature,
+    signatures_match,
+)
+
+SYSTEM = "hubspot"
+MAX_EVENTS = 1000
+
+
+def verify(
+    settings: Settings,
+    *,
+    method: str,
+    uri: str,
+    body: bytes,
+    headers: Headers,
+    now_ms: float | None = None,
+) -> None:
+    """Refuse (401) a bad or stale v3 signature; 404 when not configured."""
+    secret = settings.hubspot_webhook_secret
+    if secret is None:
+        raise WebhookRefused(404, "the HubSpot webhook is not configured")
+    timestamp = headers.get(HUBSPOT_TIMESTAMP, "")
+    if not timestamp.isdigit():
+        raise WebhookRefused(401, "missing request timestamp")
+    now_ms = time.time() * 1000 if now_ms is None else now_ms
+    if abs(now_ms - int(timestamp)) > settings.webhook_max_age_seconds * 1000:
+        raise WebhookRefused(401, "stale request timestamp")
+    expected = hubspot_v3_signature(
+        client_secret=secret.get_secret_value(),
+        method=method,
+        uri=uri,
+        body=body,
+        timestamp=timestamp,
+    )
+    if not signatures_match(expected, headers.get(HUBSPOT_SIGNATURE)):
+        raise WebhookRefused(401, "bad signature")
+
+
+def parse(body: bytes) -> list[dict[str, Any]]:
+    """The events of a delivery, or 400."""
+    try:
+        events = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise WebhookRefused(400, "not JSON") from None
+    if not isinstance(events, list) or not 0 < len(events) <= MAX_EVENTS:
+        raise WebhookRefused(400, "expected a JSON array of events")
+    for event in events:
+        if (
+            not isinstance(event, dict)
+            or not isinstance(event.get("eventId"), int | str)
+            or not isinstance(event.get("subscriptionType"), str)
+            or not isinstance(event.get("objectId"), int | str)
+        ):
+            raise WebhookRefused(400, "an event lacks eventId, subscriptionType or objectId")
+    return events
+
+
+async def _one(db: Database, event: dict[str, Any], refresh: list[str]) -> EventResult:
+    event_id = str(event["eventId"])
+    if await already_processed(db, system=SYSTEM, event_id=event_id):
+        return EventResult.DUPLICATE
+    if not event["subscriptionType"].startswith("contact."):
+        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
+        return EventResult.IGNORED if stored else EventResult.DUPLICATE
+    contact_id = str(event["objectId"])
+    async with db.session() as session:
+        linked = await customer_repo.customer_id_by_source(
+            session, system=SYSTEM, external_id=contact_id
+        )
+        survivors = await customer_repo.resolve_survivors(session, ids=[linked] if linked else [])
+    if linked is None or linked not in survivors:
+        details = {
+            key: event.get(key)
+            for key in ("subscriptionType", "propertyName", "occurredAt", "changeSource")
+            if event.get(key) is not None
+        }
+        return await queue_unmatched(
+            db,
+            system=SYSTEM,
+            event_id=event_id,
+            external_id=contact_id,
+            email=None,
+            details=details,
+        )
+    customer_id = survivors[linked].id
+    if not await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=customer_id):
+        return EventResult.DUPLICATE
+    refresh.append(customer_id)
+    return EventResult.RECORDED
+
+
+async def handle(
+    db: Database,
+    graph: CustomerGraph,
+    settings: Settings,
+    *,
+    method: str,
+    uri: str,
+    body: bytes,
+    headers: Headers,
+) -> Outcome:
+    """Verify, then handle each event of one HubSpot delivery."""
+    verify(settings, method=method, uri=uri, body=body, headers=headers)
+    refresh: list[str] = []
+    outcome = Outcome([await _one(db, event, refresh) for event in parse(body)])
+    if refresh:
+        await refresh_customers(db, graph, settings, refresh)
+    return outcome

@@ -1,0 +1,186 @@
+"""Issue 6 benchmark: `metrics recompute` (recompute_all) over a seeded store and its sources.
+
+    python -m bench.metrics_recompute [--customers 100000] [--batch-size 500] [--runs cold warm]
+
+The store is seeded (bench/out/recompute_<N>.db, reused) with the same world the three
+simulators serve, in-process over ASGI (no network, no added latency). Three runs:
+
+- cold (must come first): empty source cache: every input is fetched from the simulators;
+- warm: the same job again with every source answer cached and the recompute rows deleted,
+  so it computes and writes everything again (the cost of the job itself);
+- rerun: warm and nothing changed: reads and computes, writes nothing (idempotence).
+
+Time is split into source fetching (CustomerGraph.gather), other store reads, writes, and the
+rest (mapping and the calculators).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import delete
+
+from app.graph import CustomerGraph, open_customer_graph
+from app.logs import configure_logging
+from app.metrics import recompute as job
+from app.seeding import seed
+from app.settings import Settings
+from app.store.db import Database
+from app.store.migrate import upgrade
+from app.store.models import MetricObservation, MetricPopulation
+from connectors.config import ConnectorsConfig, demo_config, demo_environment
+from connectors.config_toml import dump_connectors_config
+from connectors.simulators import create_simulator_app
+from connectors.simulators.world import build_world
+
+OUT = Path(__file__).resolve().parent / "out"
+SEED = 360
+
+
+def _config() -> ConnectorsConfig:
+    tables = {}
+    for system, settings in demo_config().connectors.items():
+        data = settings.model_dump(mode="json")
+        data.update(
+            timeouts={"connect": 5.0, "read": 120.0, "budget": 600.0},
+            circuit={"failure_threshold": 1000, "cooldown": 1.0},
+            cache={"ttl": 86_400.0, "stale_if_error": 86_400.0},
+        )
+        tables[system] = data
+    return ConnectorsConfig.model_validate({"connectors": tables})
+
+
+class Phases:
+    """Wall time per phase, measured by wrapping the job's collaborators."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def wrap(self, phase: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                self.seconds[phase] += time.perf_counter() - began
+
+        return timed
+
+
+async def _clear(db: Database) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            delete(MetricObservation).where(MetricObservation.source == "recompute")
+        )
+        await session.execute(delete(MetricPopulation))
+
+
+async def _run(url: str, customers: int, batch_size: int, runs: list[str], tmp: Path) -> list[Any]:
+    world = build_world(customers, SEED)
+    transports: dict[str, httpx.AsyncBaseTransport] = {}
+    for system in ("odoo", "hubspot", "surveymonkey"):
+        transports[system] = httpx.ASGITransport(app=create_simulator_app(system, world))
+    connectors_file = tmp / "bench-connectors.toml"
+    connectors_file.write_text(dump_connectors_config(_config()))
+    settings = Settings(
+        database_url=url,
+        connectors_file=connectors_file,
+        cache_max_entries=50_000_000,
+        log_json=False,
+    )
+    db = Database(url, pool_size=2)
+    rows: list[Any] = []
+    try:
+        async with open_customer_graph(
+            settings, transports=transports, environ=demo_environment()
+        ) as graph:
+            for run in runs:
+                if run in ("cold", "warm"):
+                    await _clear(db)
+                rows.append((run, *await _timed_run(db, graph, batch_size)))
+    finally:
+        await db.dispose()
+    return rows
+
+
+async def _timed_run(db: Database, graph: CustomerGraph, batch_size: int) -> tuple[Any, ...]:
+    phases = Phases()
+    real_gather, real_insert = graph.gather, job.repo.insert_observations
+    real_load = job._load_batch
+    graph.gather = phases.wrap("fetch", real_gather)  # type: ignore[method-assign]
+    job.repo.insert_observations = phases.wrap("write", real_insert)  # type: ignore[assignment]
+    job._load_batch = phases.wrap("load", real_load)  # type: ignore[assignment]
+    try:
+        began = time.perf_counter()
+        summary = await job.recompute_all(db, graph, batch_size=batch_size)
+        total = time.perf_counter() - began
+    finally:
+        graph.gather = real_gather  # type: ignore[method-assign]
+        job.repo.insert_observations = real_insert  # type: ignore[assignment]
+        job._load_batch = real_load  # type: ignore[assignment]
+    fetch = phases.seconds["fetch"]
+    reads = phases.seconds["load"] - fetch
+    write = phases.seconds["write"]
+    return summary, total, fetch, reads, write, total - fetch - reads - write
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--runs", nargs="+", default=["cold", "warm", "rerun"])
+    args = parser.parse_args()
+    configure_logging("WARNING", json=True)
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"recompute_{args.customers}.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    if not path.exists():
+        upgrade(url)
+
+        async def populate() -> None:
+            db = Database(url)
+            try:
+                await seed(db, customers=args.customers, seed_value=SEED)
+            finally:
+                await db.dispose()
+
+        began = time.perf_counter()
+        asyncio.run(populate())
+        print(f"seeded {args.customers:,} customers in {time.perf_counter() - began:.1f} s")
+    results = asyncio.run(_run(url, args.customers, args.batch_size, args.runs, OUT))
+    table = Table(
+        title=f"metrics recompute, {args.customers:,} customers, batches of {args.batch_size} "
+        "(SQLite, simulators in-process)"
+    )
+    for column in (
+        "run", "customers", "skipped", "rows written", "total s", "customers/s",
+        "fetch s", "store reads s", "writes s", "compute+map s",
+    ):  # fmt: skip
+        table.add_column(column, justify="right")
+    for run, summary, total, fetch, reads, write, rest in results:
+        table.add_row(
+            run,
+            f"{summary.customers:,}",
+            f"{summary.skipped:,}",
+            f"{summary.written:,}",
+            f"{total:.1f}",
+            f"{summary.customers / total:,.0f}",
+            f"{fetch:.1f}",
+            f"{reads:.1f}",
+            f"{write:.1f}",
+            f"{rest:.1f}",
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

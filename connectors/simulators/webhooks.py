@@ -1,0 +1,111 @@
+"""Webhooks the simulators send, signed as the vendors sign them, and the responses they add.
+
+A simulator configured with a `WebhookTarget` (`c360 sim ... ` with `C360_SIM_WEBHOOK_URL`,
+or `app.state.webhook` in tests) posts the vendor's event to the gateway when something
+happens in it (SurveyMonkey: a response is completed through `POST /sim/responses`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import orjson
+import structlog
+
+from connectors.simulators.activity import ResponseSpec
+from connectors.simulators.surveys import SURVEY_BY_ID, SURVEYS
+from connectors.webhook_signatures import (
+    SURVEYMONKEY_API_KEY,
+    SURVEYMONKEY_SIGNATURE,
+    surveymonkey_signature,
+)
+
+if TYPE_CHECKING:
+    from connectors.simulators.surveymonkey_app import SurveyMonkeySimulator
+
+log = structlog.get_logger("c360.simulators")
+ADDED_RESPONSE_BASE = 9_000_000_000
+_event_ids = itertools.count(1)
+
+
+def new_response(sim: SurveyMonkeySimulator, body: dict[str, Any]) -> ResponseSpec:
+    """A response completed now from `{"email", "nps", "survey_id"?, "customer_id"?, ...}`."""
+    survey = SURVEY_BY_ID[str(body.get("survey_id") or SURVEYS[0].survey_id)]
+    question = survey.questions[0]
+    score = int(body["nps"])
+    if not question.low <= score <= question.high:
+        raise ValueError("score out of range")
+    now = datetime.now(UTC).replace(microsecond=0)
+    contact_id = body.get("contact_id")
+    return ResponseSpec(
+        response_id=ADDED_RESPONSE_BASE + len(sim.added) + 1,
+        survey_id=survey.survey_id,
+        collector_id=survey.email_collector_id if contact_id else survey.weblink_collector_id,
+        collection_mode="email" if contact_id else "weblink",
+        contact_id=str(contact_id) if contact_id else None,
+        email_address=str(body["email"]).lower(),
+        first_name=str(body.get("first_name", "")),
+        last_name=str(body.get("last_name", "")),
+        customer_id=body.get("customer_id"),
+        scores=((question.question_id, score),),
+        comment=body.get("comment"),
+        created_at=now,
+        modified_at=now,
+        total_time=60,
+    )
+
+
+@dataclass
+class WebhookTarget:
+    """Where and with which app credentials a simulator signs and sends its webhooks."""
+
+    url: str
+    client_id: str
+    client_secret: str
+    transport: httpx.AsyncBaseTransport | None = None
+
+    def response_completed(self, spec: ResponseSpec) -> dict[str, Any]:
+        """SurveyMonkey's `response_completed` event for a response."""
+        return {
+            "name": "c360 gateway",
+            "filter_type": "survey",
+            "filter_id": spec.survey_id,
+            "event_type": "response_completed",
+            "event_id": str(500_000_000 + next(_event_ids)),
+            "object_type": "response",
+            "object_id": str(spec.response_id),
+            "event_datetime": spec.created_at.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            "resources": {
+                "respondent_id": str(spec.response_id),
+                "recipient_id": spec.contact_id or "0",
+                "user_id": "100000001",
+                "collector_id": spec.collector_id,
+                "survey_id": spec.survey_id,
+            },
+        }
+
+    async def send_response_completed(self, spec: ResponseSpec) -> int | None:
+        """POST the signed event; the gateway's status, or None if it could not be reached."""
+        body = orjson.dumps(self.response_completed(spec))
+        headers = {
+            "content-type": "application/json",
+            SURVEYMONKEY_API_KEY: self.client_id,
+            SURVEYMONKEY_SIGNATURE: surveymonkey_signature(
+                body, client_id=self.client_id, client_secret=self.client_secret
+            ),
+        }
+        # The simulator stands in for SurveyMonkey's own servers: its client is theirs,
+        # not one of the gateway's source clients.
+        async with httpx.AsyncClient(transport=self.transport, timeout=10.0) as client:
+            try:
+                response = await client.post(
+                    f"{self.url.rstrip('/')}/webhooks/surveymonkey", content=body, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                log.warning("webhook not delivered", error=type(exc).__name__)
+                return None
+        return response.status_code

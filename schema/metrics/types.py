@@ -1,0 +1,164 @@
+"""GraphQL types of stored metrics: summaries, the at-risk list, personalization markers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.graph import SourceKind
+from app.metrics import markers
+from app.metrics.inputs import SourceInputs, customer_activity, top_categories
+from app.metrics.queries import SummaryRow, risk_reasons
+from app.privacy.masking import PiiKind
+from app.store import models
+from app.store.repositories.metric_queries import AtRiskRow, SummaryGroup
+from schema.enums import mirror_enum
+from schema.privacy.pii import pii
+
+if TYPE_CHECKING:
+    from schema.customers.types import Customer
+
+CustomerRef = Annotated["Customer", strawberry.lazy("schema.customers.types")]
+
+MetricGroupBy = mirror_enum(SummaryGroup, "MetricGroupBy", "What a metric summary groups by.")
+RiskBand = mirror_enum(
+    markers.RiskBand, "RiskBand", "Churn risk: LOW < 0.3 <= MEDIUM < 0.6 <= HIGH."
+)
+NextBestAction = mirror_enum(
+    markers.NextBestAction, "NextBestAction", "What to do next with the customer (docs/metrics.md)."
+)
+
+
+@strawberry.type(description="One group of a metric summary.")
+class MetricSummaryGroup:
+    key: str | None = strawberry.field(
+        description="The group (segment, stage, region, channel, 2026-05, 2026-Q2); null: unknown."
+    )
+    n: int = strawberry.field(description="Customers in the group (each counted once).")
+    value: float = strawberry.field(description="NPS in points, else the mean of current values.")
+    ci_low: float | None = strawberry.field(description="95% interval; null when undefined.")
+    ci_high: float | None
+    method: str
+
+    @classmethod
+    def from_row(cls, row: SummaryRow) -> MetricSummaryGroup:
+        return cls(
+            key=row.group,
+            n=row.n,
+            value=row.value,
+            ci_low=row.ci_low,
+            ci_high=row.ci_high,
+            method=row.method,
+        )
+
+
+@strawberry.type(description="A metric aggregated over customers: no personal data.")
+class MetricSummary:
+    name: str
+    group_by: MetricGroupBy  # type: ignore[valid-type]
+    from_: datetime | None = strawberry.field(name="from")
+    to: datetime | None
+    groups: list[MetricSummaryGroup]
+
+
+@strawberry.type(description="Why a customer's churn risk is high: one model feature.")
+class ChurnReason:
+    code: str
+    contribution: float = strawberry.field(description="Weight x feature value, in logits.")
+    message: str
+
+    @classmethod
+    def from_details(cls, reason: dict[str, Any]) -> ChurnReason:
+        return cls(
+            code=str(reason.get("code", "")),
+            contribution=float(reason.get("contribution", 0.0)),
+            message=str(reason.get("message", "")),
+        )
+
+
+@strawberry.type(description="A customer likely to leave, with what they are worth.")
+class AtRiskCustomer:
+    customer_row: strawberry.Private[Any]
+    churn_risk: float = strawberry.field(description="Current churn risk, 0-1.")
+    predicted_clv: float = strawberry.field(description="Current predicted CLV (0 if none).")
+    value_at_risk: float = strawberry.field(description="churnRisk x predictedClv: the order.")
+    reasons: list[ChurnReason]
+
+    @strawberry.field(description="The customer (personal data masked per role).")
+    def customer(self) -> CustomerRef:
+        from schema.customers.types import Customer
+
+        return Customer.from_model(self.customer_row)
+
+    @classmethod
+    def from_row(cls, row: AtRiskRow) -> AtRiskCustomer:
+        return cls(
+            customer_row=row.customer,
+            churn_risk=row.risk,
+            predicted_clv=row.value,
+            value_at_risk=row.weighted,
+            reasons=[ChurnReason.from_details(r) for r in risk_reasons(row.details)],
+        )
+
+
+@strawberry.type(description="A page of customers at risk, by value at risk, highest first.")
+class AtRiskCustomerConnection:
+    edges: list[relay.Edge[AtRiskCustomer]]
+    page_info: relay.PageInfo
+
+
+@strawberry.type(description="The small payload a personalization widget needs.")
+class CustomerMarkers:
+    customer_id: strawberry.Private[str]
+    segment: str | None
+    rfm_segment: str | None = strawberry.field(description="champions, loyal, at_risk, ...")
+    churn_risk_band: RiskBand | None  # type: ignore[valid-type]
+    preferred_channel: str | None = strawberry.field(
+        description="Of the customer's preferred channels, the first of email, push, sms, "
+        "phone, post."
+    )
+    next_best_action: NextBestAction  # type: ignore[valid-type]
+
+    @strawberry.field(
+        description="Up to 3 product categories by the customer's spend; null if the ERP is down."
+    )
+    async def top_product_categories(self, info: Info) -> list[str] | None:
+        links = await info.context.loaders.source_links_by_customer_id.load(self.customer_id)
+        data = await info.context.sources.for_customer(SourceKind.ERP_ORDERS, links)
+        orders = data.unwrap() or []
+        activity = customer_activity(SourceInputs(orders=orders))
+        return top_categories(activity.orders)
+
+
+@strawberry.type(description="A webhook's person no customer could be linked to (for stewards).")
+class UnmatchedRespondent:
+    id: relay.GlobalID
+    customer_id: strawberry.Private[str]
+    system: str
+    external_id: str | None = strawberry.field(description="The person's id in the system.")
+    email: str | None = pii(PiiKind.EMAIL, "The email the source gave, if any.")
+    received_at: datetime
+    details: JSON | None = strawberry.field(description="What arrived: scores, survey, event.")
+
+    @classmethod
+    def from_model(cls, row: models.UnmatchedRespondent) -> UnmatchedRespondent:
+        return cls(
+            id=relay.GlobalID("UnmatchedRespondent", str(row.id)),
+            customer_id=f"unmatched:{row.id}",
+            system=row.system,
+            external_id=row.external_id,
+            email=row.email,
+            received_at=row.received_at,
+            details=row.details,
+        )
+
+
+@strawberry.type(description="A page of the matching queue, oldest first.")
+class UnmatchedRespondentConnection:
+    edges: list[relay.Edge[UnmatchedRespondent]]
+    page_info: relay.PageInfo
