@@ -60,8 +60,11 @@ PAGE = """
 
 
 @contextmanager
-def simulators(customers: int) -> Iterator[Path]:
-    """The three simulators, each in its own process; yields the connectors file."""
+def simulators(customers: int, *, latency: bool = True) -> Iterator[Path]:
+    """The three simulators, each in its own process; yields the connectors file.
+
+    `latency=False` leaves out the injected latency (for CPU profiles of the gateway).
+    """
     ports = {system: free_port() for system in LATENCY_MS}
     processes = [
         subprocess.Popen(
@@ -74,7 +77,7 @@ def simulators(customers: int) -> Iterator[Path]:
                 "--customers",
                 str(customers),
                 "--latency-ms",
-                str(LATENCY_MS[system]),
+                str(LATENCY_MS[system] if latency else 0.0),
             ],
             env={**os.environ, "C360_LOG_LEVEL": "WARNING"},
             stdout=subprocess.DEVNULL,
