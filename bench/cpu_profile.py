@@ -181,8 +181,8 @@ def main() -> None:
     ids = sample_ids(url, args.customers)
     os.environ["C360_LOG_LEVEL"] = "WARNING"
     if args.scenario.startswith("support"):
-        with simulators(args.customers, latency=False) as connectors_file:
-            os.environ["C360_CONNECTORS_FILE"] = str(connectors_file)
+        with simulators(args.customers, latency=False) as sims:
+            os.environ["C360_CONNECTORS_FILE"] = str(sims.connectors_file)
             os.environ.update(_demo_environment())
             asyncio.run(run(args, url, key, ids))
     else:
