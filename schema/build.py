@@ -31,6 +31,7 @@ from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
 from schema.privacy.mutations import PrivacyMutations
+from schema.privacy.pii import mask_pii_fields
 from schema.privacy.queries import PrivacyQueries
 
 log = structlog.get_logger("c360.graphql")
@@ -70,7 +71,9 @@ class GatewaySchema(strawberry.federation.Schema):
 @cache
 def _types_schema() -> GatewaySchema:
     """The types converted once: Strawberry's relay `node` field cannot be converted twice."""
-    return GatewaySchema(query=Query, mutation=Mutation)
+    schema = GatewaySchema(query=Query, mutation=Mutation)
+    mask_pii_fields(schema)
+    return schema
 
 
 @cache
