@@ -22,6 +22,9 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     ]
     structlog.configure(
         processors=[
+            # Drop a disabled level before any processor runs (the access line of every
+            # request is INFO; at WARNING it used to be built in full, then thrown away).
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.processors.format_exc_info,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from strawberry.relay import to_base64
 
-from bench.server import admin_key, gateway, run_load, sample_ids, seeded_database
+from bench.server import admin_key, cpu_seconds, gateway, run_load, sample_ids, seeded_database
 
 CUSTOMER_PAGE = """
 query CustomerPage($id: ID!) {
@@ -50,9 +50,10 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=170)
     table = Table(title=f"GraphQL API over {args.customers:,} customers (one worker process)")
-    for column in ("backend", "query", "clients", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors"):
+    columns = ("backend", "query", "clients", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors")
+    for column in (*columns, "gateway CPU ms/req", "client CPU ms/req"):
         table.add_column(column, justify="right")
     for backend in args.backends:
         url = seeded_database(backend, args.customers)
@@ -64,11 +65,13 @@ def main() -> None:
             ],
             "customers(first: 50)": [{"query": CUSTOMER_LIST}],
         }
-        with gateway(url) as base_url:
+        with gateway(url) as served:
             for name, payloads in pages.items():
                 spec = json.dumps({"payloads": payloads, "headers": headers})
                 for clients in args.concurrency:
-                    result = run_load(base_url, spec, concurrency=clients, duration=args.duration)
+                    cpu = cpu_seconds(served.pid)
+                    result = run_load(served.url, spec, concurrency=clients, duration=args.duration)
+                    cpu = cpu_seconds(served.pid) - cpu
                     table.add_row(
                         backend,
                         name,
@@ -78,10 +81,10 @@ def main() -> None:
                         f"{result['p99']:.1f}",
                         f"{result['rps']:.0f}",
                         str(result["errors"]),
+                        f"{cpu / result['sent'] * 1000:.1f}",
+                        f"{result['client_cpu_ms']:.1f}",
                     )
-                    console.print(
-                        table.rows[-1] if False else f"{backend} {name} x{clients}: {result}"
-                    )
+                    console.log(f"{backend} {name} x{clients}: {result['rps']:.0f} req/s")
     console.print(table)
 
 

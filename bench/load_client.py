@@ -37,6 +37,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     latencies: list[float] = []
     overheads: list[float] = []
     errors = 0
+    sent = 0
     rng = random.Random(7)
     # "sequential": each payload once, in order (a cold cache never sees a customer twice).
     sequential = bool(spec.get("sequential"))
@@ -46,7 +47,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         deadline = deadline_warm + args.duration
 
         async def worker() -> None:
-            nonlocal errors
+            nonlocal errors, sent
             while True:
                 if sequential:
                     index = next(cursor, None)
@@ -58,6 +59,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 started = time.perf_counter()
                 if started >= deadline:
                     return
+                sent += 1
                 response = await client.post("/graphql", json=payload, headers=headers)
                 elapsed = time.perf_counter() - started
                 if started < deadline_warm:
@@ -70,11 +72,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 if slowest is not None:
                     overheads.append(elapsed * 1000 - slowest)
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
         wall = time.perf_counter() - max(began + args.warmup, began)
+        cpu = time.process_time() - cpu
     return {
         "requests": len(latencies),
+        # Every request sent, warm-up included, and this process's CPU per request sent.
+        "sent": sent,
+        "client_cpu_ms": cpu / max(sent, 1) * 1000,
         "errors": errors,
         "rps": len(latencies) / max(wall, 1e-9),
         "p50": percentile(latencies, 50),

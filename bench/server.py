@@ -9,9 +9,11 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -72,11 +74,30 @@ def admin_key(database_url: str, name: str = "bench") -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+def cpu_seconds(*pids: int) -> float:
+    """CPU time (user + system) used so far by these processes and their children."""
+    total = 0.0
+    for pid in pids:
+        process = psutil.Process(pid)
+        for each in (process, *process.children(recursive=True)):
+            times = each.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A running `c360 serve`: where it listens and its process id (for its CPU time)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
 def gateway(
     database_url: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """Run `c360 serve` until the block ends; yields its base URL."""
+) -> Iterator[Gateway]:
+    """Run `c360 serve` until the block ends."""
     port = free_port()
     env = {
         **os.environ,
@@ -96,7 +117,7 @@ def gateway(
                 time.sleep(0.1)
         else:
             raise RuntimeError("the gateway did not start")
-        yield url
+        yield Gateway(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,7 @@ from strawberry.relay import to_base64
 from bench.server import (
     C360,
     admin_key,
+    cpu_seconds,
     free_port,
     gateway,
     run_load,
@@ -59,9 +61,20 @@ PAGE = """
 """
 
 
+@dataclass(frozen=True)
+class Simulators:
+    """The running simulators: the connectors file that points at them, and their pids."""
+
+    connectors_file: Path
+    pids: list[int]
+
+
 @contextmanager
-def simulators(customers: int) -> Iterator[Path]:
-    """The three simulators, each in its own process; yields the connectors file."""
+def simulators(customers: int, *, latency: bool = True) -> Iterator[Simulators]:
+    """The three simulators, each in its own process.
+
+    `latency=False` leaves out the injected latency (for CPU profiles of the gateway).
+    """
     ports = {system: free_port() for system in LATENCY_MS}
     processes = [
         subprocess.Popen(
@@ -74,7 +87,7 @@ def simulators(customers: int) -> Iterator[Path]:
                 "--customers",
                 str(customers),
                 "--latency-ms",
-                str(LATENCY_MS[system]),
+                str(LATENCY_MS[system] if latency else 0.0),
             ],
             env={**os.environ, "C360_LOG_LEVEL": "WARNING"},
             stdout=subprocess.DEVNULL,
@@ -88,7 +101,7 @@ def simulators(customers: int) -> Iterator[Path]:
         try:
             for port in ports.values():
                 _wait_for(f"http://127.0.0.1:{port}/")
-            yield path
+            yield Simulators(path, [process.pid for process in processes])
         finally:
             for process in processes:
                 process.terminate()
@@ -130,7 +143,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=170)
     url = seeded_database("sqlite", args.customers)
     key = admin_key(url)
     headers = {"X-API-Key": key}
@@ -147,16 +160,19 @@ def main() -> None:
         "overhead p99",
         "req/s",
         "errors",
+        "gateway CPU ms/req",
+        "sources CPU ms/req",
+        "client CPU ms/req",
     ):
         table.add_column(column, justify="right")
     environ = {**demo_environment(), "C360_LOG_LEVEL": "WARNING"}
-    with simulators(args.customers) as connectors_file:
-        environ["C360_CONNECTORS_FILE"] = str(connectors_file)
+    with simulators(args.customers) as sims:
+        environ["C360_CONNECTORS_FILE"] = str(sims.connectors_file)
         pages_calls: dict[str, int] | None = None
         for cache in ("cold", "warm"):
             for clients in args.concurrency:
                 # A fresh gateway per cold run: its in-process cache starts empty.
-                with gateway(url, extra_env=environ) as base_url:
+                with gateway(url, extra_env=environ) as served:
                     chosen = ids if cache == "cold" else ids[:50]
                     spec = {
                         "payloads": [
@@ -166,11 +182,20 @@ def main() -> None:
                         "headers": headers,
                         "sequential": cache == "cold",
                     }
+                    if cache == "warm":
+                        # Warm means warm: every customer's sources are cached before timing.
+                        for payload in spec["payloads"]:
+                            httpx.post(
+                                f"{served.url}/graphql", json=payload, headers=headers, timeout=30
+                            )
+                    cpu_before = cpu_seconds(served.pid), cpu_seconds(*sims.pids)
                     result = run_load(
-                        base_url, json.dumps(spec), concurrency=clients, duration=args.duration
+                        served.url, json.dumps(spec), concurrency=clients, duration=args.duration
                     )
+                    gateway_cpu = cpu_seconds(served.pid) - cpu_before[0]
+                    sources_cpu = cpu_seconds(*sims.pids) - cpu_before[1]
                     if pages_calls is None:
-                        pages_calls = _upstream_calls_per_page(base_url, key)
+                        pages_calls = _upstream_calls_per_page(served.url, key)
                 table.add_row(
                     cache,
                     str(clients),
@@ -180,6 +205,9 @@ def main() -> None:
                     f"{result['overhead_p99']:.1f}",
                     f"{result['rps']:.0f}",
                     str(result["errors"]),
+                    f"{gateway_cpu / result['sent'] * 1000:.1f}",
+                    f"{sources_cpu / result['sent'] * 1000:.1f}",
+                    f"{result['client_cpu_ms']:.1f}",
                 )
                 console.log(f"{cache} x{clients}: {result['rps']:.0f} req/s")
     console.print(table)

@@ -8,13 +8,15 @@
    and jitter; a 429's `Retry-After` replaces the backoff, and if it does not fit in the budget
    the call gives up at once so the caller can serve stale data instead of waiting;
 4. each attempt holds one of `max_concurrency` slots, so the connection pool is never exceeded
-   and httpx never queues requests inside its pool (see the measurement notes below);
+   and requests never queue inside the transport's pool;
 5. httpx errors and HTTP statuses become `connectors.errors` here; nothing else leaks out.
 
-Pool measurement (httpx 0.28.1 / httpcore 1.0.9, local uvicorn echo server, 2,000 requests):
-the default pool (100 connections) queues excess requests inside httpcore, whose waiting-list
-scan is O(n) per state change (encode/httpx#3215); gating with a semaphore equal to the pool
-size keeps httpcore's queue empty. Numbers are in the connectors report.
+Transport, by measurement (`python -m bench.transport`, numbers in bench/RESULTS.md): httpx's
+own pool (httpcore) costs 1-5.5 ms of CPU per call, more as calls in flight rise (its pool
+scans every connection and waiting request on each state change, encode/httpx#3215); the
+aiohttp transport behind the same `httpx.AsyncClient` costs ~0.55 ms at any concurrency and
+doubles to quadruples the throughput. So the network goes through `httpx_aiohttp`, with a pool
+of `max_concurrency` connections and the same limit on calls in flight in front of it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import httpx
 import orjson
 import stamina
+from httpx_aiohttp import AiohttpTransport
 
 from connectors.circuit import CircuitBreaker
 from connectors.config import ConnectorSettings
@@ -120,7 +123,7 @@ class SourceClient:
             timeout=timeout,
             # httpx's own transport retries are for connect errors only and un-budgeted;
             # stamina does all retrying, so they stay off.
-            transport=transport or httpx.AsyncHTTPTransport(limits=limits, retries=0),
+            transport=transport or AiohttpTransport(limits=limits, retries=0),
             limits=limits,
             follow_redirects=False,
         )

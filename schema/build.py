@@ -34,6 +34,7 @@ from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.metrics.queries import MetricQueries
 from schema.privacy.mutations import PrivacyMutations
+from schema.privacy.pii import mask_pii_fields
 from schema.privacy.queries import PrivacyQueries
 from schema.quality.queries import QualityQueries
 from schema.search.queries import SearchQueries
@@ -85,7 +86,9 @@ class GatewaySchema(strawberry.federation.Schema):
 @cache
 def _types_schema() -> GatewaySchema:
     """The types converted once: Strawberry's relay `node` field cannot be converted twice."""
-    return GatewaySchema(query=Query, mutation=Mutation)
+    schema = GatewaySchema(query=Query, mutation=Mutation)
+    mask_pii_fields(schema)
+    return schema
 
 
 @cache

@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import ContactPoint
+
+# Built once: building and keying a statement costs more CPU than a small indexed read.
+_BY_CUSTOMER = (
+    select(ContactPoint)
+    .where(ContactPoint.customer_id.in_(bindparam("customer_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined]
+)
 
 
 async def contact_points_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, list[ContactPoint]]:
     """Each customer's contact points, primary first, then oldest first."""
-    statement = (
-        select(ContactPoint)
-        .where(ContactPoint.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-        .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined]
-    )
     grouped: dict[str, list[ContactPoint]] = defaultdict(list)
-    for row in await session.scalars(statement):
+    for row in await session.scalars(_BY_CUSTOMER, {"customer_ids": list(customer_ids)}):
         grouped[row.customer_id].append(row)
     return grouped
 

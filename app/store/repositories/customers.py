@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -17,6 +17,8 @@ from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
 from app.store.types import utcnow
 
 MAX_MERGE_HOPS = 16
+# Built once: building and keying a statement costs more CPU than a small indexed read.
+_BY_IDS = select(Customer).where(Customer.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
 
 
 class CustomerOrderField(StrEnum):
@@ -50,7 +52,7 @@ async def get_customers(session: AsyncSession, *, ids: Sequence[str]) -> dict[st
     """The rows with these ids, as stored (tombstones included)."""
     if not ids:
         return {}
-    rows = await session.scalars(select(Customer).where(Customer.id.in_(ids)))  # type: ignore[attr-defined]
+    rows = await session.scalars(_BY_IDS, {"ids": list(ids)})
     return {row.id: row for row in rows}
 
 

@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import SourceLink
+
+# Built once: building and keying a statement costs more CPU than a small indexed read.
+_BY_CUSTOMER = (
+    select(SourceLink)
+    .where(SourceLink.customer_id.in_(bindparam("customer_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(SourceLink.system, SourceLink.external_id)
+)
 
 
 async def links_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, list[SourceLink]]:
     """Each customer's source identities, by system then external id."""
-    statement = (
-        select(SourceLink)
-        .where(SourceLink.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-        .order_by(SourceLink.system, SourceLink.external_id)
-    )
     grouped: dict[str, list[SourceLink]] = defaultdict(list)
-    for row in await session.scalars(statement):
+    for row in await session.scalars(_BY_CUSTOMER, {"customer_ids": list(customer_ids)}):
         grouped[row.customer_id].append(row)
     return grouped
 

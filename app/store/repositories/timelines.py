@@ -5,59 +5,96 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.store.models import ConsentEvent, Interaction, MetricObservation, Preference
 
 RowT = TypeVar("RowT", bound=SQLModel)
+# Statements are built once and reused with bound parameters: building and keying a window
+# query costs ~1 ms of CPU, more than running it (SQLAlchemy memoizes a statement's cache key).
+CUSTOMER_IDS = bindparam("customer_ids", expanding=True)
 
 
-async def _latest_per_group(
-    session: AsyncSession,
+def _newest_per_group(
     model: type[RowT],
     *,
-    customer_ids: Sequence[str],
     group_by: Sequence[Any],
     newest_first: Sequence[Any],
-    keep: int,
     where: Sequence[ColumnElement[bool]] = (),
-) -> dict[str, list[RowT]]:
-    """The `keep` newest rows of each (customer, group) — one query for all customers."""
+) -> Select[tuple[RowT]]:
+    """The `keep` newest rows of each (customer, group) of the `customer_ids` customers."""
     rank = (
         func.row_number()
         .over(partition_by=[model.customer_id, *group_by], order_by=list(newest_first))  # type: ignore[attr-defined]
         .label("rank")
     )
-    inner = (
-        select(model, rank)
-        .where(model.customer_id.in_(customer_ids), *where)  # type: ignore[attr-defined]
-        .subquery()
-    )
-    aliased = select(model).from_statement(
-        select(inner).where(inner.c.rank <= keep).order_by(inner.c.customer_id, inner.c.rank)
-    )
+    inner = select(model, rank).where(model.customer_id.in_(CUSTOMER_IDS), *where).subquery()  # type: ignore[attr-defined]
+    ranked = select(inner).where(inner.c.rank <= bindparam("keep"))
+    return select(model).from_statement(ranked.order_by(inner.c.customer_id, inner.c.rank))  # type: ignore[return-value]
+
+
+async def _grouped(
+    session: AsyncSession, statement: Select[tuple[RowT]], params: dict[str, Any]
+) -> dict[str, list[RowT]]:
     grouped: dict[str, list[RowT]] = defaultdict(list)
-    for row in await session.scalars(aliased):
+    for row in await session.scalars(statement, params):
         grouped[row.customer_id].append(row)  # type: ignore[attr-defined]
     return grouped
+
+
+_METRIC_VALUES = _newest_per_group(
+    MetricObservation,
+    group_by=[MetricObservation.name],
+    newest_first=[MetricObservation.observed_at.desc(), MetricObservation.id.desc()],  # type: ignore[attr-defined,union-attr]
+)
+_CURRENT_CONSENTS = _newest_per_group(
+    ConsentEvent,
+    group_by=[ConsentEvent.purpose, ConsentEvent.channel],
+    newest_first=[ConsentEvent.captured_at.desc(), ConsentEvent.id.desc()],  # type: ignore[attr-defined,union-attr]
+)
+_CONSENT_HISTORY = (
+    select(ConsentEvent)
+    .where(ConsentEvent.customer_id.in_(CUSTOMER_IDS))  # type: ignore[attr-defined]
+    .order_by(ConsentEvent.captured_at.desc(), ConsentEvent.id.desc())  # type: ignore[attr-defined,union-attr]
+)
+_PREFERENCES = select(Preference).where(Preference.customer_id.in_(CUSTOMER_IDS))  # type: ignore[attr-defined]
+
+
+@cache
+def _interaction_pages(channels: bool, since: bool, after: bool) -> Select[tuple[Interaction]]:
+    """The interaction-page statement for one combination of filters (8 at most)."""
+    where: list[ColumnElement[bool]] = []
+    if channels:
+        where.append(Interaction.channel.in_(bindparam("channels", expanding=True)))  # type: ignore[attr-defined]
+    if since:
+        where.append(Interaction.occurred_at >= bindparam("since"))  # type: ignore[arg-type,operator]
+    if after:
+        at = bindparam("after_at")
+        where.append(
+            or_(
+                Interaction.occurred_at < at,  # type: ignore[operator]
+                and_(Interaction.occurred_at == at, Interaction.id < bindparam("after_id")),  # type: ignore[operator]
+            )
+        )
+    return _newest_per_group(
+        Interaction,
+        group_by=[],
+        newest_first=[Interaction.occurred_at.desc(), Interaction.id.desc()],  # type: ignore[attr-defined,union-attr]
+        where=where,
+    )
 
 
 async def metric_values_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str], keep: int = 2
 ) -> dict[str, list[MetricObservation]]:
     """The `keep` newest observations of each metric of each customer (current, previous...)."""
-    return await _latest_per_group(
-        session,
-        MetricObservation,
-        customer_ids=customer_ids,
-        group_by=[MetricObservation.name],
-        newest_first=[MetricObservation.observed_at.desc(), MetricObservation.id.desc()],  # type: ignore[attr-defined,union-attr]
-        keep=keep,
-    )
+    params = {"customer_ids": list(customer_ids), "keep": keep}
+    return await _grouped(session, _METRIC_VALUES, params)
 
 
 async def metric_history(
@@ -88,36 +125,22 @@ async def current_consents_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, list[ConsentEvent]]:
     """The latest ledger entry per purpose and channel of each customer."""
-    return await _latest_per_group(
-        session,
-        ConsentEvent,
-        customer_ids=customer_ids,
-        group_by=[ConsentEvent.purpose, ConsentEvent.channel],
-        newest_first=[ConsentEvent.captured_at.desc(), ConsentEvent.id.desc()],  # type: ignore[attr-defined,union-attr]
-        keep=1,
-    )
+    params = {"customer_ids": list(customer_ids), "keep": 1}
+    return await _grouped(session, _CURRENT_CONSENTS, params)
 
 
 async def consent_history_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, list[ConsentEvent]]:
     """Every consent ledger entry of each customer, newest first."""
-    statement = (
-        select(ConsentEvent)
-        .where(ConsentEvent.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-        .order_by(ConsentEvent.captured_at.desc(), ConsentEvent.id.desc())  # type: ignore[attr-defined,union-attr]
-    )
-    grouped: dict[str, list[ConsentEvent]] = defaultdict(list)
-    for row in await session.scalars(statement):
-        grouped[row.customer_id].append(row)
-    return grouped
+    return await _grouped(session, _CONSENT_HISTORY, {"customer_ids": list(customer_ids)})
 
 
 async def preferences_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, Preference]:
-    statement = select(Preference).where(Preference.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-    return {row.customer_id: row for row in await session.scalars(statement)}
+    rows = await session.scalars(_PREFERENCES, {"customer_ids": list(customer_ids)})
+    return {row.customer_id: row for row in rows}
 
 
 async def interaction_pages_by_customer(
@@ -133,25 +156,12 @@ async def interaction_pages_by_customer(
 
     `channels` keeps only those channels; `since` only interactions at or after it.
     """
-    where: list[ColumnElement[bool]] = []
+    params: dict[str, Any] = {"customer_ids": list(customer_ids), "keep": first + 1}
     if channels is not None:
-        where.append(Interaction.channel.in_(channels))  # type: ignore[attr-defined]
+        params["channels"] = list(channels)
     if since is not None:
-        where.append(Interaction.occurred_at >= since)  # type: ignore[arg-type,operator]
+        params["since"] = since
     if after is not None:
-        at, last_id = after
-        where.append(
-            or_(
-                Interaction.occurred_at < at,
-                and_(Interaction.occurred_at == at, Interaction.id < last_id),  # type: ignore[operator]
-            )
-        )
-    return await _latest_per_group(
-        session,
-        Interaction,
-        customer_ids=customer_ids,
-        group_by=[],
-        newest_first=[Interaction.occurred_at.desc(), Interaction.id.desc()],  # type: ignore[attr-defined,union-attr]
-        keep=first + 1,
-        where=where,
-    )
+        params["after_at"], params["after_id"] = after
+    statement = _interaction_pages(channels is not None, since is not None, after is not None)
+    return await _grouped(session, statement, params)
