@@ -390,6 +390,14 @@ class SearchKey(SQLModel, table=True):
         {"sqlite_with_rowid": False},
     )
 
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    kind: str = Field(max_length=16, primary_key=True)
+    key: str = Field(max_length=256, primary_key=True)
+
 
 class MetricPopulation(SQLModel, table=True):
     """Population parameters a full recompute derives (RFM breakpoints), newest wins."""
@@ -444,8 +452,6 @@ class MetricCurrent(SQLModel, table=True):
         sa_type=String(36),
         primary_key=True,
     )
-    kind: str = Field(max_length=16, primary_key=True)
-    key: str = Field(max_length=256, primary_key=True)
     name: str = Field(max_length=64, primary_key=True)
     value: float
     observed_at: datetime = Field(sa_type=UTCDateTime)
