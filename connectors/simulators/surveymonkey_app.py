@@ -309,7 +309,6 @@ class SurveyMonkeySimulator:
         self._by_survey, self._by_email = by_survey, by_email
 
     def responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
-    def responses(self, survey_id: str, email: str | None) -> list[ResponseSpec]:
         """The survey's responses (of `email` only, if given), oldest first, added ones last.
 
         Deleted ones are left out.
