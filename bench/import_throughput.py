@@ -23,6 +23,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.logs import configure_logging
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import SourceLink
@@ -103,6 +104,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--postgres-url", help="also run on this empty PostgreSQL database")
     args = parser.parse_args()
+    # Before the command runs: it would otherwise bind logging to the runner's captured stream.
+    configure_logging("WARNING")
     OUT.mkdir(parents=True, exist_ok=True)
     table = Table(title="c360 import (moderate errors, default thresholds)")
     for column in (
@@ -124,7 +127,7 @@ def main() -> None:
         table.add_row("sqlite", *_run(size, f"sqlite+aiosqlite:///{store}"))
         if args.postgres_url:
             table.add_row("postgres", *_run(size, args.postgres_url))
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":
