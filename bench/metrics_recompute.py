@@ -1,6 +1,13 @@
 """Issue 6 benchmark: `metrics recompute` (recompute_all) over a seeded store and its sources.
 
-    python -m bench.metrics_recompute [--customers 100000] [--batch-size 500] [--runs cold warm]
+    python -m bench.metrics_recompute [--customers 100000] [--sources memory|simulators]
+        [--batch-size 500] [--runs cold warm rerun]
+
+`--sources memory` (the default) answers every source call from in-memory stand-ins
+(bench/recompute_sources.py) over a store filled directly (customers, three links each, a few
+local interactions): it measures the job itself at 100,000 customers; its runs are `cold`
+(everything written) and `rerun`. `--sources simulators` seeds the demo world and runs the
+three HTTP simulators in-process:
 
 The store is seeded (bench/out/recompute_<N>.db, reused) with the same world the three
 simulators serve, in-process over ASGI (no network, no added latency). Three runs:
@@ -21,14 +28,16 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 
+from app.cache import MemoryCacheBackend, SourceCache
 from app.graph import CustomerGraph, open_customer_graph
 from app.logs import configure_logging
 from app.metrics import recompute as job
@@ -36,7 +45,15 @@ from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
-from app.store.models import MetricObservation, MetricPopulation
+from app.store.models import (
+    Customer,
+    Interaction,
+    MetricCurrent,
+    MetricObservation,
+    MetricPopulation,
+    SourceLink,
+)
+from bench.recompute_sources import fake_connectors
 from connectors.config import ConnectorsConfig, demo_config, demo_environment
 from connectors.config_toml import dump_connectors_config
 from connectors.simulators import create_simulator_app
@@ -82,6 +99,8 @@ async def _clear(db: Database) -> None:
             delete(MetricObservation).where(MetricObservation.source == "recompute")
         )
         await session.execute(delete(MetricPopulation))
+        # Forget current values too, so the run compares against nothing and writes everything.
+        await session.execute(delete(MetricCurrent))
 
 
 async def _run(url: str, customers: int, batch_size: int, runs: list[str], tmp: Path) -> list[Any]:
@@ -133,14 +152,72 @@ async def _timed_run(db: Database, graph: CustomerGraph, batch_size: int) -> tup
     return summary, total, fetch, reads, write, total - fetch - reads - write
 
 
+async def _populate_memory_store(db: Database, customers: int) -> None:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    async with db.transaction() as session:
+        for start in range(0, customers, 5000):
+            ids = [f"c{n:09d}" for n in range(start, min(customers, start + 5000))]
+            await session.execute(
+                insert(Customer),
+                [{"id": i, "lifecycle_stage": "active", "created_at": now, "updated_at": now}
+                 for i in ids],
+            )  # fmt: skip
+            await session.execute(
+                insert(SourceLink),
+                [{"customer_id": i, "system": system, "external_id": i, "method": "manual",
+                  "linked_at": now} for i in ids for system in ("odoo", "hubspot", "surveymonkey")],
+            )  # fmt: skip
+            await session.execute(
+                insert(Interaction),
+                [{"customer_id": i, "channel": "phone", "kind": "note", "summary": "Called",
+                  "occurred_at": now - timedelta(days=n * 40), "source": "gateway"}
+                 for i in ids for n in range(3)],
+            )  # fmt: skip
+
+
+async def _run_memory(url: str, batch_size: int, runs: list[str]) -> list[Any]:
+    config = _config()
+    cache = SourceCache(MemoryCacheBackend(50_000_000))
+    graph = CustomerGraph(fake_connectors(), config.enabled(), cache)  # type: ignore[arg-type]
+    db = Database(url, pool_size=2)
+    rows: list[Any] = []
+    try:
+        for run in runs:
+            if run == "cold":
+                await _clear(db)
+            rows.append((run, *await _timed_run(db, graph, batch_size)))
+    finally:
+        await db.dispose()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--runs", nargs="+", default=["cold", "warm", "rerun"])
+    parser.add_argument("--runs", nargs="+", default=None)
+    parser.add_argument("--sources", choices=["memory", "simulators"], default="memory")
     args = parser.parse_args()
     configure_logging("WARNING", json=True)
     OUT.mkdir(exist_ok=True)
+    if args.sources == "memory":
+        path = OUT / f"recompute_memory_{args.customers}.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        if not path.exists():
+            upgrade(url)
+
+            async def fill() -> None:
+                db = Database(url)
+                try:
+                    await _populate_memory_store(db, args.customers)
+                finally:
+                    await db.dispose()
+
+            asyncio.run(fill())
+        runs = args.runs or ["cold", "rerun"]
+        results = asyncio.run(_run_memory(url, args.batch_size, runs))
+        _print(results, args.customers, args.batch_size, "in-memory sources")
+        return
     path = OUT / f"recompute_{args.customers}.db"
     url = f"sqlite+aiosqlite:///{path}"
     if not path.exists():
@@ -156,10 +233,15 @@ def main() -> None:
         began = time.perf_counter()
         asyncio.run(populate())
         print(f"seeded {args.customers:,} customers in {time.perf_counter() - began:.1f} s")
-    results = asyncio.run(_run(url, args.customers, args.batch_size, args.runs, OUT))
+    runs = args.runs or ["cold", "warm", "rerun"]
+    results = asyncio.run(_run(url, args.customers, args.batch_size, runs, OUT))
+    _print(results, args.customers, args.batch_size, "simulators in-process")
+
+
+def _print(results: list[Any], customers: int, batch_size: int, sources: str) -> None:
     table = Table(
-        title=f"metrics recompute, {args.customers:,} customers, batches of {args.batch_size} "
-        "(SQLite, simulators in-process)"
+        title=f"metrics recompute, {customers:,} customers, batches of {batch_size} "
+        f"(SQLite, {sources})"
     )
     for column in (
         "run", "customers", "skipped", "rows written", "total s", "customers/s",

@@ -28,9 +28,10 @@ from app.metrics.values import MetricValue
 from app.privacy.consent import ConsentPurpose, ConsentState, current_state
 from app.settings import Settings
 from app.store.db import Database
-from app.store.models import MetricCurrent, MetricPopulation
+from app.store.models import MetricPopulation
 from app.store.repositories import metric_current, source_links, timelines
 from app.store.repositories import metrics as repo
+from app.store.repositories.metric_current import CurrentValue
 from app.store.types import utcnow
 
 SOURCE = "recompute"
@@ -78,7 +79,7 @@ def params_from_settings(settings: Settings) -> MetricParams:
     )
 
 
-def is_unchanged(current: MetricCurrent | None, value: MetricValue) -> bool:
+def is_unchanged(current: CurrentValue | None, value: MetricValue) -> bool:
     """True when `value` needs no new row: same method, value within `CHANGE_TOLERANCE`."""
     if current is None or current.method != value.method:
         return False
@@ -96,7 +97,7 @@ def _unsubscribed(consents: Sequence[Any], now: datetime) -> bool:
 class _Batch:
     inputs: dict[str, SourceInputs]
     skipped: set[str]
-    current: dict[str, dict[str, MetricCurrent]]
+    current: dict[str, dict[str, CurrentValue]]
 
 
 async def _load_batch(
@@ -146,7 +147,7 @@ async def _load_batch(
 def _changed_rows(
     customer_id: str,
     computed: Sequence[MetricValue],
-    current: dict[str, MetricCurrent],
+    current: dict[str, CurrentValue],
     as_of: datetime,
     wanted: Collection[str] | None,
     summary: RecomputeSummary,

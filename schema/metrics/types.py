@@ -14,11 +14,9 @@ from app.graph import SourceKind
 from app.metrics import markers
 from app.metrics.inputs import SourceInputs, customer_activity, top_categories
 from app.metrics.queries import SummaryRow, risk_reasons
-from app.privacy.masking import PiiKind
 from app.store import models
 from app.store.repositories.metric_queries import AtRiskRow, SummaryGroup
 from schema.enums import mirror_enum
-from schema.privacy.pii import pii
 
 if TYPE_CHECKING:
     from schema.customers.types import Customer
@@ -138,10 +136,11 @@ class CustomerMarkers:
 @strawberry.type(description="A webhook's person no customer could be linked to (for stewards).")
 class UnmatchedRespondent:
     id: relay.GlobalID
-    customer_id: strawberry.Private[str]
     system: str
     external_id: str | None = strawberry.field(description="The person's id in the system.")
-    email: str | None = pii(PiiKind.EMAIL, "The email the source gave, if any.")
+    # Not @pii: only stewards and admins (raw-PII roles) reach the queue, and the person is
+    # not a customer yet, so there is no customer audit trail to write to.
+    email: str | None = strawberry.field(description="The email the source gave, if any.")
     received_at: datetime
     details: JSON | None = strawberry.field(description="What arrived: scores, survey, event.")
 
@@ -149,7 +148,6 @@ class UnmatchedRespondent:
     def from_model(cls, row: models.UnmatchedRespondent) -> UnmatchedRespondent:
         return cls(
             id=relay.GlobalID("UnmatchedRespondent", str(row.id)),
-            customer_id=f"unmatched:{row.id}",
             system=row.system,
             external_id=row.external_id,
             email=row.email,
