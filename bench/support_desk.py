@@ -70,10 +70,13 @@ class Simulators:
 
 
 @contextmanager
-def simulators(customers: int, *, latency: bool = True) -> Iterator[Simulators]:
+def simulators(
+    customers: int, *, latency: bool = True, in_flight: int | None = None
+) -> Iterator[Simulators]:
     """The three simulators, each in its own process.
 
-    `latency=False` leaves out the injected latency (for CPU profiles of the gateway).
+    `latency=False` leaves out the injected latency (for CPU profiles of the gateway);
+    `in_flight` replaces each connector's limit on calls in flight (`max_concurrency`).
     """
     ports = {system: free_port() for system in LATENCY_MS}
     processes = [
@@ -97,7 +100,18 @@ def simulators(customers: int, *, latency: bool = True) -> Iterator[Simulators]:
     ]
     with tempfile.TemporaryDirectory(prefix="c360-bench-") as directory:
         path = Path(directory) / "connectors.toml"
-        path.write_text(dump_connectors_config(demo_config(ports=ports)), encoding="utf-8")
+        config = demo_config(ports=ports)
+        if in_flight is not None:
+            limited = {"max_concurrency": in_flight}
+            config = config.model_copy(
+                update={
+                    "connectors": {
+                        name: settings.model_copy(update=limited)
+                        for name, settings in config.connectors.items()
+                    }
+                }
+            )
+        path.write_text(dump_connectors_config(config), encoding="utf-8")
         try:
             for port in ports.values():
                 _wait_for(f"http://127.0.0.1:{port}/")
@@ -142,6 +156,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--cache", nargs="+", choices=["cold", "warm"], default=["cold", "warm"])
+    parser.add_argument(
+        "--in-flight", type=int, help="calls in flight per source system (default: the config's)"
+    )
     args = parser.parse_args()
     console = Console(width=170)
     url = seeded_database("sqlite", args.customers)
@@ -166,10 +184,10 @@ def main() -> None:
     ):
         table.add_column(column, justify="right")
     environ = {**demo_environment(), "C360_LOG_LEVEL": "WARNING"}
-    with simulators(args.customers) as sims:
+    with simulators(args.customers, in_flight=args.in_flight) as sims:
         environ["C360_CONNECTORS_FILE"] = str(sims.connectors_file)
         pages_calls: dict[str, int] | None = None
-        for cache in ("cold", "warm"):
+        for cache in args.cache:
             for clients in args.concurrency:
                 # A fresh gateway per cold run: its in-process cache starts empty.
                 with gateway(url, extra_env=environ) as served:
