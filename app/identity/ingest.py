@@ -103,11 +103,13 @@ class IngestSummary:
         self.changed |= other.changed
 
 
-def admit(record: IncomingRecord) -> str | None:
-    """The one gate every incoming record passes before it may touch the store.
+async def admit(db: Database, record: IncomingRecord) -> str | None:
+    """The one gate every incoming record (sync or import) passes before it may touch the store.
 
-    Returns why the record must be skipped, or None to accept it.
+    Returns why the record must be skipped, or None to accept it. Async and given the database,
+    so checks that read the store (a suppression list) belong here too.
     """
+    del db  # the checks below need only the record
     if not record.system.strip() or len(record.system) > 64:
         return "bad system name"
     if not record.external_id.strip() or len(record.external_id) > 256:
@@ -304,7 +306,7 @@ class Ingestor:
         summary = IngestSummary(read=len(records))
         accepted: list[IncomingRecord] = []
         for record in records:
-            reason = admit(record)
+            reason = await admit(self.db, record)
             if reason is None:
                 accepted.append(record)
             else:

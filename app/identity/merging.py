@@ -232,9 +232,11 @@ async def unmerge_customer(
     journal = await repo.latest_merge(session, customer_id=merged_id, as_survivor=False)
     if merged.merged_into is None or journal is None:
         raise ConflictError("this customer is not merged into another")
-    survivor = (await customer_repo.get_customers(session, ids=[journal.survivor_id]))[
+    survivor = (await customer_repo.get_customers(session, ids=[journal.survivor_id])).get(
         journal.survivor_id
-    ]
+    )
+    if survivor is None:
+        raise ConflictError("the customer it was merged into no longer exists")
     newest = await repo.latest_merge(session, customer_id=survivor.id, as_survivor=True)
     if survivor.merged_into is not None or newest is None or newest.id != journal.id:
         raise ConflictError("a later merge involves the survivor; unmerge that one first")

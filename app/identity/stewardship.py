@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy.exc import IntegrityError
+
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.identity.ingest import customers_changed
 from app.identity.merging import merge_customers, unmerge_customer
@@ -121,9 +123,15 @@ async def merge(
 
 async def unmerge(db: Database, *, customer_id: str, undone_by: str) -> tuple[Customer, Customer]:
     """Restore a merged customer and its survivor as they were; returns (restored, survivor)."""
-    async with db.transaction() as session:
-        restored, survivor = await unmerge_customer(
-            session, merged_id=customer_id, undone_by=undone_by
-        )
+    try:
+        async with db.transaction() as session:
+            restored, survivor = await unmerge_customer(
+                session, merged_id=customer_id, undone_by=undone_by
+            )
+    except IntegrityError:
+        # E.g. an identity of the merged customer was linked anew since: nothing was written.
+        raise ConflictError(
+            "the records changed since the merge in a way that cannot be undone automatically"
+        ) from None
     await customers_changed(db, {restored.id, survivor.id}, cause="unmerge")
     return restored, survivor

@@ -8,14 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from app.identity.ingest import Ingestor
 from app.identity.record_csv import read_records_csv
 from app.identity.sync import incoming_from_csv
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
+from app.store.models import SourceLink
 from tests.conftest import ClientFactory, Gateway
-from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
+from tests.graphql_client import assert_no_errors, error_codes, global_id, gql, node_id
 
 LEGACY = """\
 ref,given_name,family_name,email,phone,street,city,postcode,country,birth_date
@@ -366,3 +368,30 @@ async def test_only_stewards_and_admins_decide_and_analysts_see_masked_pairs(
     if query is CANDIDATES:
         left = data["duplicateCandidates"]["edges"][0]["node"]["left"]
         assert (left["givenName"], left["familyName"]) == ("O.", "G.")
+
+
+async def test_an_unmerge_the_records_no_longer_allow_is_a_conflict_and_writes_nothing(
+    gateway: Gateway, settings: Settings, tmp_path: Path
+) -> None:
+    # given: after the merge, the web identity was unlinked and linked anew by an import
+    ids = await _arrange(gateway, settings, tmp_path)
+    client = gateway.client
+    assert_no_errors(
+        await gql(client, MERGE, {"survivor": ids["oliver"], "merged": ids["oliver_web"]})
+    )
+    async with gateway.db.transaction() as session:
+        await session.execute(
+            delete(SourceLink).where(SourceLink.system == "webshop", SourceLink.external_id == "W2")
+        )
+        # (so that the new link cannot reuse the old row id, as SQLite would)
+        session.add(SourceLink(customer_id=node_id(ids["jane"]), system="crm", external_id="X9"))
+    await _import(gateway, settings, tmp_path, "webshop", WEBSHOP)
+    before = await _customer(client, ids["oliver"])
+
+    # when
+    body = await gql(client, UNMERGE, {"id": ids["oliver_web"]})
+
+    # then
+    assert error_codes(body) == ["CONFLICT"]
+    assert await _customer(client, ids["oliver"]) == before
+    assert (await _customer(client, ids["oliver_web"]))["id"] == ids["oliver"]

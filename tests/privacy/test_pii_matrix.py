@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from app.privacy.principals import Purpose, Role
-from tests.graphql_client import assert_no_errors, error_codes, gql
+from app.store.models import MatchCandidate
+from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.privacy.people import (
     EVIDENCE,
     JANE_EMAIL,
@@ -238,6 +239,21 @@ SELF_SERVICE_MUTATIONS: dict[str, tuple[str, Any]] = {
     ),
     "requestMyDataExport": ("mutation { requestMyDataExport { customer } }", lambda p: {}),
 }
+# Identity decisions, for stewards and admins; `_prepare_identity` makes what each one needs.
+IDENTITY_MUTATIONS: dict[str, tuple[str, Any]] = {
+    "resolveCandidate": (
+        "mutation($id: ID!) { resolveCandidate(id: $id, decision: NOT_MATCH) { survivor { id } } }",
+        lambda p: {"id": p["candidateId"]},
+    ),
+    "mergeCustomers": (
+        "mutation($s: ID!, $m: ID!) { mergeCustomers(survivorId: $s, mergedId: $m) { id } }",
+        lambda p: {"s": p["id"], "m": p["otherId"]},
+    ),
+    "unmergeCustomer": (
+        "mutation($id: ID!) { unmergeCustomer(id: $id) { restored { id } } }",
+        lambda p: {"id": p["otherId"]},
+    ),
+}
 # Admin only; it runs last, as it erases the customer the others act on.
 ADMIN_MUTATIONS: dict[str, tuple[str, Any]] = {
     "eraseCustomer": (
@@ -245,8 +261,14 @@ ADMIN_MUTATIONS: dict[str, tuple[str, Any]] = {
         lambda p: {"id": p["id"]},
     ),
 }
-ALL_MUTATIONS = {**STAFF_MUTATIONS, **SELF_SERVICE_MUTATIONS, **ADMIN_MUTATIONS}
+ALL_MUTATIONS = {
+    **STAFF_MUTATIONS,
+    **SELF_SERVICE_MUTATIONS,
+    **IDENTITY_MUTATIONS,
+    **ADMIN_MUTATIONS,
+}
 STAFF = {Role.ADMIN, Role.STEWARD, Role.SUPPORT_AGENT}
+IDENTITY_STEWARDS = {Role.ADMIN, Role.STEWARD}
 PURPOSES = {
     Role.ADMIN: Purpose.ADMINISTRATION,
     Role.STEWARD: Purpose.STEWARDSHIP,
@@ -264,6 +286,8 @@ def _expected(role: Role, mutation: str) -> str:
         return "allowed" if role is Role.CUSTOMER else "FORBIDDEN"
     if mutation in ADMIN_MUTATIONS:
         return "allowed" if role is Role.ADMIN else "FORBIDDEN"
+    if mutation in IDENTITY_MUTATIONS:
+        return "allowed" if role in IDENTITY_STEWARDS else "FORBIDDEN"
     return "allowed" if role in STAFF else "FORBIDDEN"
 
 
@@ -276,9 +300,28 @@ def test_reliability_12_the_mutation_matrix_covers_every_mutation():
     assert declared == set(ALL_MUTATIONS)
 
 
+async def _prepare_identity(
+    client: httpx.AsyncClient, db: Any, name: str, jane: Any, serial: int
+) -> dict[str, str]:
+    """Another customer, merged into Jane for unmerge, or paired with her as a candidate."""
+    other = await create_person(
+        client, given="Joan", email=f"joan{serial}@example.org", loyalty_id=f"LJ-{serial}"
+    )
+    if name == "unmergeCustomer":
+        merge = IDENTITY_MUTATIONS["mergeCustomers"][0]
+        assert_no_errors(await gql(client, merge, {"s": jane.id, "m": other.id}))
+    if name == "resolveCandidate":
+        async with db.transaction() as session:
+            row = MatchCandidate(left_id=other.store_id, right_id=jane.store_id, score=0.5)
+            session.add(row)
+            await session.flush()
+        return {"otherId": other.id, "candidateId": global_id("DuplicateCandidate", row.id)}
+    return {"otherId": other.id}
+
+
 @pytest.mark.parametrize("role", list(Role), ids=str)
 async def test_reliability_12_each_role_may_run_exactly_the_mutations_designed_for_it(
-    client, client_for, role
+    client, client_for, db, role
 ):
     # given
     jane = await create_person(client)
@@ -291,6 +334,8 @@ async def test_reliability_12_each_role_may_run_exactly_the_mutations_designed_f
     for name, (mutation, variables) in ALL_MUTATIONS.items():
         state = assert_no_errors(await gql(client, CUSTOMER_STATE, {"id": jane.id}))["customer"]
         params = {"id": jane.id, "version": state["version"], "phoneId": state["phones"][0]["id"]}
+        if name in IDENTITY_MUTATIONS:
+            params |= await _prepare_identity(client, db, name, jane, len(outcomes))
         body = await gql(caller, mutation, variables(params))
         outcomes[name] = (error_codes(body) or ["allowed"])[0]
         if name == "removeContactPoint" and outcomes[name] == "allowed":
