@@ -117,14 +117,9 @@ async def searchable_values(
     session: AsyncSession,
     *,
     customer_ids: Sequence[str],
-    consent_purpose: str | None = None,
-    now: datetime | None = None,
 ) -> tuple[list[Any], dict[str, list[Any]]]:
-    """Names of the live customers among `customer_ids` and their contact values (plain rows).
-
-    Tombstones (merged customers) are left out, and so is anyone whose consent for
-    `consent_purpose` does not hold at `now`.
-    """
+    """Names of the live customers among `customer_ids` and their contact values (plain rows,
+    for computing their keys); tombstones (merged customers) are left out."""
     if not customer_ids:
         return [], {}
     people = select(
@@ -134,9 +129,6 @@ async def searchable_values(
         Customer.family_name,
         Customer.loyalty_id,
     ).where(Customer.id.in_(customer_ids), Customer.merged_into.is_(None))  # type: ignore[attr-defined, union-attr]
-    if consent_purpose is not None:
-        assert now is not None
-        people = people.where(consent_holds(consent_purpose, None, now))
     customers = list((await session.execute(people)).all())
     live = [row.id for row in customers]
     contacts: dict[str, list[Any]] = defaultdict(list)
