@@ -11,7 +11,6 @@ from app.search.query import parse_query
 from app.search.scoring import FieldMatch, score_customer
 from app.store.db import Database
 from app.store.models import Customer
-from app.store.repositories import customers as customer_repo
 from app.store.repositories import search_keys as repo
 from app.store.types import utcnow
 
@@ -55,21 +54,17 @@ async def search_customers(
     size = check_limit(limit)
     parsed = parse_query(query, default_region=default_region)
     async with db.session() as session:
-        ids = await repo.candidate_ids(
+        candidates = await repo.search_candidates(
             session,
             keys=parsed.lookup_keys(),
             per_key_limit=PER_KEY_LIMIT,
             broad_kinds=BROAD_KINDS,
             broad_key_limit=BROAD_KEY_LIMIT,
             limit=CANDIDATES,
+            consent_purpose=consent_purpose,
+            now=utcnow(),
         )
-        people, contacts = await repo.searchable_values(
-            session, customer_ids=ids, consent_purpose=consent_purpose, now=utcnow()
-        )
-        scored = [score_customer(parsed, searchable(r, contacts.get(r.id, []))) for r in people]
-        ranked = sorted((s for s in scored if s.matches), key=lambda s: (-s.score, s.customer_id))
-        top = ranked[:size]
-        rows = await customer_repo.get_customers(session, ids=[s.customer_id for s in top])
-    # A customer erased between the two reads is simply not in `rows`.
-    hits = [(rows.get(h.customer_id), h) for h in top]
-    return [SearchHit(row, h.score, h.matches) for row, h in hits if row is not None]
+    rows = {customer.id: customer for customer, _ in candidates}
+    scored = [score_customer(parsed, searchable(c, contacts)) for c, contacts in candidates]
+    ranked = sorted((s for s in scored if s.matches), key=lambda s: (-s.score, s.customer_id))
+    return [SearchHit(rows[h.customer_id], h.score, h.matches) for h in ranked[:size]]

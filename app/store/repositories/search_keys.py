@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import String, TextClause, column, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import ContactPoint, Customer, SearchKey
@@ -35,24 +35,14 @@ async def replace_keys(
         await session.execute(insert(SearchKey), rows[start : start + _INSERT_CHUNK])
 
 
-async def candidate_ids(
-    session: AsyncSession,
-    *,
+def _candidates_sql(
     keys: Sequence[tuple[str, str, int]],
+    *,
     per_key_limit: int,
-    broad_kinds: Collection[str] = (),
-    broad_key_limit: int = 0,
+    broad_kinds: Collection[str],
+    broad_key_limit: int,
     limit: int,
-) -> list[str]:
-    """Customers holding the most weight of `keys` ((kind, key, weight)), strongest first.
-
-    Each key contributes at most `per_key_limit` customers (`broad_key_limit` for a kind in
-    `broad_kinds`), so a common family name costs a bounded read however large the store
-    grows. Plain SQL: building this union with the expression language cost more than
-    running it.
-    """
-    if not keys:
-        return []
+) -> TextClause:
     params: dict[str, Any] = {"limit": limit}
     parts = []
     for i, (kind, key, weight) in enumerate(keys):
@@ -62,26 +52,74 @@ async def candidate_ids(
             f"SELECT h{i}.customer_id, {int(weight)} AS weight FROM (SELECT customer_id"
             f" FROM search_key WHERE kind = :k{i} AND key = :v{i} LIMIT :n{i}) AS h{i}"
         )
-    statement = text(
+    return text(
         "SELECT hits.customer_id FROM (" + " UNION ALL ".join(parts) + ") AS hits"
         " GROUP BY hits.customer_id ORDER BY sum(hits.weight) DESC, hits.customer_id"
         " LIMIT :limit"
+    ).bindparams(**params)
+
+
+async def search_candidates(
+    session: AsyncSession,
+    *,
+    keys: Sequence[tuple[str, str, int]],
+    per_key_limit: int,
+    broad_kinds: Collection[str] = (),
+    broad_key_limit: int = 0,
+    limit: int,
+    consent_purpose: str | None = None,
+    now: datetime | None = None,
+) -> list[tuple[Customer, list[Any]]]:
+    """The customers holding the most weight of `keys` ((kind, key, weight)), each with its
+    contact values, in one statement.
+
+    Each key contributes at most `per_key_limit` customers (`broad_key_limit` for a kind in
+    `broad_kinds`), so a common family name costs a bounded read however large the store
+    grows; at most `limit` customers come back. Tombstones are left out, and so is anyone
+    whose consent for `consent_purpose` does not hold at `now`. One round trip: on SQLite
+    each statement is a hop to the driver's thread, and those hops were most of a search's
+    time. The key union is plain SQL: building it with the expression language cost more
+    than running it.
+    """
+    if not keys:
+        return []
+    wanted = _candidates_sql(
+        keys,
+        per_key_limit=per_key_limit,
+        broad_kinds=broad_kinds,
+        broad_key_limit=broad_key_limit,
+        limit=limit,
+    ).columns(column("customer_id", String))
+    statement = (
+        select(
+            Customer,
+            ContactPoint.kind,
+            ContactPoint.value,
+            ContactPoint.city,
+            ContactPoint.postcode,
+        )
+        .outerjoin(ContactPoint, ContactPoint.customer_id == Customer.id)
+        .where(Customer.id.in_(wanted), Customer.merged_into.is_(None))  # type: ignore[attr-defined, union-attr]
     )
-    return list(await session.scalars(statement, params))
+    if consent_purpose is not None:
+        assert now is not None
+        statement = statement.where(consent_holds(consent_purpose, None, now))
+    found: dict[str, tuple[Customer, list[Any]]] = {}
+    for row in await session.execute(statement):
+        customer = row[0]
+        entry = found.setdefault(customer.id, (customer, []))
+        if row.kind is not None:
+            entry[1].append(row)
+    return list(found.values())
 
 
 async def searchable_values(
     session: AsyncSession,
     *,
     customer_ids: Sequence[str],
-    consent_purpose: str | None = None,
-    now: datetime | None = None,
 ) -> tuple[list[Any], dict[str, list[Any]]]:
-    """Names of the live customers among `customer_ids` and their contact values (plain rows).
-
-    Tombstones (merged customers) are left out, and so is anyone whose consent for
-    `consent_purpose` does not hold at `now`.
-    """
+    """Names of the live customers among `customer_ids` and their contact values (plain rows,
+    for computing their keys); tombstones (merged customers) are left out."""
     if not customer_ids:
         return [], {}
     people = select(
@@ -91,9 +129,6 @@ async def searchable_values(
         Customer.family_name,
         Customer.loyalty_id,
     ).where(Customer.id.in_(customer_ids), Customer.merged_into.is_(None))  # type: ignore[attr-defined, union-attr]
-    if consent_purpose is not None:
-        assert now is not None
-        people = people.where(consent_holds(consent_purpose, None, now))
     customers = list((await session.execute(people)).all())
     live = [row.id for row in customers]
     contacts: dict[str, list[Any]] = defaultdict(list)
