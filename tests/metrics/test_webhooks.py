@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.store.models import MetricObservation, WebhookEvent
 from connectors.config import DEMO_TOKENS
 from connectors.simulators.activity import survey_contact
-from connectors.simulators.webhooks import WebhookTarget
+from connectors.simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import linked_to_all
 
@@ -292,3 +292,41 @@ async def test_hubspot_garbage_is_a_bad_request(start_gateway):
 
     # then
     assert response.status_code == 400
+
+
+async def test_hubspot_simulator_change_reaches_the_gateway_and_recomputes(start_gateway, world):
+    # given
+    customer_id = linked_to_all(world)[0]
+    contact_id = next(
+        link.external_id
+        for link in world.links
+        if link.customer_id == customer_id and link.system == "hubspot"
+    )
+    async with start_gateway(**WEBHOOK_SETTINGS) as gateway:
+        app = gateway.sources.apps["hubspot"]
+        app.state.webhook = HubSpotWebhookTarget(
+            "http://gateway", HUBSPOT_SECRET, httpx.ASGITransport(app=gateway.app)
+        )
+        transport = gateway.sources.transports["hubspot"]
+        headers = {"Authorization": f"Bearer {DEMO_TOKENS['hubspot']}"}
+
+        # when
+        async with httpx.AsyncClient(transport=transport, base_url="http://hs") as client:
+            response = await client.post(
+                f"/sim/contacts/{contact_id}/changes",
+                json={"property": "lifecyclestage", "value": "customer"},
+                headers=headers,
+            )
+        recomputed = await _count(
+            gateway.db,
+            MetricObservation,
+            MetricObservation.customer_id == customer_id,
+            MetricObservation.source == "recompute",
+        )
+        events = await _count(gateway.db, WebhookEvent, WebhookEvent.customer_id == customer_id)
+
+    # then
+    assert response.status_code == 202
+    assert response.json() == {"webhook_status": 200}
+    assert events == 1
+    assert recomputed > 0
