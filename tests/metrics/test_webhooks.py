@@ -50,10 +50,16 @@ def sm_headers(body: bytes, secret: str = SM_SECRET) -> dict[str, str]:
     }
 
 
-def hubspot_headers(body: bytes, *, timestamp_ms: int | None = None, secret: str = HUBSPOT_SECRET):
+def hubspot_headers(
+    body: bytes,
+    *,
+    timestamp_ms: int | None = None,
+    secret: str = HUBSPOT_SECRET,
+    url: str = HUBSPOT_URL,
+):
     """Signed as HubSpot's v3 scheme documents it: method + URI + body + timestamp."""
     timestamp = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
-    message = b"POST" + HUBSPOT_URL.encode() + body + timestamp.encode()
+    message = b"POST" + url.encode() + body + timestamp.encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
     return {
         "content-type": "application/json",
@@ -330,3 +336,22 @@ async def test_hubspot_simulator_change_reaches_the_gateway_and_recomputes(start
     assert response.json() == {"webhook_status": 200}
     assert events == 1
     assert recomputed > 0
+
+
+async def test_hubspot_signature_covers_the_public_url_behind_a_proxy(start_gateway):
+    # given: HubSpot calls the public URL; the gateway sees its internal one
+    body = orjson.dumps([hubspot_event(8, "999")])
+    public = "https://c360.example.com/webhooks/hubspot"
+    settings = {**WEBHOOK_SETTINGS, "webhook_public_url": "https://c360.example.com/"}
+    async with start_gateway(**settings) as gateway:
+        # when
+        signed_public = await gateway.client.post(
+            "/webhooks/hubspot", content=body, headers=hubspot_headers(body, url=public)
+        )
+        signed_internal = await gateway.client.post(
+            "/webhooks/hubspot", content=body, headers=hubspot_headers(body)
+        )
+
+    # then
+    assert signed_public.status_code == 200
+    assert signed_internal.status_code == 401
