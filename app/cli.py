@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -145,16 +145,7 @@ def sim(
     chosen_port = port or DEMO_PORTS[system.value]
     size = customers if customers is not None else settings.demo_customers
     console.print(f"[green]{system.value} simulator on http://{host}:{chosen_port}[/green]")
-    webhook = None
-    sm_secret = settings.surveymonkey_webhook_secret
-    if settings.sim_webhook_url and sm_secret and settings.surveymonkey_webhook_client_id:
-        from connectors.simulators.webhooks import WebhookTarget
-
-        webhook = WebhookTarget(
-            settings.sim_webhook_url,
-            settings.surveymonkey_webhook_client_id,
-            sm_secret.get_secret_value(),
-        )
+    webhook = _sim_webhook(settings, system)
     run_simulator(
         system.value,
         port=chosen_port,
@@ -162,8 +153,26 @@ def sim(
         seed=seed if seed is not None else settings.seed,
         faults=FaultSettings(latency_ms=latency_ms, jitter_ms=jitter_ms),
         host=host,
-        webhook=webhook if system is SimulatedSystem.SURVEYMONKEY else None,
+        webhook=webhook,
     )
+
+
+def _sim_webhook(settings: Settings, system: SimulatedSystem) -> Any:
+    """Where a simulator sends its webhooks: C360_SIM_WEBHOOK_URL with the vendor's secret."""
+    from connectors.simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
+
+    url = settings.sim_webhook_url
+    if url is None:
+        return None
+    sm_secret, sm_client = (
+        settings.surveymonkey_webhook_secret,
+        settings.surveymonkey_webhook_client_id,
+    )
+    if system is SimulatedSystem.SURVEYMONKEY and sm_secret and sm_client:
+        return WebhookTarget(url, sm_client, sm_secret.get_secret_value())
+    if system is SimulatedSystem.HUBSPOT and settings.hubspot_webhook_secret:
+        return HubSpotWebhookTarget(url, settings.hubspot_webhook_secret.get_secret_value())
+    return None
 
 
 @app.command()

@@ -139,9 +139,10 @@ async def _timed_run(db: Database, graph: CustomerGraph, batch_size: int) -> tup
     job.repo.insert_observations = phases.wrap("write", real_insert)  # type: ignore[assignment]
     job._load_batch = phases.wrap("load", real_load)  # type: ignore[assignment]
     try:
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         summary = await job.recompute_all(db, graph, batch_size=batch_size)
         total = time.perf_counter() - began
+        cpu = time.process_time() - cpu_began
     finally:
         graph.gather = real_gather  # type: ignore[method-assign]
         job.repo.insert_observations = real_insert  # type: ignore[assignment]
@@ -149,7 +150,7 @@ async def _timed_run(db: Database, graph: CustomerGraph, batch_size: int) -> tup
     fetch = phases.seconds["fetch"]
     reads = phases.seconds["load"] - fetch
     write = phases.seconds["write"]
-    return summary, total, fetch, reads, write, total - fetch - reads - write
+    return summary, total, cpu, fetch, reads, write, total - fetch - reads - write
 
 
 async def _populate_memory_store(db: Database, customers: int) -> None:
@@ -244,11 +245,12 @@ def _print(results: list[Any], customers: int, batch_size: int, sources: str) ->
         f"(SQLite, {sources})"
     )
     for column in (
-        "run", "customers", "skipped", "rows written", "total s", "customers/s",
+        "run", "customers", "skipped", "rows written", "wall s", "customers/s", "CPU s",
+        "customers/CPU s",
         "fetch s", "store reads s", "writes s", "compute+map s",
     ):  # fmt: skip
         table.add_column(column, justify="right")
-    for run, summary, total, fetch, reads, write, rest in results:
+    for run, summary, total, cpu, fetch, reads, write, rest in results:
         table.add_row(
             run,
             f"{summary.customers:,}",
@@ -256,12 +258,14 @@ def _print(results: list[Any], customers: int, batch_size: int, sources: str) ->
             f"{summary.written:,}",
             f"{total:.1f}",
             f"{summary.customers / total:,.0f}",
+            f"{cpu:.1f}",
+            f"{summary.customers / cpu:,.0f}",
             f"{fetch:.1f}",
             f"{reads:.1f}",
             f"{write:.1f}",
             f"{rest:.1f}",
         )
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ def main() -> None:
     _run("bench.matching.run", *(["--quick"] if quick else []))
     api = ["--customers", "5000", "--duration", "3"] if quick else []
     _run("bench.api_latency", *api)
+    _run("bench.metrics_recompute", "--customers", "5000" if quick else "100000")
+    summary = ["--customers", "20000", "--observations", "200000"] if quick else []
+    _run("bench.metric_summary", *summary)
     if (ROOT / "bench" / "support_desk.py").exists():
         _run("bench.support_desk", *(["--duration", "3"] if quick else []))
     _run("bench.search", *(["--customers", "20000", "--queries", "100"] if quick else []))

@@ -17,7 +17,7 @@ from connectors.simulators.faults import FaultSettings, FaultState
 from connectors.simulators.hubspot_app import create_hubspot_app
 from connectors.simulators.odoo_app import create_odoo_app
 from connectors.simulators.surveymonkey_app import create_surveymonkey_app
-from connectors.simulators.webhooks import WebhookTarget
+from connectors.simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
 from connectors.simulators.world import World, build_world
 
 __all__ = ["FaultSettings", "create_simulator_app", "run_simulator"]
@@ -52,10 +52,10 @@ def run_simulator(
     faults: FaultSettings | None = None,
     host: str = "127.0.0.1",
     token: str | None = None,
-    webhook: WebhookTarget | None = None,
+    webhook: WebhookTarget | HubSpotWebhookTarget | None = None,
 ) -> None:
     """Serve one simulator with uvicorn until interrupted (blocks); `webhook`: where the
-    simulator sends its vendor's webhooks (SurveyMonkey only so far)."""
+    simulator sends its vendor's webhooks (SurveyMonkey and HubSpot)."""
     import uvicorn
 
     app = create_simulator_app(system, build_world(customers, seed), faults, token)

@@ -32,6 +32,7 @@ from connectors.simulators.activity import (
     split_object_id,
 )
 from connectors.simulators.faults import FaultState, SimulatorGate, bearer_token
+from connectors.simulators.webhooks import HubSpotWebhookTarget
 from connectors.simulators.world import HUBSPOT_CONTACT_BASE, World
 
 BATCH_LIMIT = 100
@@ -609,8 +610,25 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
         sim.deleted.add(object_id)
         return Response(status_code=204)
 
+    async def change_contact(request: Request) -> Response:
+        """Simulator control (not HubSpot's API): a contact property changes; notify."""
+        contact_id = request.path_params["contact_id"]
+        try:
+            body = orjson.loads(await request.body())
+            prop, value = str(body["property"]), str(body["value"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return Response(status_code=400)
+        if world.hubspot_contact(contact_id) is None:
+            return Response(status_code=404)
+        target: HubSpotWebhookTarget | None = app.state.webhook
+        status = await target.send_contact_change(contact_id, prop, value) if target else None
+        return Response(orjson.dumps({"webhook_status": status}), status_code=202)
+
     app = Starlette(
         routes=[
+            Route(
+                "/sim/contacts/{contact_id}/changes", gate.guard(change_contact), methods=["POST"]
+            ),
             Route(
                 "/crm/v3/objects/contacts/gdpr-delete", gate.guard(gdpr_delete), methods=["POST"]
             ),
@@ -632,4 +650,5 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
     app.state.gate = gate
     app.state.faults = faults
     app.state.simulator = sim
+    app.state.webhook = None
     return app

@@ -2,7 +2,8 @@
 
 A simulator configured with a `WebhookTarget` (`c360 sim ... ` with `C360_SIM_WEBHOOK_URL`,
 or `app.state.webhook` in tests) posts the vendor's event to the gateway when something
-happens in it (SurveyMonkey: a response is completed through `POST /sim/responses`).
+happens in it (SurveyMonkey: a response is completed through `POST /sim/responses`;
+HubSpot: a contact property changes through `POST /sim/contacts/{id}/changes`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ import structlog
 from connectors.simulators.activity import ResponseSpec
 from connectors.simulators.surveys import SURVEY_BY_ID, SURVEYS
 from connectors.webhook_signatures import (
+    HUBSPOT_SIGNATURE,
+    HUBSPOT_TIMESTAMP,
     SURVEYMONKEY_API_KEY,
     SURVEYMONKEY_SIGNATURE,
+    hubspot_v3_signature,
     surveymonkey_signature,
 )
 
@@ -105,6 +109,53 @@ class WebhookTarget:
                 response = await client.post(
                     f"{self.url.rstrip('/')}/webhooks/surveymonkey", content=body, headers=headers
                 )
+            except httpx.HTTPError as exc:
+                log.warning("webhook not delivered", error=type(exc).__name__)
+                return None
+        return response.status_code
+
+
+@dataclass
+class HubSpotWebhookTarget:
+    """Where and with which app secret the HubSpot simulator signs (v3) and sends events."""
+
+    url: str
+    client_secret: str
+    transport: httpx.AsyncBaseTransport | None = None
+
+    async def send_contact_change(self, contact_id: str, prop: str, value: str) -> int | None:
+        """POST one signed `contact.propertyChange` event; the gateway's status or None."""
+        now_ms = int(datetime.now(UTC).timestamp() * 1000)
+        event = {
+            "eventId": 700_000_000 + next(_event_ids),
+            "subscriptionId": 1,
+            "portalId": 62515,
+            "appId": 54321,
+            "occurredAt": now_ms,
+            "subscriptionType": "contact.propertyChange",
+            "attemptNumber": 0,
+            "objectId": int(contact_id),
+            "propertyName": prop,
+            "propertyValue": value,
+            "changeSource": "CRM",
+        }
+        body = orjson.dumps([event])
+        uri = f"{self.url.rstrip('/')}/webhooks/hubspot"
+        timestamp = str(now_ms)
+        headers = {
+            "content-type": "application/json",
+            HUBSPOT_TIMESTAMP: timestamp,
+            HUBSPOT_SIGNATURE: hubspot_v3_signature(
+                client_secret=self.client_secret,
+                method="POST",
+                uri=uri,
+                body=body,
+                timestamp=timestamp,
+            ),
+        }
+        async with httpx.AsyncClient(transport=self.transport, timeout=10.0) as client:
+            try:
+                response = await client.post(uri, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 log.warning("webhook not delivered", error=type(exc).__name__)
                 return None

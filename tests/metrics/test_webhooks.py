@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.store.models import MetricObservation, WebhookEvent
 from connectors.config import DEMO_TOKENS
 from connectors.simulators.activity import survey_contact
-from connectors.simulators.webhooks import WebhookTarget
+from connectors.simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import linked_to_all
 
@@ -50,10 +50,16 @@ def sm_headers(body: bytes, secret: str = SM_SECRET) -> dict[str, str]:
     }
 
 
-def hubspot_headers(body: bytes, *, timestamp_ms: int | None = None, secret: str = HUBSPOT_SECRET):
+def hubspot_headers(
+    body: bytes,
+    *,
+    timestamp_ms: int | None = None,
+    secret: str = HUBSPOT_SECRET,
+    url: str = HUBSPOT_URL,
+):
     """Signed as HubSpot's v3 scheme documents it: method + URI + body + timestamp."""
     timestamp = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
-    message = b"POST" + HUBSPOT_URL.encode() + body + timestamp.encode()
+    message = b"POST" + url.encode() + body + timestamp.encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
     return {
         "content-type": "application/json",
@@ -292,3 +298,60 @@ async def test_hubspot_garbage_is_a_bad_request(start_gateway):
 
     # then
     assert response.status_code == 400
+
+
+async def test_hubspot_simulator_change_reaches_the_gateway_and_recomputes(start_gateway, world):
+    # given
+    customer_id = linked_to_all(world)[0]
+    contact_id = next(
+        link.external_id
+        for link in world.links
+        if link.customer_id == customer_id and link.system == "hubspot"
+    )
+    async with start_gateway(**WEBHOOK_SETTINGS) as gateway:
+        app = gateway.sources.apps["hubspot"]
+        app.state.webhook = HubSpotWebhookTarget(
+            "http://gateway", HUBSPOT_SECRET, httpx.ASGITransport(app=gateway.app)
+        )
+        transport = gateway.sources.transports["hubspot"]
+        headers = {"Authorization": f"Bearer {DEMO_TOKENS['hubspot']}"}
+
+        # when
+        async with httpx.AsyncClient(transport=transport, base_url="http://hs") as client:
+            response = await client.post(
+                f"/sim/contacts/{contact_id}/changes",
+                json={"property": "lifecyclestage", "value": "customer"},
+                headers=headers,
+            )
+        recomputed = await _count(
+            gateway.db,
+            MetricObservation,
+            MetricObservation.customer_id == customer_id,
+            MetricObservation.source == "recompute",
+        )
+        events = await _count(gateway.db, WebhookEvent, WebhookEvent.customer_id == customer_id)
+
+    # then
+    assert response.status_code == 202
+    assert response.json() == {"webhook_status": 200}
+    assert events == 1
+    assert recomputed > 0
+
+
+async def test_hubspot_signature_covers_the_public_url_behind_a_proxy(start_gateway):
+    # given: HubSpot calls the public URL; the gateway sees its internal one
+    body = orjson.dumps([hubspot_event(8, "999")])
+    public = "https://c360.example.com/webhooks/hubspot"
+    settings = {**WEBHOOK_SETTINGS, "webhook_public_url": "https://c360.example.com/"}
+    async with start_gateway(**settings) as gateway:
+        # when
+        signed_public = await gateway.client.post(
+            "/webhooks/hubspot", content=body, headers=hubspot_headers(body, url=public)
+        )
+        signed_internal = await gateway.client.post(
+            "/webhooks/hubspot", content=body, headers=hubspot_headers(body)
+        )
+
+    # then
+    assert signed_public.status_code == 200
+    assert signed_internal.status_code == 401

@@ -237,3 +237,30 @@ async def test_markers_for_a_consenting_customer_and_none_for_others(client, cli
         "nextBestAction": "SERVICE_RECOVERY",
     }
     assert error_codes(withheld) == ["CONSENT_REQUIRED"]
+
+
+async def test_a_merged_customers_value_does_not_count(client, db):
+    # given: two customers answered; one is then merged into the other (a tombstone)
+    from sqlalchemy import update
+
+    from app.store.models import Customer
+
+    survivor, merged = await _customer(client), await _customer(client)
+    await _observe(db, survivor, "nps", 10, JAN)
+    await _observe(db, merged, "nps", 0, JAN)
+    async with db.transaction() as session:
+        await session.execute(
+            update(Customer)
+            .where(Customer.id == node_id(merged))
+            .values(merged_into=node_id(survivor))
+        )
+
+    # when
+    overall = await gql(client, SUMMARY, {"name": "nps", "groupBy": "NONE"})
+    by_segment = await gql(client, SUMMARY, {"name": "nps", "groupBy": "SEGMENT"})
+
+    # then
+    (group,) = assert_no_errors(overall)["metricSummary"]["groups"]
+    assert (group["n"], group["value"]) == (1, 100.0)
+    (segment,) = assert_no_errors(by_segment)["metricSummary"]["groups"]
+    assert segment["n"] == 1

@@ -90,11 +90,14 @@ def _group_key(group: SummaryGroup) -> ColumnElement[Any] | None:
     return None
 
 
-def _current_table(name: str, *, min_value: float | None = None) -> Subquery:
+def _current_table(
+    name: str, *, min_value: float | None = None, with_details: bool = False
+) -> Subquery:
     """`metric_current` rows of `name` (optionally with value >= min_value)."""
-    statement = select(MetricCurrent.customer_id, MetricCurrent.value, MetricCurrent.details).where(
-        MetricCurrent.name == name
-    )
+    columns: list[Any] = [MetricCurrent.customer_id, MetricCurrent.value]
+    if with_details:
+        columns.append(MetricCurrent.details)
+    statement = select(*columns).where(MetricCurrent.name == name)
     if min_value is not None:
         statement = statement.where(MetricCurrent.value >= min_value)
     return statement.subquery()
@@ -162,10 +165,18 @@ async def summary_sums(
         func.sum(case((value >= 9, 1), else_=0)),
         func.sum(case((value <= 6, 1), else_=0)),
     ]
-    statement = select(*([key] if key is not None else []), *columns).select_from(
-        current.join(Customer, Customer.id == current.c.customer_id)
-    )
-    statement = statement.where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    statement = select(*([key] if key is not None else []), *columns)
+    if group in (SummaryGroup.NONE, *TIME_GROUPS):
+        # No customer attribute is needed: skip the join (a B-tree probe per customer, the
+        # bulk of the cost) unless merge tombstones exist, whose values must not count.
+        statement = statement.select_from(current)
+        if await _any_merged(session):
+            merged = select(Customer.id).where(Customer.merged_into.is_not(None))  # type: ignore[union-attr]
+            statement = statement.where(current.c.customer_id.not_in(merged))
+    else:
+        statement = statement.select_from(
+            current.join(Customer, Customer.id == current.c.customer_id)
+        ).where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
     if key is not None:
         statement = statement.group_by(key).order_by(key)
     result: list[GroupSums] = []
@@ -186,6 +197,12 @@ async def summary_sums(
             )
         )
     return result
+
+
+async def _any_merged(session: AsyncSession) -> bool:
+    """Whether any customer is a merge tombstone (one probe of the merged_into index)."""
+    statement = select(Customer.id).where(Customer.merged_into.is_not(None)).limit(1)  # type: ignore[union-attr]
+    return (await session.scalars(statement)).first() is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +228,7 @@ async def at_risk_page(
     dialect: str,
 ) -> list[AtRiskRow]:
     """Up to `first` customers (plus one) with current risk >= min_risk, by risk x value."""
-    risk = _current_table(risk_metric, min_value=min_risk)
+    risk = _current_table(risk_metric, min_value=min_risk, with_details=True)
     value = _current_table(value_metric)
     # A customer with a negative or no predicted value weighs nothing (scalar max in SQLite).
     positive = func.max if dialect == "sqlite" else func.greatest
