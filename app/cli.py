@@ -90,6 +90,9 @@ def seed_store(settings: Settings, customers: int, seed_value: int) -> int:
             ),
             pool_size=settings.database_pool_size,
         )
+    from app.store.migrate import refresh_statistics
+
+    refresh_statistics(settings.database_url)
     return summary.rows
 
 

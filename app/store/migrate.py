@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -22,6 +23,29 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database schema up to `revision` (blocking; call from sync code)."""
     command.upgrade(alembic_config(database_url), revision)
+    refresh_statistics(database_url)
+
+
+def refresh_statistics(database_url: str) -> None:
+    """Give SQLite's query planner table statistics (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite picks an index by the WHERE clause alone: the customer list's
+    `merged_into IS NULL` (true of nearly every row) over the index on its ORDER BY, and
+    then sorts every customer: 25 ms per page at 100,000 customers instead of well under 1.
+    """
+    if not database_url.startswith("sqlite"):
+        return
+    engine = create_engine(database_url.replace("+aiosqlite", "", 1))
+    try:
+        with engine.begin() as connection:
+            # Bounded sampling keeps this fast on any size, except for `customer`, whose
+            # unselective `merged_into` needs a full count to be seen as unselective.
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql("PRAGMA analysis_limit=0")
+            connection.exec_driver_sql("ANALYZE customer")
+    finally:
+        engine.dispose()
 
 
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
