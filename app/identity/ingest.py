@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,6 @@ from app.customers.contact_points import PostalAddress
 from app.customers.profiles import LOYALTY_SYSTEM
 from app.errors import InvalidInputError
 from app.identity.blocking import DEFAULT_MAX_BLOCK_SIZE, blocking_keys
-from app.identity.contact import try_normalize_email, try_normalize_phone
 from app.identity.decision import Decision, Thresholds
 from app.identity.engine import MatchEngine
 from app.identity.evidence import MatchScore
@@ -36,6 +35,7 @@ from app.settings import Settings
 from app.store.db import Database
 from app.store.models import (
     BlockingKey,
+    CandidateStatus,
     ContactKind,
     ContactPoint,
     Customer,
@@ -127,12 +127,27 @@ async def customers_changed(db: Database, customer_ids: Collection[str], *, caus
     log.debug("customers changed", cause=cause, customers=len(customer_ids))
 
 
+class _Point(NamedTuple):
+    """What matching and deduplication need of a contact point (cheaper than a row object)."""
+
+    kind: str
+    value: str
+    street: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+
+    @classmethod
+    def of(cls, row: ContactPoint) -> _Point:
+        return cls(row.kind, row.value, row.street, row.city, row.postcode, row.country)
+
+
 @dataclass
 class _Entity:
     """A live customer as a batch sees it: rows, keys, and its records in comparable form."""
 
     customer: Customer
-    points: list[ContactPoint]
+    points: list[_Point]
     records: dict[tuple[str, str], SourceRecord]
     link_count: int
     keys: set[str]
@@ -151,12 +166,16 @@ class _Batch:
     dirty: set[str] = field(default_factory=set)
     # New rows, written with one multi-row INSERT per table at the end of the batch: adding
     # them to the session would make every flush walk all of them.
-    new_rows: dict[type[SQLModel], list[SQLModel]] = field(
+    new_rows: dict[type[SQLModel], list[SQLModel | dict[str, Any]]] = field(
         default_factory=lambda: {model: [] for model in _INSERT_ORDER}
     )
 
     def add(self, row: SQLModel) -> None:
         self.new_rows[type(row)].append(row)
+
+    def add_values(self, model: type[SQLModel], values: dict[str, Any]) -> None:
+        """A new row as column values: every column but an autoincrement id, as `add` gives."""
+        self.new_rows[model].append(values)
 
 
 def _address(person: PersonRecord, default_region: str) -> PostalAddress | None:
@@ -177,12 +196,7 @@ def _address(person: PersonRecord, default_region: str) -> PostalAddress | None:
         return None
 
 
-def _region(person: PersonRecord, default_region: str) -> str:
-    country = (person.country or "").strip().upper()
-    return country if len(country) == 2 else default_region
-
-
-def golden_person_records(customer: Customer, points: Sequence[ContactPoint]) -> list[PersonRecord]:
+def golden_person_records(customer: Customer, points: Sequence[_Point]) -> list[PersonRecord]:
     """The customer as person records for matching: its golden fields with each contact point."""
     emails = [p.value for p in points if p.kind == ContactKind.EMAIL]
     phones = [p.value for p in points if p.kind == ContactKind.PHONE]
@@ -289,7 +303,7 @@ class Ingestor:
                 continue
             entity = _Entity(
                 customer=row,
-                points=points.get(row.id, []),
+                points=[_Point.of(p) for p in points.get(row.id, [])],
                 records={(r.system, r.external_id): r for r in records.get(row.id, [])},
                 link_count=counts.get(row.id, 0),
                 keys=keys.get(row.id, set()),
@@ -376,13 +390,18 @@ class Ingestor:
         entity = self._create(batch)
         self._attach(batch, entity, record, norm, keys, method=LinkMethod.DETERMINISTIC)
         if best is not None and decision is Decision.REVIEW:
-            batch.add(
-                MatchCandidate(
-                    left_id=entity.customer.id,
-                    right_id=best.right_id,
-                    score=round(best.score, 6),
-                    evidence=_evidence(best),
-                )
+            batch.add_values(
+                MatchCandidate,
+                {
+                    "left_id": entity.customer.id,
+                    "right_id": best.right_id,
+                    "score": round(best.score, 6),
+                    "evidence": _evidence(best),
+                    "status": CandidateStatus.PENDING.value,
+                    "created_at": utcnow(),
+                    "decided_at": None,
+                    "decided_by": None,
+                },
             )
             return Outcome.CANDIDATE
         return Outcome.NEW
@@ -427,18 +446,20 @@ class Ingestor:
         elif observed >= stored.observed_at:
             stored.values, stored.observed_at, stored.verified = values, observed, record.verified
         if identity not in batch.links:
-            batch.add(
-                SourceLink(
-                    customer_id=customer_id,
-                    system=record.system,
-                    external_id=record.external_id,
-                    method=method or LinkMethod.DETERMINISTIC,
-                    score=None if score is None else round(score, 6),
-                )
+            batch.add_values(
+                SourceLink,
+                {
+                    "customer_id": customer_id,
+                    "system": record.system,
+                    "external_id": record.external_id,
+                    "method": (method or LinkMethod.DETERMINISTIC).value,
+                    "score": None if score is None else round(score, 6),
+                    "linked_at": utcnow(),
+                },
             )
             batch.links[identity] = customer_id
             entity.link_count += 1
-        self._add_points(batch, entity, record)
+        self._add_points(batch, entity, record, norm)
         for key in keys:
             batch.index[key].add(customer_id)
             if key not in entity.keys:
@@ -447,36 +468,50 @@ class Ingestor:
         entity.normalized.append(replace(norm, record_id=customer_id))
         batch.dirty.add(customer_id)
 
-    def _add_points(self, batch: _Batch, entity: _Entity, record: IncomingRecord) -> None:
-        person = record.person
-        region = _region(person, self.engine.default_region)
-        address = _address(person, self.engine.default_region)
-        found: list[tuple[ContactKind, str | None, PostalAddress | None]] = [
-            (ContactKind.EMAIL, try_normalize_email(person.email), None),
-            (ContactKind.PHONE, try_normalize_phone(person.phone, region), None),
-            (ContactKind.ADDRESS, address.one_line() if address else None, address),
+    def _add_points(
+        self, batch: _Batch, entity: _Entity, record: IncomingRecord, norm: NormalizedRecord
+    ) -> None:
+        # The normalized record already holds the valid email and the E.164 phone.
+        address = _address(record.person, self.engine.default_region)
+        found: list[tuple[ContactKind, str, PostalAddress | None]] = [
+            (ContactKind.EMAIL, norm.email, None),
+            (ContactKind.PHONE, norm.phone, None),
+            (ContactKind.ADDRESS, address.one_line() if address else "", address),
         ]
         held = {(p.kind, p.value) for p in entity.points}
+        now = utcnow()
         for kind, value, postal in found:
-            if value is None or (kind.value, value) in held:
+            if not value or (kind.value, value) in held:
                 continue
-            row = ContactPoint(
-                customer_id=entity.customer.id,
-                kind=kind.value,
-                label="home" if postal else None,
-                value=value,
-                street=postal.street if postal else None,
-                address_line2=postal.address_line2 if postal else None,
-                city=postal.city if postal else None,
-                postcode=postal.postcode if postal else None,
-                region=postal.region if postal else None,
-                country=postal.country if postal else None,
-                is_primary=all(p.kind != kind.value for p in entity.points),
-                verified_at=utcnow() if record.verified else None,
-                source=record.system,
+            batch.add_values(
+                ContactPoint,
+                {
+                    "customer_id": entity.customer.id,
+                    "kind": kind.value,
+                    "label": "home" if postal else None,
+                    "value": value,
+                    "street": postal.street if postal else None,
+                    "address_line2": postal.address_line2 if postal else None,
+                    "city": postal.city if postal else None,
+                    "postcode": postal.postcode if postal else None,
+                    "region": postal.region if postal else None,
+                    "country": postal.country if postal else None,
+                    "is_primary": all(p.kind != kind.value for p in entity.points),
+                    "verified_at": now if record.verified else None,
+                    "source": record.system,
+                    "created_at": now,
+                },
             )
-            batch.add(row)
-            entity.points.append(row)
+            entity.points.append(
+                _Point(
+                    kind.value,
+                    value,
+                    postal.street if postal else None,
+                    postal.city if postal else None,
+                    postal.postcode if postal else None,
+                    postal.country if postal else None,
+                )
+            )
 
     async def _finish(self, batch: _Batch) -> None:
         session = batch.session
@@ -507,7 +542,7 @@ class Ingestor:
                 add=batch.add,
             )
         for model in _INSERT_ORDER:
-            rows = [_insert_values(row) for row in batch.new_rows[model]]
+            rows = [r if isinstance(r, dict) else _insert_values(r) for r in batch.new_rows[model]]
             await repo.insert_rows(session, model, rows)
         if batch.new_keys:
             await repo.insert_rows(session, BlockingKey, batch.new_keys)

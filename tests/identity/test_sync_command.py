@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +36,11 @@ def world() -> World:
     return build_world(WORLD_SIZE, WORLD_SEED)
 
 
-def _run(work: Any) -> Any:
+def _run(url: str, work: Any) -> Any:
+    """Run `work(db)` on a Database opened for it."""
+
     async def run() -> Any:
-        db = Database(url_holder["url"])
+        db = Database(url)
         try:
             return await work(db)
         finally:
@@ -48,15 +49,11 @@ def _run(work: Any) -> Any:
     return asyncio.run(run())
 
 
-url_holder: dict[str, str] = {}
-
-
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: World) -> Iterator[str]:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: World) -> str:
     """The seeded world's customers without their ERP, CRM and survey links, for sync to find."""
     url = f"sqlite+aiosqlite:///{tmp_path}/sync.db"
     upgrade(url)
-    url_holder["url"] = url
 
     async def arrange(db: Database) -> None:
         await seed(db, customers=WORLD_SIZE, seed_value=WORLD_SEED)
@@ -65,10 +62,9 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: World) -> Iter
                 delete(SourceLink).where(SourceLink.system.in_(SOURCE_SYSTEMS))  # type: ignore[attr-defined]
             )
 
-    _run(arrange)
+    _run(url, arrange)
     monkeypatch.setenv("C360_DATABASE_URL", url)
-    yield url
-    url_holder.clear()
+    return url
 
 
 @pytest.fixture
@@ -114,7 +110,7 @@ def test_sync_links_the_worlds_people_to_their_customers(
 
     # then: every identity the ERP and the CRM hold is linked, to the right customer
     assert result.exit_code == 0, result.output
-    links = _run(_links)
+    links = _run(store, _links)
     truth = {(link.system, link.external_id): link.customer_id for link in world.links}
     person_identities = {k: v for k, v in truth.items() if k[0] in ("odoo", "hubspot")}
     linked_right = [k for k, customer in person_identities.items() if links.get(k) == customer]
@@ -135,7 +131,7 @@ def test_a_second_sync_is_incremental(store: str, simulators: dict[str, Any]) ->
     # given
     first = runner.invoke(app, ["sync", "--system", "hubspot"])
     assert first.exit_code == 0, first.output
-    linked = _run(_links)
+    linked = _run(store, _links)
 
     # when
     second = runner.invoke(app, ["sync", "--system", "hubspot"])
@@ -145,8 +141,8 @@ def test_a_second_sync_is_incremental(store: str, simulators: dict[str, Any]) ->
     assert _summary_row(first.output, "hubspot", "records read") > 50
     assert _summary_row(second.output, "hubspot", "records read") <= 2
     assert _summary_row(second.output, "hubspot", "new customers") == 0
-    assert _run(_links) == linked
-    assert _run(lambda db: _count(db, SyncCheckpoint)) == 1
+    assert _run(store, _links) == linked
+    assert _run(store, lambda db: _count(db, SyncCheckpoint)) == 1
 
 
 def test_a_source_that_fails_keeps_its_checkpoint_and_exits_non_zero(
@@ -162,7 +158,7 @@ def test_a_source_that_fails_keeps_its_checkpoint_and_exits_non_zero(
     assert result.exit_code == 1
     assert "error:" in result.output and "odoo" in result.output
     assert "Traceback" not in result.output
-    assert _run(lambda db: _count(db, SyncCheckpoint)) == 0
+    assert _run(store, lambda db: _count(db, SyncCheckpoint)) == 0
 
 
 def test_an_unknown_system_is_refused(store: str, simulators: dict[str, Any]) -> None:
@@ -201,7 +197,7 @@ def test_candidates_made_by_sync_name_live_customers(
 ) -> None:
     assert runner.invoke(app, ["sync"]).exit_code == 0
 
-    pairs = _run(lambda db: _pairs(db))
+    pairs = _run(store, _pairs)
 
     assert all(left != right for left, right in pairs)
 
