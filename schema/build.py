@@ -56,7 +56,12 @@ Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, Identit
 
 
 class GatewaySchema(strawberry.federation.Schema):
-    """Our schema: logs unexpected errors with their stack, expected ones briefly."""
+    """Our schema: personal data masked, unexpected errors logged with their stack."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every @pii field of any schema we build goes through the request's access rules.
+        mask_pii_fields(self)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         result = await super().execute(*args, **kwargs)
@@ -86,9 +91,7 @@ class GatewaySchema(strawberry.federation.Schema):
 @cache
 def _types_schema() -> GatewaySchema:
     """The types converted once: Strawberry's relay `node` field cannot be converted twice."""
-    schema = GatewaySchema(query=Query, mutation=Mutation)
-    mask_pii_fields(schema)
-    return schema
+    return GatewaySchema(query=Query, mutation=Mutation)
 
 
 @cache
