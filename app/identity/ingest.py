@@ -31,6 +31,8 @@ from app.identity.golden import GoldenOf, winners, write_golden
 from app.identity.normalized import NormalizedRecord
 from app.identity.record import FIELDS, PersonRecord
 from app.identity.survivorship import SurvivorshipRules
+from app.privacy.suppression import is_suppressed
+from app.search.index import refresh_search_keys
 from app.settings import Settings
 from app.store.db import Database
 from app.store.models import (
@@ -103,13 +105,14 @@ class IngestSummary:
         self.changed |= other.changed
 
 
-async def admit(db: Database, record: IncomingRecord) -> str | None:
+async def admit(
+    session: AsyncSession, settings: Settings, record: IncomingRecord, norm: NormalizedRecord
+) -> str | None:
     """The one gate every incoming record (sync or import) passes before it may touch the store.
 
-    Returns why the record must be skipped, or None to accept it. Async and given the database,
-    so checks that read the store (a suppression list) belong here too.
+    Returns why the record must be skipped, or None to accept it. An erased person's
+    identifiers (the suppression list) never come back through an import or a sync.
     """
-    del db  # the checks below need only the record
     if not record.system.strip() or len(record.system) > 64:
         return "bad system name"
     if not record.external_id.strip() or len(record.external_id) > 256:
@@ -117,14 +120,26 @@ async def admit(db: Database, record: IncomingRecord) -> str | None:
     person = record.person
     if not any(getattr(person, name) for name in _IDENTIFYING):
         return "nothing identifies the person"
+    if await is_suppressed(
+        session,
+        settings,
+        emails=[norm.email] if norm.email else [],
+        phones=[norm.phone] if norm.phone else [],
+        national_ids=[norm.national_id] if norm.national_id else [],
+        loyalty_ids=[norm.loyalty_id] if norm.loyalty_id else [],
+        source_ids=[(record.system, record.external_id)],
+    ):
+        return "erased person (suppression list)"
     return None
 
 
 async def customers_changed(db: Database, customer_ids: Collection[str], *, cause: str) -> None:
     """Called once after each committed ingest batch, merge and unmerge, with the customers whose
-    golden record, links or contact points changed: the place for follow-up work."""
-    del db  # follow-up work (metric recompute) reads the store through it
+    golden record, links or contact points changed: their search keys follow them (a merged
+    tombstone loses its keys)."""
     log.debug("customers changed", cause=cause, customers=len(customer_ids))
+    async with db.transaction() as session:
+        await refresh_search_keys(session, customer_ids)
 
 
 class _Point(NamedTuple):
@@ -234,12 +249,14 @@ class Ingestor:
     def __init__(
         self,
         db: Database,
+        settings: Settings,
         *,
         engine: MatchEngine,
         rules: SurvivorshipRules,
         max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     ) -> None:
         self.db = db
+        self.settings = settings  # the suppression list's key
         self.engine = engine
         self.rules = rules
         self.max_block_size = max_block_size
@@ -254,6 +271,7 @@ class Ingestor:
         )
         return cls(
             db,
+            settings,
             engine=MatchEngine(thresholds=thresholds, default_region=settings.default_phone_region),
             rules=SurvivorshipRules.from_settings(
                 settings.survivorship_priority, settings.survivorship_field_priority
@@ -319,13 +337,17 @@ class Ingestor:
         """Link one batch of records in one transaction; returns what happened to each."""
         summary = IngestSummary(read=len(records))
         accepted: list[IncomingRecord] = []
-        for record in records:
-            reason = await admit(self.db, record)
-            if reason is None:
-                accepted.append(record)
-            else:
-                summary.outcomes[Outcome.SKIPPED] += 1
-                summary.skip_reasons[reason] += 1
+        normalized: list[NormalizedRecord] = []
+        async with self.db.session() as session:
+            for record in records:
+                norm = self.engine.normalize(record.person)
+                reason = await admit(session, self.settings, record, norm)
+                if reason is None:
+                    accepted.append(record)
+                    normalized.append(norm)
+                else:
+                    summary.outcomes[Outcome.SKIPPED] += 1
+                    summary.skip_reasons[reason] += 1
         if not accepted:
             return summary
         async with self.db.transaction() as session:
@@ -338,7 +360,6 @@ class Ingestor:
                     session, system=system, external_ids=external_ids
                 )
                 batch.links.update(((system, e), link.customer_id) for e, link in found.items())
-            normalized = [self.engine.normalize(record.person) for record in accepted]
             record_keys = [blocking_keys(n) for n in normalized]
             hits = await repo.customers_by_keys(
                 session,
