@@ -30,6 +30,7 @@ def main() -> None:
     _run("bench.api_latency", *api)
     if (ROOT / "bench" / "support_desk.py").exists():
         _run("bench.support_desk", *(["--duration", "3"] if quick else []))
+    _run("bench.transport", *(["--requests", "500"] if quick else []))
 
 
 if __name__ == "__main__":
