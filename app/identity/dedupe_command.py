@@ -14,6 +14,7 @@ from rich.table import Table
 
 from app.errors import InvalidInputError
 from app.identity.batch import BatchResult, deduplicate, link_sets
+from app.identity.csv_options import CsvFile, FieldMapOption
 from app.identity.decision import Decision, Thresholds
 from app.identity.engine import MatchEngine
 from app.identity.record_csv import parse_field_map, read_records_csv
@@ -49,20 +50,14 @@ def _summary(result: BatchResult, output: Path) -> Table:
 
 
 def dedupe(
-    file: Annotated[Path, typer.Argument(help="CSV file of person records, UTF-8, with a header.")],
+    file: CsvFile,
     id_column: Annotated[
         str, typer.Option("--id-column", help="The column that identifies a record.")
     ],
     output: Annotated[
         Path, typer.Option("--output", help="Where to write left_id,right_id,score.")
     ],
-    field_map: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map",
-            help="CSVCOL=FIELD, repeatable. Columns named like a FIELD map themselves.",
-        ),
-    ] = None,
+    field_map: FieldMapOption = None,
     link: Annotated[
         Path | None,
         typer.Option("--link", help="A second CSV file: find its matches in FILE instead."),

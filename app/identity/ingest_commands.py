@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Coroutine
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import structlog
@@ -16,6 +15,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import InvalidInputError
+from app.identity.csv_options import CsvFile, FieldMapOption
 from app.identity.ingest import Ingestor, IngestSummary, Outcome
 from app.identity.record_csv import parse_field_map, read_records_csv
 from app.identity.sync import (
@@ -77,19 +77,14 @@ def _progress(console: Console) -> Progress:
 
 
 def import_file(
-    file: Annotated[Path, typer.Argument(help="CSV file of person records, UTF-8, with a header.")],
+    file: CsvFile,
     source: Annotated[
         str, typer.Option("--source", help="Name of the system the file comes from.")
     ],
     id_column: Annotated[
         str, typer.Option("--id-column", help="The column that identifies a record in SOURCE.")
     ],
-    field_map: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map", help="CSVCOL=FIELD, repeatable. Columns named like a FIELD map themselves."
-        ),
-    ] = None,
+    field_map: FieldMapOption = None,
 ) -> None:
     """Link a legacy list into the master store: join, review or create each person."""
     console, errors = Console(), Console(stderr=True)

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from app.seeding import seed
-from app.store.db import Database
-from app.store.migrate import upgrade
-from tests.sources.conftest import WORLD_SEED, WORLD_SIZE, sources, start_gateway, world
+from tests.sources.conftest import seeded_store, sources, start_gateway, world
 
 __all__ = ["seeded_url", "sources", "start_gateway", "world"]
 
@@ -17,15 +12,4 @@ __all__ = ["seeded_url", "sources", "start_gateway", "world"]
 @pytest.fixture
 def seeded_url(tmp_path) -> str:
     """A store of the test's own (recompute and webhooks write), seeded with the world."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'metrics.db'}"
-    upgrade(url)
-
-    async def write() -> None:
-        db = Database(url)
-        try:
-            await seed(db, customers=WORLD_SIZE, seed_value=WORLD_SEED)
-        finally:
-            await db.dispose()
-
-    asyncio.run(write())
-    return url
+    return seeded_store(tmp_path / "metrics.db")

@@ -41,7 +41,12 @@ def world() -> World:
 @pytest.fixture(scope="session")
 def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store seeded with the same world the simulators serve (read-mostly)."""
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sources') / 'c360.db'}"
+    return seeded_store(tmp_path_factory.mktemp("sources") / "c360.db")
+
+
+def seeded_store(path: Path) -> str:
+    """A migrated SQLite store at `path` holding the world the simulators serve; its URL."""
+    url = f"sqlite+aiosqlite:///{path}"
     upgrade(url)
 
     async def write() -> None:

@@ -18,7 +18,6 @@ from app.store.models import (
     MatchCandidate,
     MergeJournal,
     SourceLink,
-    SourceRecord,
     SyncCheckpoint,
 )
 from app.store.types import utcnow
@@ -129,22 +128,6 @@ async def rows_by_customer(
         for row in rows:
             grouped[row.customer_id].append(row)  # type: ignore[attr-defined]
     return grouped
-
-
-async def source_records_by_identity(
-    session: AsyncSession, *, system: str, external_ids: Sequence[str]
-) -> dict[str, SourceRecord]:
-    """The stored source records of these external ids of one system."""
-    found: dict[str, SourceRecord] = {}
-    for chunk in _chunks(list(external_ids)):
-        rows = await session.scalars(
-            select(SourceRecord).where(
-                SourceRecord.system == system,
-                SourceRecord.external_id.in_(chunk),  # type: ignore[attr-defined]
-            )
-        )
-        found.update((row.external_id, row) for row in rows)
-    return found
 
 
 async def decided_pairs(
