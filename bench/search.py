@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import time
@@ -38,7 +37,7 @@ from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import ContactPoint, Customer, SearchKey
 from bench.matching.generate import Person, _typo, people
-from bench.server import OUT, admin_key, gateway
+from bench.server import OUT, admin_key, cpu_seconds, gateway
 
 SEARCH = """
 query Search($query: String!) {
@@ -272,23 +271,16 @@ async def measure_service(url: str, work: list[Case]) -> tuple[dict, dict, dict]
     return times, hits, cpu
 
 
-def _server_cpu_ms() -> float:
-    """CPU time used so far by our child processes (the one `c360 serve`), in milliseconds."""
-    me = os.getpid()
-    total = 0.0
-    for child in Path(f"/proc/{me}/task/{me}/children").read_text().split():
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
-    return total
-
-
 def measure_http(path: str, work: list[Case]) -> tuple[dict, dict, dict]:
     """Wall milliseconds per request, and the server's CPU per request (clock ticks of 10 ms,
     so only the median over many requests means much)."""
     url = f"sqlite+aiosqlite:///{path}"
     key = admin_key(url, name="bench-search")
     times, hits, cpu = _by_mix(), _by_mix(), _by_mix()
-    with gateway(url) as base, httpx.Client(base_url=base, headers={"X-API-Key": key}) as client:
+    with (
+        gateway(url) as served,
+        httpx.Client(base_url=served.url, headers={"X-API-Key": key}) as client,
+    ):
 
         def ask(query: str) -> list[Any]:
             response = client.post(
@@ -301,10 +293,10 @@ def measure_http(path: str, work: list[Case]) -> tuple[dict, dict, dict]:
         for case in work[:50]:
             ask(case.query)
         for case in work:
-            started, cpu_started = time.perf_counter(), _server_cpu_ms()
+            started, cpu_started = time.perf_counter(), cpu_seconds(served.pid)
             found = ask(case.query)
             elapsed = (time.perf_counter() - started) * 1000
-            used = _server_cpu_ms() - cpu_started
+            used = (cpu_seconds(served.pid) - cpu_started) * 1000
             top = [_store_id(result["customer"]["id"]) for result in found[:5]]
             for mix in (case.mix, "all"):
                 times[mix].append(elapsed)
