@@ -22,6 +22,7 @@ from app.store.types import utcnow
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
 from schema.identity.fields import CustomerIdentityFields
 from schema.metrics.fields import CustomerMetricFields
+from schema.privacy.access_log import CustomerPrivacyFields
 from schema.privacy.gate import check_visible
 from schema.privacy.pii import pii, pii_extensions
 from schema.quality.types import CustomerQuality
@@ -296,7 +297,13 @@ def _of_kind(rows: Iterable[models.ContactPoint], kind: str) -> list[models.Cont
 
 
 @strawberry.federation.type(keys=["id"], description="A customer: the golden record and more.")
-class Customer(CustomerSourceFields, CustomerIdentityFields, CustomerMetricFields, relay.Node):
+class Customer(
+    CustomerSourceFields,
+    CustomerIdentityFields,
+    CustomerMetricFields,
+    CustomerPrivacyFields,
+    relay.Node,
+):
     id: relay.NodeID[str]
     given_name: str | None = pii(PiiKind.NAME)
     middle_name: str | None = pii(PiiKind.NAME)

@@ -7,37 +7,16 @@ from strawberry import relay
 from strawberry.types import Info
 
 from app.errors import NotFoundError
-from app.pagination import requested_page_size
-from app.privacy.audit import audit_trail
 from app.privacy.policy import EXPORT_ROLES
 from app.privacy.principals import Role
 from schema.customers.types import Customer
 from schema.ids import node_id_of
-from schema.pagination import page_info
+from schema.privacy.access_log import audit_page
 from schema.privacy.requests import export_for
-from schema.privacy.types import AuditEvent, AuditEventConnection, DataExport
+from schema.privacy.types import AuditEventConnection, DataExport
 
 _ADMIN = frozenset({Role.ADMIN})
 _CUSTOMER = frozenset({Role.CUSTOMER})
-
-
-async def _trail(
-    info: Info, customer_id: str, first: int | None, after: str | None, *, reads_only: bool
-) -> AuditEventConnection:
-    settings = info.context.settings
-    size = requested_page_size(first, settings)
-    page = await audit_trail(
-        info.context.db, customer_id=customer_id, first=size, after=after, reads_only=reads_only
-    )
-    return AuditEventConnection(
-        edges=[
-            relay.Edge(cursor=cursor, node=AuditEvent.from_model(row))
-            for cursor, row in zip(page.cursors, page.items, strict=True)
-        ],
-        page_info=page_info(
-            page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
-        ),
-    )
 
 
 @strawberry.type
@@ -57,7 +36,7 @@ class PrivacyQueries:
     ) -> AuditEventConnection:
         access = info.context.access
         access.require(_CUSTOMER, "read your access log")
-        return await _trail(info, access.principal.subject, first, after, reads_only=True)
+        return await audit_page(info, access.principal.subject, first, after, reads_only=True)
 
     @strawberry.field(description="Every read and change of a customer's record (admins only).")
     async def audit_trail(
@@ -69,7 +48,7 @@ class PrivacyQueries:
     ) -> AuditEventConnection:
         info.context.access.require(_ADMIN, "read audit trails")
         customer = node_id_of(customer_id, "Customer", argument="customerId")
-        return await _trail(info, customer, first, after, reads_only=False)
+        return await audit_page(info, customer, first, after, reads_only=False)
 
     @strawberry.field(
         description="Everything held or linked about a customer, as one document (admins and "

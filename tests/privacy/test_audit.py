@@ -43,6 +43,12 @@ query($id: ID!) {
 MY_ACCESS_LOG = """
 query { myAccessLog { edges { node { principal role purpose action fields } } } }
 """
+ME_ACCESS_LOG = """
+query { me { accessLog { edges { node { role purpose action fields } } } } }
+"""
+CUSTOMER_ACCESS_LOG = """
+query($id: ID!) { customer(id: $id) { accessLog { edges { node { role purpose } } } } }
+"""
 UPDATE = """
 mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { version } }
 """
@@ -197,6 +203,54 @@ async def test_reliability_15_my_access_log_shows_reads_only_and_only_ones_own(c
 
     # then: creating Jane (through the admin client) is a change, not a read
     assert assert_no_errors(body)["myAccessLog"]["edges"] == []
+
+
+async def test_reliability_15_a_customer_sees_the_read_ledger_through_me(client, client_for):
+    # given
+    jane = await create_person(client)
+    agent = await client_for(Role.SUPPORT_AGENT, Purpose.SUPPORT)
+    assert_no_errors(await gql(agent, TWICE, {"id": jane.id}))
+    as_jane = await client_for(Role.CUSTOMER, Purpose.SELF_SERVICE, jane.store_id)
+
+    # when
+    body = await gql(as_jane, ME_ACCESS_LOG)
+
+    # then: the agent's read, with its purpose; Jane's own `me` read is not listed before it
+    events = [edge["node"] for edge in assert_no_errors(body)["me"]["accessLog"]["edges"]]
+    assert ("support_agent", "support", "read") in [
+        (e["role"], e["purpose"], e["action"]) for e in events
+    ]
+    assert all(e["action"] == "read" for e in events)
+
+
+@pytest.mark.parametrize("role", [Role.STEWARD, Role.SUPPORT_AGENT, Role.ANALYST], ids=str)
+async def test_reliability_15_staff_other_than_admins_cannot_read_an_access_log(
+    client, client_for, role
+):
+    # given
+    jane = await create_person(client)
+    caller = await client_for(role, Purpose.SUPPORT)
+
+    # when
+    body = await gql(caller, CUSTOMER_ACCESS_LOG, {"id": jane.id})
+
+    # then
+    assert body["data"]["customer"] is None
+    assert "FORBIDDEN" in error_codes(body)
+
+
+async def test_an_admin_reads_a_customers_access_log(client, client_for):
+    # given
+    jane = await create_person(client)
+    agent = await client_for(Role.SUPPORT_AGENT, Purpose.SUPPORT)
+    assert_no_errors(await gql(agent, TWICE, {"id": jane.id}))
+
+    # when
+    body = await gql(client, CUSTOMER_ACCESS_LOG, {"id": jane.id})
+
+    # then
+    log = assert_no_errors(body)["customer"]["accessLog"]["edges"]
+    assert {"role": "support_agent", "purpose": "support"} in [edge["node"] for edge in log]
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN], ids=str)

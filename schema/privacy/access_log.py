@@ -1,0 +1,57 @@
+"""The read-audit ledger as a connection: who read a customer's record, for which purpose."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from app.pagination import requested_page_size
+from app.privacy.audit import audit_trail
+from app.privacy.principals import Role
+from schema.pagination import page_info
+from schema.privacy.types import AuditEvent, AuditEventConnection
+
+_ADMIN = frozenset({Role.ADMIN})
+
+
+async def audit_page(
+    info: Info, customer_id: str, first: int | None, after: str | None, *, reads_only: bool
+) -> AuditEventConnection:
+    """One page of a customer's audit events (reads only, or every read and change)."""
+    size = requested_page_size(first, info.context.settings)
+    page = await audit_trail(
+        info.context.db, customer_id=customer_id, first=size, after=after, reads_only=reads_only
+    )
+    return AuditEventConnection(
+        edges=[
+            relay.Edge(cursor=cursor, node=AuditEvent.from_model(row))
+            for cursor, row in zip(page.cursors, page.items, strict=True)
+        ],
+        page_info=page_info(
+            page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
+        ),
+    )
+
+
+@strawberry.type
+class CustomerPrivacyFields:
+    """Fields of `Customer` about who has accessed it."""
+
+    if TYPE_CHECKING:
+        id: str
+
+    @strawberry.field(
+        description="Who read this record and for which purpose, newest first: for the customer "
+        "themselves (`me { accessLog }`) and for admins."
+    )
+    async def access_log(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> AuditEventConnection:
+        access = info.context.access
+        principal = access.principal
+        if not (principal.role is Role.CUSTOMER and principal.subject == self.id):
+            access.require(_ADMIN, "read another customer's access log")
+        return await audit_page(info, self.id, first, after, reads_only=True)
