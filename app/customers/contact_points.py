@@ -8,11 +8,11 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError
 from app.identity.contact import normalize_email, normalize_phone
 from app.privacy.suppression import Identifiers, refuse_suppressed
-from app.search.index import refresh_search_keys
 from app.settings import Settings
 from app.store.db import Database
 from app.store.models import ContactKind, ContactPoint, Customer
@@ -142,7 +142,7 @@ async def add_contact_point(
         customer = await live_customer(session, customer_id)
         (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
         customer.updated_at = utcnow()
-        await refresh_search_keys(session, [customer.id])
+        await customers_written(session, [customer.id])
     return customer, row
 
 
@@ -155,5 +155,5 @@ async def remove_contact_point(db: Database, *, contact_point_id: int) -> Custom
         customer = await live_customer(session, row.customer_id)
         await repo.delete_contact_point(session, contact_point_id=contact_point_id)
         customer.updated_at = utcnow()
-        await refresh_search_keys(session, [customer.id])
+        await customers_written(session, [customer.id])
     return customer

@@ -11,11 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customers.contact_points import NewContactPoint, add_contact_point_rows
+from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
 from app.privacy.suppression import Identifiers, refuse_suppressed
-from app.search.index import refresh_search_keys
 from app.settings import Settings
 from app.store.db import Database
 from app.store.models import Customer, FieldProvenance, LinkMethod, SourceLink
@@ -53,7 +53,7 @@ async def create_customer(
         await session.flush()
         await _sync_loyalty_link(session, customer)
         await add_contact_point_rows(session, customer.id, prepared, source=new.source)
-        await refresh_search_keys(session, [customer.id])
+        await customers_written(session, [customer.id])
     return customer
 
 
@@ -108,7 +108,7 @@ async def update_customer(
         await session.refresh(current)
         if "loyalty_id" in cleaned:
             await _sync_loyalty_link(session, current)
-        await refresh_search_keys(session, [current.id])
+        await customers_written(session, [current.id])
     return current
 
 

@@ -19,6 +19,7 @@ query($externalId: String!) { customerBySourceId(system: "legacy", externalId: $
 """
 SEARCH = "query($q: String!) { searchCustomers(query: $q, limit: 5) { customer { id } } }"
 COUNT = "{ customers(first: 1) { totalCount } }"
+BY_WEBSHOP = '{ customerBySourceId(system: "webshop", externalId: "N1") { id } }'
 
 
 def _run(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -62,3 +63,31 @@ def test_imported_customers_are_found_by_search(store: str, tmp_path: Path) -> N
     by_phone = _query(store, SEARCH, {"q": "+44 20 7946 0999"})["searchCustomers"]
     assert by_name[0]["customer"]["id"] == oliver
     assert by_phone[0]["customer"]["id"] == mary
+
+
+CREATE = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id version } }"
+UPDATE = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { version } }"
+CANDIDATES = "{ duplicateCandidates(first: 10) { edges { node { score } } } }"
+JUST_A_NAME = "id,given_name,family_name\nN1,Jane,Smithson\n"
+SOMEONE_ELSE = "id,given_name,family_name,email\nX1,Peter,Piper,peter@example.com\n"
+
+
+def test_a_name_changed_through_graphql_is_what_the_next_import_matches(
+    store: str, tmp_path: Path
+) -> None:
+    # given: Jane Doe, indexed by a first import, then renamed through GraphQL
+    jane = assert_no_errors(
+        _run(store, CREATE, {"input": {"givenName": "Jane", "familyName": "Doe"}})
+    )["createCustomer"]
+    assert _import(_file(tmp_path, "other.csv", SOMEONE_ELSE), "crm", "id").exit_code == 0
+    renamed = {"id": jane["id"], "version": jane["version"], "familyName": "Smithson"}
+    assert_no_errors(_run(store, UPDATE, {"input": renamed}))
+
+    # when: a record carrying only the new name arrives
+    result = _import(_file(tmp_path, "names.csv", JUST_A_NAME), "webshop", "id")
+
+    # then: it was compared with the renamed Jane (found by her new name), not just created
+    assert result.exit_code == 0, result.output
+    candidates = _query(store, CANDIDATES)["duplicateCandidates"]["edges"]
+    linked = _query(store, BY_WEBSHOP)["customerBySourceId"]["id"] == jane["id"]
+    assert linked or candidates, result.output

@@ -69,6 +69,14 @@ async def keys_of(session: AsyncSession, *, customer_ids: Sequence[str]) -> dict
     return found
 
 
+async def drop_blocking_keys(session: AsyncSession, *, customer_ids: Sequence[str]) -> None:
+    """Forget these customers' blocking keys: the next import or sync indexes them afresh."""
+    for chunk in _chunks(list(customer_ids)):
+        await session.execute(
+            delete(BlockingKey).where(BlockingKey.customer_id.in_(chunk))  # type: ignore[attr-defined]
+        )
+
+
 async def unindexed_customer_ids(
     session: AsyncSession, *, limit: int, after: str = ""
 ) -> list[str]:

@@ -1,0 +1,18 @@
+"""Keeping the indexes derived from a customer in step with a write to its names, ids or
+contact points: one call, so no write path forgets one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.search.index import refresh_search_keys
+from app.store.repositories import identity as identity_repo
+
+
+async def customers_written(session: AsyncSession, customer_ids: Sequence[str]) -> None:
+    """Within the write's transaction: search keys now; blocking keys (for import and sync
+    matching) are dropped and rebuilt from the new values at the start of the next run."""
+    await refresh_search_keys(session, customer_ids)
+    await identity_repo.drop_blocking_keys(session, customer_ids=customer_ids)
