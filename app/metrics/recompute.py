@@ -13,12 +13,14 @@ partial data; links to systems without a configured connector are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.graph import KINDS, CustomerGraph, SourceKind
+import structlog
+
+from app.graph import KINDS, CustomerGraph, SourceKind, invalidate_customer
 from app.metrics import names
 from app.metrics.customer import compute_customer_metrics, rfm_metrics
 from app.metrics.inputs import LocalInteraction, SourceInputs, customer_activity
@@ -36,6 +38,7 @@ from app.store.types import utcnow
 
 SOURCE = "recompute"
 RFM_POPULATION = "rfm_breakpoints"
+log = structlog.get_logger("c360.metrics")
 DEFAULT_BATCH_SIZE = 500
 # A value within this relative distance of the current one is unchanged (no new row): clock-
 # driven metrics (recency, engagement decay) would otherwise write a row on every run.
@@ -326,3 +329,27 @@ async def _score_rfm(
         async with db.transaction() as session:
             await repo.insert_observations(session, rows)
     return summary
+
+
+async def refresh_customers(
+    db: Database,
+    graph: CustomerGraph,
+    settings: Settings,
+    customer_ids: Iterable[str],
+    *,
+    drop_cached_sources: bool = True,
+) -> None:
+    """After a change was stored: drop the customers' cached source data (when the change
+    happened upstream), then recompute their metrics.
+
+    The change itself is already committed: a failure here is logged, and the next change or
+    batch run recomputes them.
+    """
+    ids = list(dict.fromkeys(customer_ids))
+    try:
+        if drop_cached_sources:
+            for customer_id in ids:
+                await invalidate_customer(graph, db, customer_id)
+        await recompute_customers(db, graph, ids, params=params_from_settings(settings))
+    except Exception:
+        log.exception("recompute after a change failed", customers=len(ids))

@@ -8,9 +8,6 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import IntegrityError
 
-from app.graph import CustomerGraph, invalidate_customer
-from app.metrics.recompute import params_from_settings, recompute_customers
-from app.settings import Settings
 from app.store.db import Database
 from app.store.models import MetricObservation, UnmatchedRespondent, WebhookEvent
 from app.store.repositories import webhooks as repo
@@ -67,20 +64,3 @@ async def queue_unmatched(
     )
     stored = await commit_event(db, system=system, event_id=event_id, customer_id=None, rows=[row])
     return EventResult.QUEUED if stored else EventResult.DUPLICATE
-
-
-async def refresh_customers(
-    db: Database, graph: CustomerGraph, settings: Settings, customer_ids: Iterable[str]
-) -> None:
-    """Drop the customers' cached source data, then recompute their metrics.
-
-    The event is already stored: a failure here is logged, and the next change or batch run
-    recomputes them.
-    """
-    ids = list(dict.fromkeys(customer_ids))
-    try:
-        for customer_id in ids:
-            await invalidate_customer(graph, db, customer_id)
-        await recompute_customers(db, graph, ids, params=params_from_settings(settings))
-    except Exception:
-        log.exception("recompute after webhook failed", customers=len(ids))

@@ -15,6 +15,7 @@ import orjson
 from starlette.datastructures import Headers
 
 from app.graph import CustomerGraph
+from app.metrics.recompute import refresh_customers
 from app.settings import Settings
 from app.store.db import Database
 from app.store.repositories import customers as customer_repo
@@ -22,7 +23,6 @@ from app.webhooks.delivery import (
     already_processed,
     commit_event,
     queue_unmatched,
-    refresh_customers,
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
 from connectors.webhook_signatures import (

@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 
 from app.graph import CustomerGraph
 from app.metrics import names
+from app.metrics.recompute import refresh_customers
 from app.metrics.surveys import nps_category
 from app.settings import Settings
 from app.store.db import Database
@@ -31,7 +32,6 @@ from app.webhooks.delivery import (
     already_processed,
     commit_event,
     queue_unmatched,
-    refresh_customers,
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
 from connectors.errors import ConnectorError

@@ -528,6 +528,27 @@ async def test_record_an_interaction(client):
     assert recorded["details"] == {"ticket": 42}
 
 
+ENGAGEMENT = """
+query($id: ID!) { customer(id: $id) { metrics(names: ["engagement_score"]) { name value } } }
+"""
+
+
+async def test_recording_an_interaction_recomputes_the_customers_engagement(client):
+    # given: a new customer has no engagement score yet
+    created = await create_customer(client)
+    before = assert_no_errors(await gql(client, ENGAGEMENT, {"id": created["id"]}))
+    assert before["customer"]["metrics"] == []
+
+    # when
+    recorded = {"customerId": created["id"], "channel": "web", "kind": "visit", "summary": "hi"}
+    assert_no_errors(await gql(client, RECORD_INTERACTION, {"input": recorded}))
+
+    # then
+    after = assert_no_errors(await gql(client, ENGAGEMENT, {"id": created["id"]}))
+    (score,) = after["customer"]["metrics"]
+    assert score["name"] == "engagement_score" and score["value"] > 0
+
+
 @pytest.mark.parametrize(
     "bad",
     [
