@@ -69,6 +69,12 @@ def _customer_fk(*, index: bool = True, nullable: bool = False) -> Any:
 class Customer(SQLModel, table=True):
     """The golden record of one real person or business."""
 
+    __table_args__ = (
+        # Covering index of metric summaries by customer attribute: one index probe per
+        # current value instead of a probe and a table row read.
+        Index("ix_customer_summary", "id", "merged_into", "segment", "lifecycle_stage"),
+    )
+
     id: str = Field(default_factory=new_customer_id, primary_key=True, max_length=36)
     lifecycle_stage: str = Field(default=LifecycleStage.PROSPECT, max_length=16, index=True)
     given_name: str | None = Field(default=None, max_length=200)
@@ -96,7 +102,14 @@ class ContactPoint(SQLModel, table=True):
     """An email, phone or postal address of a customer, normalized (E.164, lower-case email)."""
 
     __tablename__ = "contact_point"
-    __table_args__ = (Index("ix_contact_point_kind_value", "kind", "value"),)
+    __table_args__ = (
+        Index("ix_contact_point_kind_value", "kind", "value"),
+        # A customer's address regions without reading the table (metric summaries by REGION).
+        Index(
+            "ix_contact_point_address",
+            *("customer_id", "kind", "is_primary", "id", "region", "country"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: str = _customer_fk()
@@ -445,7 +458,12 @@ class MetricCurrent(SQLModel, table=True):
     aggregates and rankings read one row per customer (repositories/metric_current.py)."""
 
     __tablename__ = "metric_current"
-    __table_args__ = (Index("ix_metric_current_name_value", "name", "value"),)
+    __table_args__ = (
+        Index("ix_metric_current_name_value", "name", "value"),
+        # Covering, in customer order: summaries read one metric's values without the table
+        # and probe customers in key order.
+        Index("ix_metric_current_name_customer", "name", "customer_id", "value"),
+    )
 
     customer_id: str = Field(
         sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
