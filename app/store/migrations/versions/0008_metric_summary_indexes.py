@@ -7,6 +7,7 @@ Create Date: 2026-11-29 22:45:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
@@ -25,7 +26,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_contact_point_address",
         "contact_point",
-        ["customer_id", "kind", "is_primary", "id", "region", "country"],
+        [
+            "customer_id",
+            "kind",
+            sa.column("is_primary").desc(),
+            "id",
+            "region",
+            "country",
+        ],
     )
 
 
