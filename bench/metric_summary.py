@@ -194,8 +194,9 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     path = OUT / f"metric_summary_{args.customers}_{args.observations}.db"
     url = f"sqlite+aiosqlite:///{path}"
-    if not path.exists():
-        upgrade(url)
+    existed = path.exists()
+    upgrade(url)  # a reused store gets the indexes of newer migrations too
+    if not existed:
 
         async def populate() -> None:
             db = Database(url)

@@ -69,6 +69,12 @@ def _customer_fk(*, index: bool = True, nullable: bool = False) -> Any:
 class Customer(SQLModel, table=True):
     """The golden record of one real person or business."""
 
+    __table_args__ = (
+        # Covering index of metric summaries by customer attribute: one index probe per
+        # current value instead of a probe and a table row read.
+        Index("ix_customer_summary", "id", "merged_into", "segment", "lifecycle_stage"),
+    )
+
     id: str = Field(default_factory=new_customer_id, primary_key=True, max_length=36)
     lifecycle_stage: str = Field(default=LifecycleStage.PROSPECT, max_length=16, index=True)
     given_name: str | None = Field(default=None, max_length=200)
@@ -113,6 +119,19 @@ class ContactPoint(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source: str = Field(default="gateway", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# A customer's address region without reading the table, in the order metric summaries by
+# REGION pick it (primary first, then the oldest): no sort per customer.
+Index(
+    "ix_contact_point_address",
+    ContactPoint.customer_id,  # type: ignore[arg-type]
+    ContactPoint.kind,  # type: ignore[arg-type]
+    ContactPoint.is_primary.desc(),  # type: ignore[attr-defined]
+    ContactPoint.id,  # type: ignore[arg-type]
+    ContactPoint.region,  # type: ignore[arg-type]
+    ContactPoint.country,  # type: ignore[arg-type]
+)
 
 
 class SourceLink(SQLModel, table=True):
@@ -445,7 +464,12 @@ class MetricCurrent(SQLModel, table=True):
     aggregates and rankings read one row per customer (repositories/metric_current.py)."""
 
     __tablename__ = "metric_current"
-    __table_args__ = (Index("ix_metric_current_name_value", "name", "value"),)
+    __table_args__ = (
+        Index("ix_metric_current_name_value", "name", "value"),
+        # Covering, in customer order: summaries read one metric's values without the table
+        # and probe customers in key order.
+        Index("ix_metric_current_name_customer", "name", "customer_id", "value"),
+    )
 
     customer_id: str = Field(
         sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
