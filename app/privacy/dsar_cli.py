@@ -51,16 +51,22 @@ def cli_access() -> RequestAccess:
     return RequestAccess(CLI_PRINCIPAL, request_id=f"cli-{uuid.uuid4().hex}")
 
 
+async def _audit(db: Database, customer_id: str, action: str, fields: list[str]) -> None:
+    """Write the CLI's audit event for what it did to the customer."""
+    from app.privacy.audit import write_request_audit
+
+    access = cli_access()
+    access.record_change(customer_id, action, fields)
+    await write_request_audit(db, access)
+
+
 async def _export(db: Database, settings: Settings, customer_id: str) -> DataExport:
     from app.graph import open_customer_graph
-    from app.privacy.audit import write_request_audit
     from app.privacy.export import export_customer_data
 
     async with open_customer_graph(settings) as graph:
         export = await export_customer_data(db, graph, customer_id=customer_id)
-    access = cli_access()
-    access.record_change(export.customer_id, "export", EXPORT_AUDIT_FIELDS)
-    await write_request_audit(db, access)
+    await _audit(db, export.customer_id, "export", EXPORT_AUDIT_FIELDS)
     return export
 
 
@@ -94,16 +100,13 @@ def export_command(
 
 async def _erase(db: Database, settings: Settings, customer_id: str) -> ErasureOutcome:
     from app.graph import open_customer_graph
-    from app.privacy.audit import write_request_audit
     from app.privacy.erasure import erase_customer
 
     async with open_customer_graph(settings) as graph:
         outcome = await erase_customer(
             db, graph, settings, customer_id=customer_id, requested_by=CLI_PRINCIPAL.id
         )
-    access = cli_access()
-    access.record_change(outcome.customer_id, "erase", ERASURE_AUDIT_FIELDS)
-    await write_request_audit(db, access)
+    await _audit(db, outcome.customer_id, "erase", ERASURE_AUDIT_FIELDS)
     return outcome
 
 

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from app.store import models
 from schema.customers.types import Customer
+from schema.enums import mirror_enum
 
 CANDIDATE_TYPE = "DuplicateCandidate"
 
@@ -22,11 +23,9 @@ class CandidateDecision(Enum):
     NOT_MATCH = "not_match"
 
 
-@strawberry.enum(description="Where a duplicate candidate stands.")
-class CandidateStatus(Enum):
-    PENDING = "pending"
-    MATCH = "match"
-    NOT_MATCH = "not_match"
+CandidateStatus = mirror_enum(
+    models.CandidateStatus, "CandidateStatus", "Where a duplicate candidate stands."
+)
 
 
 @strawberry.type(description="How one field of the pair compared (no personal values).")
@@ -42,7 +41,7 @@ class DuplicateCandidate:
     id: relay.GlobalID
     score: float = strawberry.field(description="Match score after the over-merge guards.")
     probability: float | None = strawberry.field(description="Fellegi-Sunter match probability.")
-    status: CandidateStatus
+    status: CandidateStatus  # type: ignore[valid-type]
     guards: list[str] = strawberry.field(
         description="Over-merge guards that sent the pair to review instead of linking it."
     )
