@@ -1,4 +1,4 @@
-"""Keeping the indexes derived from a customer in step with a write to its names, ids or
+"""Keeping what is derived from a customer in step with a write to its names, ids, groups or
 contact points: one call, so no write path forgets one of them."""
 
 from __future__ import annotations
@@ -9,10 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.search.index import refresh_search_keys
 from app.store.repositories import identity as identity_repo
+from app.store.repositories.metric_dimensions import refresh_dimensions
 
 
 async def customers_written(session: AsyncSession, customer_ids: Sequence[str]) -> None:
-    """Within the write's transaction: search keys now; blocking keys (for import and sync
-    matching) are dropped and rebuilt from the new values at the start of the next run."""
+    """Within the write's transaction: search keys and the summary groups of the current
+    metric values now; blocking keys (for import and sync matching) are dropped and rebuilt
+    from the new values at the start of the next run."""
     await refresh_search_keys(session, customer_ids)
+    await refresh_dimensions(session, customer_ids)
     await identity_repo.drop_blocking_keys(session, customer_ids=customer_ids)

@@ -10,6 +10,7 @@ from app.errors import InvalidInputError
 from app.privacy.consent import ConsentChannel
 from app.store.db import Database
 from app.store.models import Preference
+from app.store.repositories.metric_dimensions import refresh_dimensions
 from app.store.types import utcnow
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "never")
@@ -54,4 +55,6 @@ async def set_preferences(db: Database, *, customer_id: str, new: NewPreferences
             for name, value in values.items():
                 setattr(row, name, value)
         customer.updated_at = values["updated_at"]
+        await session.flush()
+        await refresh_dimensions(session, [customer.id])
     return row

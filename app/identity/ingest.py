@@ -50,6 +50,7 @@ from app.store.models import (
 from app.store.repositories import contact_points as contact_repo
 from app.store.repositories import customers as customer_repo
 from app.store.repositories import identity as repo
+from app.store.repositories.metric_dimensions import refresh_dimensions
 from app.store.types import utcnow
 
 log = structlog.get_logger("c360.identity")
@@ -135,11 +136,12 @@ async def admit(
 
 async def customers_changed(db: Database, customer_ids: Collection[str], *, cause: str) -> None:
     """Called once after each committed ingest batch, merge and unmerge, with the customers whose
-    golden record, links or contact points changed: their search keys follow them (a merged
-    tombstone loses its keys)."""
+    golden record, links or contact points changed: their search keys and the summary groups
+    of their metric values follow them (a merged tombstone loses its keys)."""
     log.debug("customers changed", cause=cause, customers=len(customer_ids))
     async with db.transaction() as session:
         await refresh_search_keys(session, customer_ids)
+        await refresh_dimensions(session, customer_ids)
 
 
 class _Point(NamedTuple):

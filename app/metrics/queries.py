@@ -108,7 +108,6 @@ async def metric_summary(
             group=group,
             since=since,
             until=until,
-            dialect=db.engine.dialect.name,
         )
     return [summarize_group(metric, group_sums) for group_sums in sums]
 

@@ -69,12 +69,6 @@ def _customer_fk(*, index: bool = True, nullable: bool = False) -> Any:
 class Customer(SQLModel, table=True):
     """The golden record of one real person or business."""
 
-    __table_args__ = (
-        # Covering index of metric summaries by customer attribute: one index probe per
-        # current value instead of a probe and a table row read.
-        Index("ix_customer_summary", "id", "merged_into", "segment", "lifecycle_stage"),
-    )
-
     id: str = Field(default_factory=new_customer_id, primary_key=True, max_length=36)
     lifecycle_stage: str = Field(default=LifecycleStage.PROSPECT, max_length=16, index=True)
     given_name: str | None = Field(default=None, max_length=200)
@@ -121,8 +115,8 @@ class ContactPoint(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-# A customer's address region without reading the table, in the order metric summaries by
-# REGION pick it (primary first, then the oldest): no sort per customer.
+# A customer's address region without reading the table, in the order its metric dimensions
+# pick it (primary first, then the oldest): no sort per customer.
 Index(
     "ix_contact_point_address",
     ContactPoint.customer_id,  # type: ignore[arg-type]
@@ -466,9 +460,11 @@ class MetricCurrent(SQLModel, table=True):
     __tablename__ = "metric_current"
     __table_args__ = (
         Index("ix_metric_current_name_value", "name", "value"),
-        # Covering, in customer order: summaries read one metric's values without the table
-        # and probe customers in key order.
-        Index("ix_metric_current_name_customer", "name", "customer_id", "value"),
+        # Covering, in group order: a summary by an attribute reads one index range, no sort.
+        Index("ix_metric_current_segment", "name", "segment", "value"),
+        Index("ix_metric_current_stage", "name", "lifecycle_stage", "value"),
+        Index("ix_metric_current_region", "name", "region", "value"),
+        Index("ix_metric_current_channel", "name", "channel", "value"),
     )
 
     customer_id: str = Field(
@@ -481,3 +477,29 @@ class MetricCurrent(SQLModel, table=True):
     observed_at: datetime = Field(sa_type=UTCDateTime)
     method: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The customer's summary groups, copied here (repositories/metric_dimensions.py) so that
+    # metricSummary groups one table; every write to the customer refreshes them.
+    segment: str | None = Field(default=None, max_length=64)
+    lifecycle_stage: str | None = Field(default=None, max_length=16)
+    region: str | None = Field(default=None, max_length=128)
+    channel: str | None = Field(default=None, max_length=16)
+
+
+class MetricPeriod(SQLModel, table=True):
+    """Each customer's last observation of a metric in each month and quarter: what a summary
+    by MONTH or QUARTER counts, kept in step by every observation write (a clustered table in
+    SQLite, so the summary reads the primary key range only)."""
+
+    __tablename__ = "metric_period"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    name: str = Field(max_length=64, primary_key=True)
+    grain: str = Field(max_length=8, primary_key=True)
+    period: str = Field(max_length=8, primary_key=True)
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    value: float
+    observed_at: datetime = Field(sa_type=UTCDateTime)

@@ -264,3 +264,68 @@ async def test_a_merged_customers_value_does_not_count(client, db):
     assert (group["n"], group["value"]) == (1, 100.0)
     (segment,) = assert_no_errors(by_segment)["metricSummary"]["groups"]
     assert segment["n"] == 1
+
+
+UPDATE_CUSTOMER = """
+mutation Update($input: UpdateCustomerInput!) { updateCustomer(input: $input) { version } }
+"""
+ADD_ADDRESS = """
+mutation Add($input: AddContactPointInput!) { addContactPoint(input: $input) { id } }
+"""
+
+
+def _groups(body: dict[str, Any]) -> list[tuple[str | None, int]]:
+    return [(g["key"], g["n"]) for g in assert_no_errors(body)["metricSummary"]["groups"]]
+
+
+async def _summary_groups(client, group: str) -> list[tuple[str | None, int]]:
+    return _groups(await gql(client, SUMMARY, {"name": "nps", "groupBy": group}))
+
+
+async def test_summary_groups_follow_the_customers_writes(client, db):
+    # given: a gold prospect in Wales preferring email, with an NPS answer
+    address = {"street": "1 High St", "city": "Cardiff", "country": "GB", "region": "Wales"}
+    created = await create_customer(client, segment="gold", addresses=[address])
+    customer = created["id"]
+    prefs = {"customerId": customer, "channels": ["EMAIL"]}
+    assert_no_errors(await gql(client, SET_PREFERENCES, {"input": prefs}))
+    await _observe(db, customer, "nps", 9, JAN)
+    groups = ("SEGMENT", "LIFECYCLE_STAGE", "REGION", "CHANNEL")
+    before = [await _summary_groups(client, group) for group in groups]
+
+    # when: each write is followed by the summary it affects, with no new answer
+    update = {"id": customer, "version": created["version"], "segment": "silver"}
+    update["lifecycleStage"] = "ACTIVE"
+    assert_no_errors(await gql(client, UPDATE_CUSTOMER, {"input": update}))
+    segment = await _summary_groups(client, "SEGMENT")
+    stage = await _summary_groups(client, "LIFECYCLE_STAGE")
+    moved = {**address, "city": "Glasgow", "region": "Scotland"}
+    new_address = {"customerId": customer, "kind": "ADDRESS", "address": moved, "isPrimary": True}
+    assert_no_errors(await gql(client, ADD_ADDRESS, {"input": new_address}))
+    region = await _summary_groups(client, "REGION")
+    prefs = {"customerId": customer, "channels": ["SMS"]}
+    assert_no_errors(await gql(client, SET_PREFERENCES, {"input": prefs}))
+    channel = await _summary_groups(client, "CHANNEL")
+
+    # then
+    assert before == [[("gold", 1)], [("prospect", 1)], [("Wales", 1)], [("email", 1)]]
+    assert segment == [("silver", 1)]
+    assert stage == [("active", 1)]
+    assert region == [("Scotland", 1)]
+    assert channel == [("sms", 1)]
+
+
+async def test_a_range_selects_whole_periods_and_a_backdated_answer_does_not_win(client, db):
+    # given: answers on 15 and 20 January, then one backdated to 2 January
+    customer = await _customer(client)
+    await _observe(db, customer, "nps", 3, JAN)
+    await _observe(db, customer, "nps", 10, JAN.replace(day=20))
+    await _observe(db, customer, "nps", 0, JAN.replace(day=2))
+
+    # when: the range starts mid-January
+    variables = {"name": "nps", "groupBy": "MONTH", "from": JAN.replace(day=18).isoformat()}
+    body = await gql(client, SUMMARY, variables)
+
+    # then: January counts once, with its last answer (10)
+    (january,) = assert_no_errors(body)["metricSummary"]["groups"]
+    assert (january["key"], january["n"], january["value"]) == ("2026-01", 1, 100.0)

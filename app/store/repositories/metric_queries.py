@@ -1,10 +1,12 @@
 """Aggregate and ranked reads of metrics: summaries by group, at-risk customers.
 
-Without a time range or time grouping, "current" is `metric_current` (one row per customer and
-metric). With a range, or per month / quarter, it is each customer's latest observation in the
-range (per period), found with a window function over the (name, customer_id, observed_at)
-index of `metric_observation`: slower, as it reads the history. Grouping and sums run in SQL,
-so one row per group comes back.
+Without a time range, "current" is `metric_current` (one row per customer and metric, with
+the customer's groups beside the value: one index range per summary, no join, no sort). Per
+month or quarter it is `metric_period` (each customer's last observation in each period; a
+range selects whole periods). With a range and no time grouping, it is each customer's latest
+observation in the range, found with a window function over the (name, customer_id,
+observed_at) index of `metric_observation`: slower, as it reads the history. Grouping and sums
+run in SQL, so one row per group comes back.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
-from app.metrics.markers import CHANNEL_PRIORITY
-from app.store.models import ContactPoint, Customer, MetricCurrent, MetricObservation, Preference
+from app.store.models import Customer, MetricCurrent, MetricObservation, MetricPeriod
 
 # The consent rule of customer lists, reused so every list applies the same one.
 from app.store.repositories.customers import _consent_holds
+from app.store.repositories.metric_current import periods
 from app.store.types import utcnow
 
 
@@ -53,41 +55,11 @@ class GroupSums:
     detractors: int
 
 
-def _period(observed_at: Any, group: SummaryGroup, dialect: str) -> ColumnElement[Any]:
-    if dialect == "sqlite":
-        if group is SummaryGroup.MONTH:
-            return func.strftime("%Y-%m", observed_at)
-        # quarter = (month + 2) // 3
-        month = cast(func.strftime("%m", observed_at), Integer)
-        return func.strftime("%Y", observed_at).concat("-Q").concat(cast((month + 2) // 3, String))
-    if group is SummaryGroup.MONTH:
-        return func.to_char(observed_at, "YYYY-MM")
-    return func.to_char(observed_at, 'YYYY-"Q"Q')
-
-
-def _group_key(group: SummaryGroup) -> ColumnElement[Any] | None:
-    if group is SummaryGroup.SEGMENT:
-        return Customer.segment  # type: ignore[return-value]
-    if group is SummaryGroup.LIFECYCLE_STAGE:
-        return Customer.lifecycle_stage  # type: ignore[return-value]
-    if group is SummaryGroup.REGION:
-        return (
-            select(func.coalesce(ContactPoint.region, ContactPoint.country))
-            .where(ContactPoint.customer_id == Customer.id, ContactPoint.kind == "address")
-            .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined,union-attr]
-            .limit(1)
-            .scalar_subquery()
-        )
-    if group is SummaryGroup.CHANNEL:
-        # The preferred channel of app.metrics.markers: the first of the priority list that
-        # the customer's channel set (a JSON array) holds.
-        text = cast(Preference.channels, String)
-        preferred = case(
-            *((text.like(f'%"{channel}"%'), channel) for channel in CHANNEL_PRIORITY),
-            else_=None,
-        )
-        return select(preferred).where(Preference.customer_id == Customer.id).scalar_subquery()
-    return None
+def _group_column(group: SummaryGroup) -> ColumnElement[Any] | None:
+    """The `metric_current` column holding the customer's group (None: one group)."""
+    if group in (SummaryGroup.NONE, *TIME_GROUPS):
+        return None
+    return getattr(MetricCurrent, group.value)  # type: ignore[no-any-return]
 
 
 def _current_table(
@@ -103,24 +75,13 @@ def _current_table(
     return statement.subquery()
 
 
-def _current(
-    name: str,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    period: ColumnElement[Any] | None = None,
-    min_value: float | None = None,
-) -> Subquery:
-    """Each customer's latest observation of `name` in the range (per period if given)."""
-    partition: list[Any] = [MetricObservation.customer_id]
+def _current_in_range(name: str, *, since: datetime | None, until: datetime | None) -> Subquery:
+    """Each customer's latest observation of `name` in the range."""
     columns: list[Any] = [MetricObservation.customer_id, MetricObservation.value]
-    if period is not None:
-        partition.append(period)
-        columns.append(period.label("period"))
     rank = (
         func.row_number()
         .over(
-            partition_by=partition,
+            partition_by=MetricObservation.customer_id,
             order_by=[MetricObservation.observed_at.desc(), MetricObservation.id.desc()],  # type: ignore[attr-defined,union-attr]
         )
         .label("rank")
@@ -132,10 +93,23 @@ def _current(
     if until is not None:
         statement = statement.where(MetricObservation.observed_at <= until)
     ranked = statement.subquery()
-    latest = select(ranked).where(ranked.c.rank == 1)
-    if min_value is not None:
-        latest = latest.where(ranked.c.value >= min_value)
-    return latest.subquery()
+    return select(ranked).where(ranked.c.rank == 1).subquery()
+
+
+def _periods_in_range(
+    name: str, group: SummaryGroup, *, since: datetime | None, until: datetime | None
+) -> Subquery:
+    """Each customer's last observation of `name` in each month or quarter of the range."""
+    grain = "month" if group is SummaryGroup.MONTH else "quarter"
+    index = 0 if group is SummaryGroup.MONTH else 1
+    statement = select(MetricPeriod.customer_id, MetricPeriod.value, MetricPeriod.period).where(
+        MetricPeriod.name == name, MetricPeriod.grain == grain
+    )
+    if since is not None:
+        statement = statement.where(MetricPeriod.period >= periods(since)[index][1])
+    if until is not None:
+        statement = statement.where(MetricPeriod.period <= periods(until)[index][1])
+    return statement.subquery()
 
 
 async def summary_sums(
@@ -145,18 +119,28 @@ async def summary_sums(
     group: SummaryGroup,
     since: datetime | None,
     until: datetime | None,
-    dialect: str,
 ) -> list[GroupSums]:
     """Per group: customers, sum and sum of squares of their current values, NPS categories."""
-    period = (
-        _period(MetricObservation.observed_at, group, dialect) if group in TIME_GROUPS else None
-    )
-    if period is None and since is None and until is None:
-        current = _current_table(name)
+    key: Any = _group_column(group)
+    if group in TIME_GROUPS:
+        current: Any = _periods_in_range(name, group, since=since, until=until)
+        key = current.c.period
+        source: Any = current
+    elif since is None and until is None:
+        current = source = (
+            select(MetricCurrent.customer_id, MetricCurrent.value, *([key] if key else []))
+            .where(MetricCurrent.name == name)
+            .subquery()
+        )
+        key = None if key is None else current.c[key.key]
     else:
-        current = _current(name, since=since, until=until, period=period)
+        # The groups are the customer's today, read beside its current value of the metric.
+        current = _current_in_range(name, since=since, until=until)
+        source = current.join(
+            MetricCurrent,
+            and_(MetricCurrent.customer_id == current.c.customer_id, MetricCurrent.name == name),
+        )
     value = current.c.value
-    key = current.c.period if period is not None else _group_key(group)
     columns = [
         func.count(),
         func.sum(value),
@@ -164,18 +148,11 @@ async def summary_sums(
         func.sum(case((value >= 9, 1), else_=0)),
         func.sum(case((value <= 6, 1), else_=0)),
     ]
-    statement = select(*([key] if key is not None else []), *columns)
-    if group in (SummaryGroup.NONE, *TIME_GROUPS):
-        # No customer attribute is needed: skip the join (a B-tree probe per customer, the
-        # bulk of the cost) unless merge tombstones exist, whose values must not count.
-        statement = statement.select_from(current)
-        if await _any_merged(session):
-            merged = select(Customer.id).where(Customer.merged_into.is_not(None))  # type: ignore[union-attr]
-            statement = statement.where(current.c.customer_id.not_in(merged))
-    else:
-        statement = statement.select_from(
-            current.join(Customer, Customer.id == current.c.customer_id)
-        ).where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    statement = select(*([key] if key is not None else []), *columns).select_from(source)
+    if await _any_merged(session):
+        # A merge tombstone's values must not count (one probe: usually there are none).
+        merged = select(Customer.id).where(Customer.merged_into.is_not(None))  # type: ignore[union-attr]
+        statement = statement.where(current.c.customer_id.not_in(merged))
     if key is not None:
         statement = statement.group_by(key).order_by(key)
     result: list[GroupSums] = []

@@ -1,0 +1,65 @@
+"""The summary groups of a customer (segment, lifecycle stage, region, preferred channel),
+copied onto its `metric_current` rows so that `metricSummary` groups one table.
+
+One definition of each group, as SQL over the customer's own rows; `refresh_dimensions` copies
+them after every write that can change one (customer fields, contact points, preferences,
+ingest, merges) and after current values are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, case, cast, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.metrics.markers import CHANNEL_PRIORITY
+from app.store.models import ContactPoint, Customer, MetricCurrent, Preference
+
+# Updates go in chunks of customer ids (SQLite's bound-parameter limit).
+_CHUNK = 500
+
+
+def dimensions(customer_id: Any) -> dict[str, ColumnElement[Any]]:
+    """Each summary group of the customer whose id is `customer_id` (a column), by name."""
+    region = (
+        select(func.coalesce(ContactPoint.region, ContactPoint.country))
+        .where(ContactPoint.customer_id == customer_id, ContactPoint.kind == "address")
+        .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined,union-attr]
+        .limit(1)
+        .scalar_subquery()
+    )
+    # The preferred channel of app.metrics.markers: the first of the priority list that the
+    # customer's channel set (a JSON array) holds.
+    text = cast(Preference.channels, String)
+    preferred = case(
+        *((text.like(f'%"{channel}"%'), channel) for channel in CHANNEL_PRIORITY),
+        else_=None,
+    )
+    return {
+        "segment": select(Customer.segment).where(Customer.id == customer_id).scalar_subquery(),
+        "lifecycle_stage": select(Customer.lifecycle_stage)
+        .where(Customer.id == customer_id)
+        .scalar_subquery(),
+        "region": region,
+        "channel": select(preferred).where(Preference.customer_id == customer_id).scalar_subquery(),
+    }
+
+
+async def refresh_dimensions(
+    session: AsyncSession, customer_ids: Collection[str] | None = None
+) -> None:
+    """Copy the customers' current groups onto their current values (all customers if None)."""
+    statement = (
+        update(MetricCurrent)
+        .values(dimensions(MetricCurrent.customer_id))
+        .execution_options(synchronize_session=False)
+    )
+    if customer_ids is None:
+        await session.execute(statement)
+        return
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        await session.execute(statement.where(MetricCurrent.customer_id.in_(chunk)))  # type: ignore[attr-defined]
