@@ -329,3 +329,27 @@ async def test_a_range_selects_whole_periods_and_a_backdated_answer_does_not_win
     # then: January counts once, with its last answer (10)
     (january,) = assert_no_errors(body)["metricSummary"]["groups"]
     assert (january["key"], january["n"], january["value"]) == ("2026-01", 1, 100.0)
+
+
+async def test_a_range_counts_each_customers_latest_answer_in_it(client, db):
+    # given: gold answers 10 in January then 0 in April; another gold answered 8 in January
+    changed = await _customer(client, segment="gold")
+    await _observe(db, changed, "nps", 10, JAN)
+    await _observe(db, changed, "nps", 0, APR)
+    await _observe(db, await _customer(client, segment="gold"), "nps", 8, JAN)
+
+    async def summary(**bounds: datetime) -> tuple[int, float]:
+        variables = {"name": "nps", "groupBy": "SEGMENT"}
+        variables |= {name: at.isoformat() for name, at in bounds.items()}
+        (gold,) = assert_no_errors(await gql(client, SUMMARY, variables))["metricSummary"]["groups"]
+        return gold["n"], gold["value"]
+
+    # when
+    since_march = await summary(**{"from": APR.replace(month=3)})
+    january = await summary(**{"from": JAN.replace(day=1), "to": FEB})
+    all_year = await summary(**{"from": JAN.replace(day=1), "to": APR})
+
+    # then: from March only the April 0 counts; up to February the 10 (history), not the 0
+    assert since_march == (1, -100.0)
+    assert january == (2, 50.0)
+    assert all_year == (2, -50.0)

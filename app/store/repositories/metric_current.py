@@ -11,20 +11,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import MetricCurrent, MetricObservation, MetricPeriod
-from app.store.repositories.metric_dimensions import refresh_dimensions
+from app.store.repositories.metric_dimensions import NAMES as DIMENSIONS
+from app.store.repositories.metric_dimensions import dimensions_of
 
 _CURRENT_COLUMNS = ("customer_id", "name", "value", "observed_at", "method", "details")
 _PERIOD_COLUMNS = ("name", "grain", "period", "customer_id", "value", "observed_at")
+_CURRENT_TABLE: Table = MetricCurrent.__table__  # type: ignore[attr-defined]
+_PERIOD_TABLE: Table = MetricPeriod.__table__  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=1024)
 def periods(at: datetime) -> tuple[tuple[str, str], tuple[str, str]]:
     """The (grain, period) keys of an instant in UTC, e.g. ("month", "2026-11") and
     ("quarter", "2026-Q4")."""
@@ -36,29 +41,45 @@ def periods(at: datetime) -> tuple[tuple[str, str], tuple[str, str]]:
     )
 
 
-def _latest(
-    rows: Iterable[dict[str, Any]], key: tuple[str, ...], columns: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    """Per key, the row observed last (later rows win ties, as later writes do)."""
-    latest: dict[tuple[Any, ...], dict[str, Any]] = {}
+def _latest_current(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per (customer, metric), the row observed last (later rows win ties, as writes do)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
-        at = tuple(row[column] for column in key)
-        if at not in latest or row["observed_at"] >= latest[at]["observed_at"]:
-            latest[at] = {column: row.get(column) for column in columns}
-    return list(latest.values())
+        key = (row["customer_id"], row["name"])
+        held = latest.get(key)
+        if held is None or row["observed_at"] >= held["observed_at"]:
+            latest[key] = row
+    return [{column: row.get(column) for column in _CURRENT_COLUMNS} for row in latest.values()]
+
+
+def _latest_periods(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per (metric, grain, period, customer), the value observed last."""
+    latest: dict[tuple[str, str, str, str], tuple[float, datetime]] = {}
+    for row in rows:
+        at = row["observed_at"]
+        for grain, period in periods(at):
+            key = (row["name"], grain, period, row["customer_id"])
+            held = latest.get(key)
+            if held is None or at >= held[1]:
+                latest[key] = (row["value"], at)
+    return [
+        dict(zip(_PERIOD_COLUMNS, (*key, value, at), strict=True))
+        for key, (value, at) in latest.items()
+    ]
 
 
 async def _upsert_latest(
-    session: AsyncSession, model: type[Any], keys: tuple[str, ...], rows: list[dict[str, Any]]
+    session: AsyncSession, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert rows, or replace the stored one of the same key unless it was observed later."""
+    """Insert rows, or replace the stored one of the same key unless it was observed later
+    (Core, not ORM, statements: a recompute writes tens of thousands of rows)."""
     dialect = session.get_bind().dialect.name
-    statement = (sqlite_insert if dialect == "sqlite" else postgres_insert)(model)
+    statement = (sqlite_insert if dialect == "sqlite" else postgres_insert)(table)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={column: excluded[column] for column in rows[0] if column not in keys},
-        where=model.observed_at <= excluded.observed_at,
+        where=table.c.observed_at <= excluded.observed_at,
     )
     await session.execute(statement, rows)
 
@@ -68,16 +89,14 @@ async def upsert_current(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
     to these observation rows, unless a newer one is stored."""
     if not rows:
         return
-    current = _latest(rows, ("customer_id", "name"), _CURRENT_COLUMNS)
-    await _upsert_latest(session, MetricCurrent, ("customer_id", "name"), current)
-    by_period = (
-        {**row, "grain": grain, "period": period}
-        for row in rows
-        for grain, period in periods(row["observed_at"])
-    )
-    keys = ("name", "grain", "period", "customer_id")
-    await _upsert_latest(session, MetricPeriod, keys, _latest(by_period, keys, _PERIOD_COLUMNS))
-    await refresh_dimensions(session, {row["customer_id"] for row in current})
+    current = _latest_current(rows)
+    groups = await dimensions_of(session, {row["customer_id"] for row in current})
+    unknown = dict.fromkeys(DIMENSIONS)
+    for row in current:
+        row.update(groups.get(row["customer_id"], unknown))
+    await _upsert_latest(session, _CURRENT_TABLE, ("customer_id", "name"), current)
+    period_keys = ("name", "grain", "period", "customer_id")
+    await _upsert_latest(session, _PERIOD_TABLE, period_keys, _latest_periods(rows))
 
 
 async def append_observations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

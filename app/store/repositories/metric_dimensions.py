@@ -1,9 +1,9 @@
 """The summary groups of a customer (segment, lifecycle stage, region, preferred channel),
 copied onto its `metric_current` rows so that `metricSummary` groups one table.
 
-One definition of each group, as SQL over the customer's own rows; `refresh_dimensions` copies
-them after every write that can change one (customer fields, contact points, preferences,
-ingest, merges) and after current values are written.
+One definition of each group, as SQL over the customer's own rows: current values are written
+with them (`dimensions_of`), and `refresh_dimensions` copies them after every write that can
+change one (customer fields, contact points, preferences, ingest, merges).
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.metrics.markers import CHANNEL_PRIORITY
 from app.store.models import ContactPoint, Customer, MetricCurrent, Preference
 
 # Updates go in chunks of customer ids (SQLite's bound-parameter limit).
 _CHUNK = 500
+NAMES = ("segment", "lifecycle_stage", "region", "channel")
 
 
 def dimensions(customer_id: Any) -> dict[str, ColumnElement[Any]]:
@@ -63,3 +65,20 @@ async def refresh_dimensions(
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         await session.execute(statement.where(MetricCurrent.customer_id.in_(chunk)))  # type: ignore[attr-defined]
+
+
+async def dimensions_of(
+    session: AsyncSession, customer_ids: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """Each customer's groups by name (customers that do not exist are left out)."""
+    found: dict[str, dict[str, Any]] = {}
+    ids = sorted(set(customer_ids))
+    customer = aliased(Customer)
+    columns = dimensions(customer.id)
+    for start in range(0, len(ids), _CHUNK):
+        statement = select(customer.id, *columns.values()).where(
+            customer.id.in_(ids[start : start + _CHUNK])  # type: ignore[attr-defined]
+        )
+        for customer_id, *values in await session.execute(statement):
+            found[customer_id] = dict(zip(columns, values, strict=True))
+    return found

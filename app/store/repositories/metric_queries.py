@@ -1,11 +1,13 @@
 """Aggregate and ranked reads of metrics: summaries by group, at-risk customers.
 
 Without a time range, "current" is `metric_current` (one row per customer and metric, with
-the customer's groups beside the value: one index range per summary, no join, no sort). Per
+the customer's groups beside the value: one index range per summary, no join, no sort); so is
+a range that no current value is later than (its `from` filters them). Per
 month or quarter it is `metric_period` (each customer's last observation in each period; a
 range selects whole periods). With a range and no time grouping, it is each customer's latest
 observation in the range, found with a window function over the (name, customer_id,
-observed_at) index of `metric_observation`: slower, as it reads the history. Grouping and sums
+observed_at) index of `metric_observation` when some current value is later than the range's
+`to`: slower, as it reads the history. Grouping and sums
 run in SQL, so one row per group comes back.
 """
 
@@ -126,12 +128,17 @@ async def summary_sums(
         current: Any = _periods_in_range(name, group, since=since, until=until)
         key = current.c.period
         source: Any = current
-    elif since is None and until is None:
-        current = source = (
-            select(MetricCurrent.customer_id, MetricCurrent.value, *([key] if key else []))
-            .where(MetricCurrent.name == name)
-            .subquery()
-        )
+    elif until is None or not await _any_current_after(session, name, until):
+        # No current value is later than the range: each customer's latest observation in the
+        # range is its current value, if that falls in the range.
+        statement = select(
+            MetricCurrent.customer_id, MetricCurrent.value, *([key] if key is not None else [])
+        ).where(MetricCurrent.name == name)
+        if since is not None:
+            statement = statement.where(MetricCurrent.observed_at >= since)
+        if until is not None:
+            statement = statement.where(MetricCurrent.observed_at <= until)
+        current = source = statement.subquery()
         key = None if key is None else current.c[key.key]
     else:
         # The groups are the customer's today, read beside its current value of the metric.
@@ -173,6 +180,18 @@ async def summary_sums(
             )
         )
     return result
+
+
+async def _any_current_after(session: AsyncSession, name: str, until: datetime) -> bool:
+    """Whether some customer's current value of `name` was observed after `until`: exactly when
+    some observation was, as each customer's latest observation is its current value (one
+    probe of the history's (name, observed_at) index)."""
+    statement = (
+        select(MetricObservation.id)
+        .where(MetricObservation.name == name, MetricObservation.observed_at > until)
+        .limit(1)
+    )
+    return (await session.scalars(statement)).first() is not None
 
 
 async def _any_merged(session: AsyncSession) -> bool:

@@ -53,7 +53,7 @@ def upgrade() -> None:
             "metric_current",
             sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=length), nullable=True),
         )
-        op.create_index(index, "metric_current", ["name", column, "value"])
+        op.create_index(index, "metric_current", ["name", column, "value", "observed_at"])
     channel = " ".join(
         f"WHEN CAST(p.channels AS TEXT) LIKE '%\"{name}\"%' THEN '{name}'" for name in _CHANNELS
     )
