@@ -13,14 +13,13 @@ from typer.testing import CliRunner
 
 import app.identity.ingest_commands as commands
 from app.cli import app
+from app.graph import CustomerGraph, customer_graph
 from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import MatchCandidate, SourceLink, SyncCheckpoint
-from connectors.base import Connector
 from connectors.config import demo_environment
-from connectors.registry import build_connectors
 from connectors.simulators import FaultSettings, create_simulator_app
 from connectors.simulators.world import World, build_world
 from tests.sources.conftest import connectors_config
@@ -72,13 +71,13 @@ def simulators(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Serve the simulators in-process to the connectors `c360 sync` opens."""
     apps = {system: create_simulator_app(system, world) for system in SOURCE_SYSTEMS}
 
-    def open_connectors(_settings: Settings) -> dict[str, Connector]:
+    def open_sources(settings: Settings) -> CustomerGraph:
         transports = {s: httpx.ASGITransport(app=a) for s, a in apps.items()}
-        return build_connectors(
-            connectors_config(), environ=demo_environment(), transports=transports
+        return customer_graph(
+            settings, connectors_config(), environ=demo_environment(), transports=transports
         )
 
-    monkeypatch.setattr(commands, "open_connectors", open_connectors)
+    monkeypatch.setattr(commands, "open_sources", open_sources)
     return apps
 
 
