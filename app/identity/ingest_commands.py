@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import InvalidInputError
-from app.graph import CustomerGraph, connectors_config, customer_graph
+from app.graph import CustomerGraph
 from app.identity.csv_options import CsvFile, FieldMapOption
 from app.identity.ingest import Ingestor, IngestSummary, Outcome
 from app.identity.record_csv import parse_field_map, read_records_csv
@@ -143,7 +143,7 @@ def import_file(
     graph: CustomerGraph | None = None
     if not no_metrics:
         try:
-            graph = customer_graph(settings, connectors_config(settings))
+            graph = open_sources(settings, required=False)
         except ConnectorConfigError as exc:
             raise _fail(errors, str(exc)) from None
         if not graph.connectors:

@@ -72,10 +72,10 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: World) -> str:
 
 @pytest.fixture
 def simulators(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Serve the simulators in-process to the connectors `c360 sync` opens."""
+    """Serve the simulators in-process to the connectors `c360 sync` and `c360 import` open."""
     apps = {system: create_simulator_app(system, world) for system in SOURCE_SYSTEMS}
 
-    def open_sources(settings: Settings) -> CustomerGraph:
+    def open_sources(settings: Settings, *, required: bool = True) -> CustomerGraph:
         transports = {s: httpx.ASGITransport(app=a) for s, a in apps.items()}
         return customer_graph(
             settings,
@@ -275,3 +275,29 @@ def test_sync_with_no_metrics_writes_none(store: str, simulators: dict[str, Any]
     assert _summary_row(result.output, "odoo", "linked to existing customers") > 0
     assert "metrics not recomputed (--no-metrics)" in result.output
     assert _run(store, _recomputed) == {}
+
+
+def test_import_recomputes_the_linked_customers_metrics_from_the_sources(
+    store: str, simulators: dict[str, Any], world: World, tmp_path: Path
+) -> None:
+    # given: a few of the ERP's customers as a file
+    crosswalk = [link for link in world.links if link.system == "odoo"][:4]
+    lines = ["id,given_name,family_name,email"]
+    for link in crosswalk:
+        person = world.person_by_customer_id(link.customer_id)
+        assert person is not None
+        lines.append(
+            f"{link.external_id},{person.given_name},{person.family_name},{person.emails[0]}"
+        )
+    path = tmp_path / "erp.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    # when
+    result = runner.invoke(app, ["import", str(path), "--source", "odoo", "--id-column", "id"])
+
+    # then: the customers they joined have metrics from their ERP orders
+    assert result.exit_code == 0, result.output
+    recomputed = _run(store, _recomputed)
+    assert set(recomputed) == {link.customer_id for link in crosswalk}
+    assert all("order_count" in metrics for metrics in recomputed.values())
+    assert any(metrics["order_count"] > 0 for metrics in recomputed.values())
