@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from app.graph.customer_graph import CustomerGraph, Identity
-from app.graph.invalidation import invalidate_customer
+from app.graph.invalidation import invalidate_customer, invalidate_customers
 from app.graph.kinds import KINDS, PROBE_KINDS, SOURCE_SYSTEMS, SourceKind
 from app.graph.reports import CustomerSourceData, SourceAnswer, SourceReport
-from app.graph.runtime import open_customer_graph
+from app.graph.runtime import connectors_config, customer_graph, open_customer_graph
 from connectors.errors import SourceStatus
 
 __all__ = [
@@ -20,6 +20,9 @@ __all__ = [
     "SourceKind",
     "SourceReport",
     "SourceStatus",
+    "connectors_config",
+    "customer_graph",
     "invalidate_customer",
+    "invalidate_customers",
     "open_customer_graph",
 ]

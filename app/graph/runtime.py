@@ -22,6 +22,26 @@ def connectors_config(settings: Settings) -> ConnectorsConfig:
     return load_connectors_config(settings.connectors_file)
 
 
+def customer_graph(
+    settings: Settings,
+    config: ConnectorsConfig,
+    *,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> CustomerGraph:
+    """The graph over `config`'s enabled connectors and the cache the settings ask for.
+
+    `transports` replaces the network per system (tests, in-process simulators); `environ`
+    replaces the environment the connector tokens are read from. Close it with `aclose()`.
+    """
+    connectors = build_connectors(
+        config,
+        environ=environ if environ is not None else settings.connector_secrets(),
+        transports=transports,
+    )
+    return CustomerGraph(connectors, config.enabled(), open_source_cache(settings, cache_codecs()))
+
+
 @asynccontextmanager
 async def open_customer_graph(
     settings: Settings,
@@ -29,18 +49,10 @@ async def open_customer_graph(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[CustomerGraph]:
-    """The graph over the configured connectors, closed (pools, cache) on exit.
-
-    `transports` replaces the network per system (tests, in-process simulators); `environ`
-    replaces the environment the connector tokens are read from.
-    """
-    config = connectors_config(settings)
-    connectors = build_connectors(
-        config,
-        environ=environ if environ is not None else settings.connector_secrets(),
-        transports=transports,
+    """`customer_graph` over the configured connectors, closed (pools, cache) on exit."""
+    graph = customer_graph(
+        settings, connectors_config(settings), transports=transports, environ=environ
     )
-    graph = CustomerGraph(connectors, config.enabled(), open_source_cache(settings, cache_codecs()))
     try:
         yield graph
     finally:

@@ -1,4 +1,5 @@
-"""`c360 import` and `c360 sync`: link a CSV file, or the sources' changes, into the store."""
+"""`c360 import` and `c360 sync`: link a CSV file, or the sources' changes, into the store, then
+recompute the changed customers' metrics."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import InvalidInputError
+from app.graph import CustomerGraph
 from app.identity.csv_options import CsvFile, FieldMapOption
 from app.identity.ingest import Ingestor, IngestSummary, Outcome
 from app.identity.record_csv import parse_field_map, read_records_csv
@@ -22,15 +24,25 @@ from app.identity.sync import (
     BATCH_SIZE,
     SystemSync,
     incoming_from_csv,
-    open_connectors,
+    open_sources,
     sync_sources,
 )
 from app.logs import configure_logging
+from app.metrics.cli import recompute_table
+from app.metrics.recompute import RecomputeSummary, refresh_customers
 from app.settings import Settings
 from app.store.db import Database
 from connectors.config import ConnectorConfigError
 
 T = TypeVar("T")
+NoMetricsOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-metrics",
+        help="Do not recompute the changed customers' metrics (run `c360 metrics recompute` "
+        "after a large back-fill instead).",
+    ),
+]
 
 
 def _fail(console: Console, message: str) -> typer.Exit:
@@ -52,6 +64,32 @@ def summary_table(title: str, summary: IngestSummary, seconds: float) -> Table:
     )
     table.add_row("seconds", f"{seconds:.2f}")
     return table
+
+
+async def _recompute(
+    db: Database, graph: CustomerGraph, settings: Settings, changed: set[str], progress: Progress
+) -> RecomputeSummary | None:
+    """Drop the changed customers' cached source data and recompute their metrics."""
+    progress.add_task(f"recomputing {len(changed):,} customers' metrics", total=None)
+    return await refresh_customers(db, graph, settings, sorted(changed))
+
+
+def _report_metrics(
+    console: Console, errors: Console, wanted: bool, summary: RecomputeSummary | None
+) -> bool:
+    """Print what the recompute did; False when it failed."""
+    if not wanted:
+        console.print("metrics not recomputed (--no-metrics): run `c360 metrics recompute`")
+    elif summary is None:
+        errors.print(
+            "[bold red]error:[/] recomputing the changed customers' metrics failed (see the log); "
+            "run `c360 metrics recompute`",
+            highlight=False,
+        )
+        return False
+    else:
+        console.print(recompute_table("metrics of the changed customers", summary))
+    return True
 
 
 def _run(errors: Console, work: Coroutine[Any, Any, T]) -> T:
@@ -85,8 +123,10 @@ def import_file(
         str, typer.Option("--id-column", help="The column that identifies a record in SOURCE.")
     ],
     field_map: FieldMapOption = None,
+    no_metrics: NoMetricsOption = False,
 ) -> None:
-    """Link a legacy list into the master store: join, review or create each person."""
+    """Link a legacy list into the master store: join, review or create each person, then
+    recompute the metrics of the customers it changed."""
     console, errors = Console(), Console(stderr=True)
     settings = Settings()
     if not structlog.is_configured():
@@ -100,9 +140,20 @@ def import_file(
     except InvalidInputError as exc:
         raise _fail(errors, exc.message) from None
     incoming = incoming_from_csv(records, source=name)
+    graph: CustomerGraph | None = None
+    if not no_metrics:
+        try:
+            graph = open_sources(settings, required=False)
+        except ConnectorConfigError as exc:
+            raise _fail(errors, str(exc)) from None
+        if not graph.connectors:
+            console.print(
+                "no source systems configured (C360_CONNECTORS_FILE): metrics are recomputed "
+                "from the store's data only"
+            )
     started = time.perf_counter()
 
-    async def run() -> IngestSummary:
+    async def run() -> tuple[IngestSummary, RecomputeSummary | None]:
         db = Database(settings.database_url, pool_size=1)
         try:
             ingestor = Ingestor.from_settings(db, settings)
@@ -114,39 +165,49 @@ def import_file(
                     part = incoming[start : start + BATCH_SIZE]
                     total.add(await ingestor.ingest(part))
                     progress.advance(task, len(part))
-            return total
+                if graph is None:
+                    return total, None
+                return total, await _recompute(db, graph, settings, total.changed, progress)
         finally:
+            if graph is not None:
+                await graph.aclose()
             await db.dispose()
 
-    summary = _run(errors, run())
+    summary, metrics = _run(errors, run())
     console.print(
         summary_table(f"import {file.name} as {name}", summary, time.perf_counter() - started)
     )
+    if not _report_metrics(console, errors, graph is not None, metrics):
+        raise typer.Exit(code=1)
 
 
 def sync(
     system: Annotated[
         list[str] | None, typer.Option("--system", help="Only this system (repeatable).")
     ] = None,
+    no_metrics: NoMetricsOption = False,
 ) -> None:
-    """Pull each source system's changes since its checkpoint and link them into the store."""
+    """Pull each source system's changes since its checkpoint and link them into the store,
+    then recompute the metrics of the customers they changed."""
     console, errors = Console(), Console(stderr=True)
     settings = Settings()
     if not structlog.is_configured():
         configure_logging(settings.log_level, json=settings.log_json)
     try:
-        connectors = open_connectors(settings)
+        graph = open_sources(settings)
     except (ValueError, ConnectorConfigError) as exc:
         raise _fail(errors, str(exc)) from None
+    connectors = graph.connectors
     wanted = [s.strip().lower() for s in system or []]
     unknown = [s for s in wanted if s not in connectors]
     if unknown:
+        asyncio.run(graph.aclose())
         raise _fail(
             errors,
             f"unknown system {unknown[0]!r}; configured: {', '.join(sorted(connectors)) or 'none'}",
         )
 
-    async def run() -> list[SystemSync]:
+    async def run() -> tuple[list[SystemSync], RecomputeSummary | None]:
         db = Database(settings.database_url, pool_size=1)
         try:
             with _progress(console) as progress:
@@ -157,19 +218,22 @@ def sync(
                         tasks[name] = progress.add_task(f"syncing {name}", total=None)
                     progress.advance(tasks[name], done)  # type: ignore[arg-type]
 
-                return await sync_sources(
+                results = await sync_sources(
                     db,
                     connectors,
                     Ingestor.from_settings(db, settings),
                     systems=wanted or None,
                     progress=report,
                 )
+                if no_metrics:
+                    return results, None
+                changed = {c for result in results for c in result.summary.changed}
+                return results, await _recompute(db, graph, settings, changed, progress)
         finally:
-            for connector in connectors.values():
-                await connector.aclose()
+            await graph.aclose()
             await db.dispose()
 
-    results = _run(errors, run())
+    results, metrics = _run(errors, run())
     failed = False
     for result in results:
         title = f"sync {result.system} (changes since {result.since:%Y-%m-%d %H:%M:%S})"
@@ -177,5 +241,7 @@ def sync(
         if result.error:
             failed = True
             errors.print(f"[bold red]error:[/] {result.system}: {result.error}", highlight=False)
+    if not _report_metrics(console, errors, not no_metrics, metrics):
+        failed = True
     if failed:
         raise typer.Exit(code=1)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.graph import CustomerGraph, connectors_config, customer_graph
 from app.identity.ingest import IncomingRecord, Ingestor, IngestSummary, Outcome
 from app.identity.record import PersonRecord
 from app.identity.source_changes import incoming_from_change
@@ -15,8 +16,6 @@ from app.store.db import Database
 from app.store.repositories import identity as repo
 from app.store.types import utcnow
 from connectors.base import Connector, ConnectorError
-from connectors.config import load_connectors_config
-from connectors.registry import build_connectors
 
 BATCH_SIZE = 500
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,12 +32,13 @@ class SystemSync:
     seconds: float = 0.0
 
 
-def open_connectors(settings: Settings) -> dict[str, Connector]:
-    """The configured, enabled connectors (raises `ConnectorConfigError` when misconfigured)."""
-    if settings.connectors_file is None:
+def open_sources(settings: Settings, *, required: bool = True) -> CustomerGraph:
+    """The graph over the configured, enabled connectors: sync reads its connectors' changes,
+    and the recompute that follows their data. Raises `ConnectorConfigError` when misconfigured,
+    and `ValueError` when nothing is configured and `required`. Close it with `aclose()`."""
+    if required and settings.connectors_file is None:
         raise ValueError("C360_CONNECTORS_FILE is not set: no source systems are configured")
-    config = load_connectors_config(settings.connectors_file)
-    return build_connectors(config, environ=settings.connector_secrets())
+    return customer_graph(settings, connectors_config(settings))
 
 
 async def _flush(ingestor: Ingestor, batch: list[IncomingRecord], into: IngestSummary) -> None:

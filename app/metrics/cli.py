@@ -23,6 +23,20 @@ metrics_app = typer.Typer(help="Customer metrics: recompute.", no_args_is_help=T
 messages = Console(stderr=True)
 
 
+def recompute_table(title: str, summary: RecomputeSummary) -> Table:
+    """Customers computed and skipped, observations written and unchanged, written per metric."""
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("customers computed", f"{summary.customers:,}")
+    table.add_row("customers skipped (source unavailable)", f"{summary.skipped:,}")
+    table.add_row("observations written", f"{summary.written:,}")
+    table.add_row("values unchanged (not written)", f"{summary.unchanged:,}")
+    for name, count in sorted(summary.by_metric.items()):
+        table.add_row(f"  {name}", f"{count:,}")
+    return table
+
+
 @metrics_app.command("recompute")
 def recompute(
     metric: Annotated[
@@ -69,15 +83,6 @@ def recompute(
 
     with progress:
         summary = asyncio.run(run())
-    table = Table(title="metrics recompute")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_row("customers computed", f"{summary.customers:,}")
-    table.add_row("customers skipped (source unavailable)", f"{summary.skipped:,}")
-    table.add_row("observations written", f"{summary.written:,}")
-    table.add_row("values unchanged (not written)", f"{summary.unchanged:,}")
-    for name, count in sorted(summary.by_metric.items()):
-        table.add_row(f"  {name}", f"{count:,}")
-    Console().print(table)
+    Console().print(recompute_table("metrics recompute", summary))
     if summary.skipped:
         raise typer.Exit(1)

@@ -20,7 +20,7 @@ from typing import Any
 
 import structlog
 
-from app.graph import KINDS, CustomerGraph, SourceKind, invalidate_customer
+from app.graph import KINDS, CustomerGraph, SourceKind, invalidate_customers
 from app.metrics import names
 from app.metrics.customer import compute_customer_metrics, rfm_metrics
 from app.metrics.inputs import LocalInteraction, SourceInputs, customer_activity
@@ -338,18 +338,19 @@ async def refresh_customers(
     customer_ids: Iterable[str],
     *,
     drop_cached_sources: bool = True,
-) -> None:
+) -> RecomputeSummary | None:
     """After a change was stored: drop the customers' cached source data (when the change
-    happened upstream), then recompute their metrics.
+    happened upstream), then recompute their metrics; returns what the recompute did.
 
-    The change itself is already committed: a failure here is logged, and the next change or
-    batch run recomputes them.
+    The change itself is already committed: a failure here is logged and returns None, and the
+    next change or batch run recomputes them.
     """
     ids = list(dict.fromkeys(customer_ids))
     try:
         if drop_cached_sources:
-            for customer_id in ids:
-                await invalidate_customer(graph, db, customer_id)
-        await recompute_customers(db, graph, ids, params=params_from_settings(settings))
+            for start in range(0, len(ids), DEFAULT_BATCH_SIZE):
+                await invalidate_customers(graph, db, ids[start : start + DEFAULT_BATCH_SIZE])
+        return await recompute_customers(db, graph, ids, params=params_from_settings(settings))
     except Exception:
         log.exception("recompute after a change failed", customers=len(ids))
+        return None

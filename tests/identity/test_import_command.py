@@ -7,11 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.metrics.recompute import SOURCE as RECOMPUTED
 from app.settings import Settings
+from app.store.db import Database
 from app.store.migrate import upgrade
+from app.store.models import MetricObservation
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 
@@ -49,6 +53,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path}/import.db"
     upgrade(url)
     monkeypatch.setenv("C360_DATABASE_URL", url)
+    monkeypatch.delenv("C360_CONNECTORS_FILE", raising=False)
     return url
 
 
@@ -156,6 +161,48 @@ def test_rows_that_identify_nobody_are_skipped_with_the_reason(store: str, tmp_p
     assert result.exit_code == 0, result.output
     assert "nothing identifies the person" in result.output
     assert _query(store, COUNT)["customers"]["totalCount"] == 0
+
+
+def _recomputed(url: str) -> dict[str, dict[str, float]]:
+    """Each customer's recomputed metrics (name -> value)."""
+
+    async def read() -> dict[str, dict[str, float]]:
+        db = Database(url)
+        found: dict[str, dict[str, float]] = {}
+        try:
+            async with db.session() as session:
+                statement = select(MetricObservation).where(MetricObservation.source == RECOMPUTED)
+                for row in await session.scalars(statement):
+                    found.setdefault(row.customer_id, {})[row.name] = row.value
+        finally:
+            await db.dispose()
+        return found
+
+    return asyncio.run(read())
+
+
+def test_without_connectors_import_recomputes_from_the_stores_data(
+    store: str, tmp_path: Path
+) -> None:
+    # when
+    result = _import(_file(tmp_path, "legacy.csv", LEGACY), "legacy", "ref", *MAP)
+
+    # then: each new customer has metrics from what the store holds (no orders, no answers)
+    assert result.exit_code == 0, result.output
+    assert "from the store's data only" in " ".join(result.output.split())
+    recomputed = _recomputed(store)
+    assert len(recomputed) == 3  # the file's three new customers
+    assert all(metrics["order_count"] == 0 for metrics in recomputed.values())
+    assert "nps" not in {name for metrics in recomputed.values() for name in metrics}
+    assert _summary_row(result.output, "customers computed") == "3"
+
+
+def test_import_with_no_metrics_writes_none(store: str, tmp_path: Path) -> None:
+    result = _import(_file(tmp_path, "legacy.csv", LEGACY), "legacy", "ref", *MAP, "--no-metrics")
+
+    assert result.exit_code == 0, result.output
+    assert "metrics not recomputed (--no-metrics)" in result.output
+    assert _recomputed(store) == {}
 
 
 def _summary_row(output: str, label: str) -> str:

@@ -13,14 +13,14 @@ from typer.testing import CliRunner
 
 import app.identity.ingest_commands as commands
 from app.cli import app
+from app.graph import CustomerGraph, customer_graph
+from app.metrics.recompute import SOURCE as RECOMPUTED
 from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
-from app.store.models import MatchCandidate, SourceLink, SyncCheckpoint
-from connectors.base import Connector
+from app.store.models import MatchCandidate, MetricObservation, SourceLink, SyncCheckpoint
 from connectors.config import demo_environment
-from connectors.registry import build_connectors
 from connectors.simulators import FaultSettings, create_simulator_app
 from connectors.simulators.world import World, build_world
 from tests.sources.conftest import connectors_config
@@ -29,6 +29,9 @@ runner = CliRunner()
 WORLD_SIZE = 80
 WORLD_SEED = 5
 SOURCE_SYSTEMS = ("hubspot", "odoo", "surveymonkey")
+# The recompute after a sync reads every linked customer's sources in one batch per kind:
+# in-process simulators on a loaded machine need more than the sources tests' budget.
+SOURCE_BUDGET = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +72,19 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: World) -> str:
 
 @pytest.fixture
 def simulators(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Serve the simulators in-process to the connectors `c360 sync` opens."""
+    """Serve the simulators in-process to the connectors `c360 sync` and `c360 import` open."""
     apps = {system: create_simulator_app(system, world) for system in SOURCE_SYSTEMS}
 
-    def open_connectors(_settings: Settings) -> dict[str, Connector]:
+    def open_sources(settings: Settings, *, required: bool = True) -> CustomerGraph:
         transports = {s: httpx.ASGITransport(app=a) for s, a in apps.items()}
-        return build_connectors(
-            connectors_config(), environ=demo_environment(), transports=transports
+        return customer_graph(
+            settings,
+            connectors_config(budget=SOURCE_BUDGET),
+            environ=demo_environment(),
+            transports=transports,
         )
 
-    monkeypatch.setattr(commands, "open_connectors", open_connectors)
+    monkeypatch.setattr(commands, "open_sources", open_sources)
     return apps
 
 
@@ -93,8 +99,19 @@ async def _count(db: Database, model: Any) -> int:
         return len((await session.scalars(select(model))).all())
 
 
+async def _recomputed(db: Database) -> dict[str, dict[str, float]]:
+    """Each customer's recomputed metrics (name -> value), from `metric_observation`."""
+    statement = select(MetricObservation).where(MetricObservation.source == RECOMPUTED)
+    found: dict[str, dict[str, float]] = {}
+    async with db.session() as session:
+        for row in await session.scalars(statement):
+            found.setdefault(row.customer_id, {})[row.name] = row.value
+    return found
+
+
 def _summary_row(output: str, title_system: str, label: str) -> int:
-    section = output.split(f"sync {title_system}", 1)[1]
+    section = output.split(title_system, 1)[1] if title_system.startswith("metrics") else ""
+    section = section or output.split(f"sync {title_system}", 1)[1]
     for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip("│ ").split("│")]
         if cells and cells[0] == label:
@@ -195,7 +212,7 @@ def test_a_broken_connectors_file_is_a_clear_error(
 def test_candidates_made_by_sync_name_live_customers(
     store: str, simulators: dict[str, Any]
 ) -> None:
-    assert runner.invoke(app, ["sync"]).exit_code == 0
+    assert runner.invoke(app, ["sync", "--no-metrics"]).exit_code == 0
 
     pairs = _run(store, _pairs)
 
@@ -205,3 +222,82 @@ def test_candidates_made_by_sync_name_live_customers(
 async def _pairs(db: Database) -> list[tuple[str, str]]:
     async with db.session() as session:
         return [(c.left_id, c.right_id) for c in await session.scalars(select(MatchCandidate))]
+
+
+def test_sync_recomputes_the_metrics_of_the_customers_it_linked(
+    store: str, simulators: dict[str, Any]
+) -> None:
+    # when
+    result = runner.invoke(app, ["sync"])
+
+    # then: every customer the sync linked has metrics from its sources (orders, answers)
+    assert result.exit_code == 0, result.output
+    recomputed = _run(store, _recomputed)
+    links = _run(store, _links)
+    linked = {customer for (system, _), customer in links.items() if system in SOURCE_SYSTEMS}
+    assert set(recomputed) == linked
+    odoo = {customer for (system, _), customer in links.items() if system == "odoo"}
+    assert all("order_count" in recomputed[customer] for customer in odoo)
+    assert any(recomputed[customer]["order_count"] > 0 for customer in odoo)
+    surveyed = {c for (system, _), c in links.items() if system == "surveymonkey"}
+    assert any("nps" in recomputed[customer] for customer in surveyed)
+    written = sum(len(metrics) for metrics in recomputed.values())
+    assert _summary_row(result.output, "metrics of the changed", "customers computed") == len(
+        linked
+    )
+    assert _summary_row(result.output, "metrics of the changed", "observations written") == (
+        written
+    )
+
+
+def test_a_second_sync_without_changes_writes_no_metrics(
+    store: str, simulators: dict[str, Any]
+) -> None:
+    # given
+    first = runner.invoke(app, ["sync", "--system", "surveymonkey"])
+    assert _summary_row(first.output, "metrics of the changed", "observations written") > 0
+    before = _run(store, lambda db: _count(db, MetricObservation))
+
+    # when
+    second = runner.invoke(app, ["sync", "--system", "surveymonkey"])
+
+    # then: the changes read again at the checkpoints are recomputed, and nothing moved
+    assert second.exit_code == 0, second.output
+    assert 0 < _summary_row(second.output, "metrics of the changed", "customers computed") <= 2
+    assert _summary_row(second.output, "metrics of the changed", "observations written") == 0
+    assert _run(store, lambda db: _count(db, MetricObservation)) == before
+
+
+def test_sync_with_no_metrics_writes_none(store: str, simulators: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["sync", "--no-metrics"])
+
+    assert result.exit_code == 0, result.output
+    assert _summary_row(result.output, "odoo", "linked to existing customers") > 0
+    assert "metrics not recomputed (--no-metrics)" in result.output
+    assert _run(store, _recomputed) == {}
+
+
+def test_import_recomputes_the_linked_customers_metrics_from_the_sources(
+    store: str, simulators: dict[str, Any], world: World, tmp_path: Path
+) -> None:
+    # given: a few of the ERP's customers as a file
+    crosswalk = [link for link in world.links if link.system == "odoo"][:4]
+    lines = ["id,given_name,family_name,email"]
+    for link in crosswalk:
+        person = world.person_by_customer_id(link.customer_id)
+        assert person is not None
+        lines.append(
+            f"{link.external_id},{person.given_name},{person.family_name},{person.emails[0]}"
+        )
+    path = tmp_path / "erp.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    # when
+    result = runner.invoke(app, ["import", str(path), "--source", "odoo", "--id-column", "id"])
+
+    # then: the customers they joined have metrics from their ERP orders
+    assert result.exit_code == 0, result.output
+    recomputed = _run(store, _recomputed)
+    assert set(recomputed) == {link.customer_id for link in crosswalk}
+    assert all("order_count" in metrics for metrics in recomputed.values())
+    assert any(metrics["order_count"] > 0 for metrics in recomputed.values())
