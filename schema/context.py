@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from app.cache import MemoryCacheBackend, SourceCache
 from app.graph import CustomerGraph, SourceKind
+from app.metrics.recompute import refresh_customers
 from app.privacy.access import RequestAccess
 from app.privacy.audit import write_request_audit
 from app.privacy.principals import Principal
@@ -41,6 +42,13 @@ class Context:
         graph = self.graph or CustomerGraph({}, {}, SourceCache(MemoryCacheBackend(1)))
         self.sources = SourceLoaders(graph)
         self.access = RequestAccess(self.principal, self.request_id)
+
+    async def recompute_metrics(self, customer_id: str) -> None:
+        """After a local change to a metric's inputs (an interaction, a consent): recompute the
+        customer's metrics; source data stays cached, as nothing changed upstream."""
+        await refresh_customers(
+            self.db, self.sources.graph, self.settings, [customer_id], drop_cached_sources=False
+        )
 
     async def close(self) -> None:
         """Write the request's audit rows, then release its read session."""

@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from app.customers import activity, contact_points, profiles
 from app.customers.contact_points import NewContactPoint, PostalAddress
-from app.metrics.recompute import refresh_customers
 from app.privacy.policy import STAFF_ROLES
 from app.store.models import ContactKind
 from schema.customers.inputs import (
@@ -161,13 +160,7 @@ class CustomerMutations:
         )
         info.context.access.record_change(row.customer_id, "record_interaction", [])
         # Engagement, recency and churn risk read local interactions: keep them current.
-        await refresh_customers(
-            info.context.db,
-            info.context.sources.graph,
-            info.context.settings,
-            [row.customer_id],
-            drop_cached_sources=False,
-        )
+        await info.context.recompute_metrics(row.customer_id)
         return Interaction.from_model(row)
 
     @strawberry.mutation(description="Append a metric observation to a customer's history.")

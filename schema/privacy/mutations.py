@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from app.customers import preferences, profiles
 from app.graph import invalidate_customer
-from app.metrics.recompute import refresh_customers
 from app.privacy import consent, policy
 from app.privacy.principals import Role
 from app.store.types import utcnow
@@ -47,13 +46,7 @@ async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent)
         event.customer_id, "consent", [f"{new.purpose.value}.{new.channel.value}"]
     )
     # Churn risk reads the email marketing consent (unsubscribed): keep it current.
-    await refresh_customers(
-        info.context.db,
-        info.context.sources.graph,
-        info.context.settings,
-        [event.customer_id],
-        drop_cached_sources=False,
-    )
+    await info.context.recompute_metrics(event.customer_id)
     return Consent.from_model(event, utcnow())
 
 
