@@ -25,6 +25,16 @@ from app.store.repositories.metric_dimensions import dimensions_of
 
 _CURRENT_COLUMNS = ("customer_id", "name", "value", "observed_at", "method", "details")
 _PERIOD_COLUMNS = ("name", "grain", "period", "customer_id", "value", "observed_at")
+_OBSERVATION_COLUMNS = (
+    "customer_id",
+    "name",
+    "value",
+    "observed_at",
+    "source",
+    "method",
+    "details",
+)
+_OBSERVATION_TABLE: Table = MetricObservation.__table__  # type: ignore[attr-defined]
 _CURRENT_TABLE: Table = MetricCurrent.__table__  # type: ignore[attr-defined]
 _PERIOD_TABLE: Table = MetricPeriod.__table__  # type: ignore[attr-defined]
 
@@ -100,9 +110,14 @@ async def upsert_current(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
 
 
 async def append_observations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert observations (one executemany) and move the current values forward."""
+    """Insert observations (one Core executemany) and move the current values forward."""
     if rows:
-        await session.execute(insert(MetricObservation), list(rows))
+        history = [
+            {column: row.get(column) for column in _OBSERVATION_COLUMNS}
+            | {"source": row.get("source") or "gateway"}
+            for row in rows
+        ]
+        await session.execute(insert(_OBSERVATION_TABLE), history)
         await upsert_current(session, rows)
 
 
