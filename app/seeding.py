@@ -84,7 +84,13 @@ def _customer_row(person: Person) -> dict[str, Any]:
 
 
 def _contact_rows(person: Person) -> Iterator[dict[str, Any]]:
-    common = {"customer_id": person.customer_id, "source": "seed", "created_at": person.created_at}
+    # Every row has every column: one executemany takes its columns from the first row.
+    common = {
+        "customer_id": person.customer_id,
+        "source": "seed",
+        "created_at": person.created_at,
+        **dict.fromkeys(("label", "street", "city", "postcode", "region", "country")),
+    }
     for index, email in enumerate(person.emails):
         yield {**common, "kind": "email", "value": email, "is_primary": index == 0}
     for index, phone in enumerate(person.phones):

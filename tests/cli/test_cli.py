@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.settings import Settings
+from connectors.simulators.world import build_world
 from schema.sdl import schema_sdl
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
@@ -25,12 +26,16 @@ def database_url(tmp_path, monkeypatch) -> str:
     return url
 
 
-def _read_page(url: str) -> dict:
+def _query(url: str, query: str) -> dict:
     async def read() -> dict:
         async with running_gateway(Settings(database_url=url, log_json=False)) as gateway:
-            return assert_no_errors(await gql(gateway.client, PAGE))["customers"]
+            return assert_no_errors(await gql(gateway.client, query))
 
     return asyncio.run(read())
+
+
+def _read_page(url: str) -> dict:
+    return _query(url, PAGE)["customers"]
 
 
 def test_db_upgrade(database_url):
@@ -55,6 +60,33 @@ def test_seed_writes_customers_readable_through_graphql(database_url):
     assert page["totalCount"] == 50
     assert len(page["edges"]) == 50
     assert any(edge["node"]["emails"] for edge in page["edges"])
+
+
+def test_seeded_addresses_keep_their_fields(database_url):
+    # given: the world's addresses, as the seed writes them
+    world = build_world(20, 360)
+    expected = sorted(
+        (address.kind, address.city, address.postcode, address.country)
+        for person in world.people
+        for address in person.addresses
+    )
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    # when
+    assert runner.invoke(app, ["seed", "--customers", "20"]).exit_code == 0
+
+    # then: label, city, postcode and country survive next to the emails and phones
+    query = (
+        "{ customers(first: 50) { edges { node { addresses { label city postcode country } } } } }"
+    )
+    pages = _query(database_url, query)["customers"]["edges"]
+    stored = sorted(
+        (a["label"], a["city"], a["postcode"], a["country"])
+        for edge in pages
+        for a in edge["node"]["addresses"]
+    )
+    assert stored == expected
+    assert all(city for _, city, _, _ in stored)
 
 
 def test_seeding_twice_is_refused(database_url):
