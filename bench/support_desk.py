@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import redis
 from rich.console import Console
 from rich.table import Table
 from strawberry.relay import to_base64
@@ -160,15 +161,18 @@ def main() -> None:
     parser.add_argument(
         "--in-flight", type=int, help="calls in flight per source system (default: the config's)"
     )
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
+    parser.add_argument(
+        "--cache-url", help="shared source cache (redis://...), so warm means warm in every worker"
+    )
     args = parser.parse_args()
     console = Console(width=170)
     url = seeded_database("sqlite", args.customers)
     key = admin_key(url)
     headers = {"X-API-Key": key}
     ids = sample_ids(url, args.customers)
-    table = Table(
-        title="Support-desk query, sources at 40/60/80 ms (ERP/CRM/survey), one gateway process"
-    )
+    processes = "one gateway process" if args.workers == 1 else f"{args.workers} gateway workers"
+    table = Table(title=f"Support-desk query, sources at 40/60/80 ms (ERP/CRM/survey), {processes}")
     for column in (
         "cache",
         "clients",
@@ -184,13 +188,18 @@ def main() -> None:
     ):
         table.add_column(column, justify="right")
     environ = {**demo_environment(), "C360_LOG_LEVEL": "WARNING"}
+    if args.cache_url:
+        environ["C360_CACHE_URL"] = args.cache_url
     with simulators(args.customers, in_flight=args.in_flight) as sims:
         environ["C360_CONNECTORS_FILE"] = str(sims.connectors_file)
         pages_calls: dict[str, int] | None = None
         for cache in args.cache:
             for clients in args.concurrency:
-                # A fresh gateway per cold run: its in-process cache starts empty.
-                with gateway(url, extra_env=environ) as served:
+                # A fresh gateway per cold run: its in-process cache starts empty; so must a
+                # shared one.
+                if cache == "cold" and args.cache_url:
+                    redis.Redis.from_url(args.cache_url).flushdb()
+                with gateway(url, workers=args.workers, extra_env=environ) as served:
                     chosen = ids if cache == "cold" else ids[:50]
                     spec = {
                         "payloads": [
