@@ -459,13 +459,24 @@ class MetricCurrent(SQLModel, table=True):
 
     __tablename__ = "metric_current"
     __table_args__ = (
-        Index("ix_metric_current_name_value", "name", "value"),
-        # Covering, in group order: a summary by an attribute reads one index range, no sort.
-        # (observed_at last: a summary over a range filters on it within the index.)
-        Index("ix_metric_current_segment", "name", "segment", "value", "observed_at"),
-        Index("ix_metric_current_stage", "name", "lifecycle_stage", "value", "observed_at"),
-        Index("ix_metric_current_region", "name", "region", "value", "observed_at"),
-        Index("ix_metric_current_channel", "name", "channel", "value", "observed_at"),
+        # Covering, in group order: a summary by an attribute reads one index range, no sort;
+        # observed_at for a range and customer_id for leaving merge tombstones out are in it.
+        Index("ix_metric_current_name_value", "name", "value", "customer_id"),
+        Index(
+            "ix_metric_current_segment", "name", "segment", "value", "observed_at", "customer_id"
+        ),
+        Index(
+            "ix_metric_current_stage",
+            "name",
+            "lifecycle_stage",
+            "value",
+            "observed_at",
+            "customer_id",
+        ),
+        Index("ix_metric_current_region", "name", "region", "value", "observed_at", "customer_id"),
+        Index(
+            "ix_metric_current_channel", "name", "channel", "value", "observed_at", "customer_id"
+        ),
     )
 
     customer_id: str = Field(

@@ -53,7 +53,13 @@ def upgrade() -> None:
             "metric_current",
             sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=length), nullable=True),
         )
-        op.create_index(index, "metric_current", ["name", column, "value", "observed_at"])
+        op.create_index(
+            index, "metric_current", ["name", column, "value", "observed_at", "customer_id"]
+        )
+    op.drop_index("ix_metric_current_name_value", table_name="metric_current")
+    op.create_index(
+        "ix_metric_current_name_value", "metric_current", ["name", "value", "customer_id"]
+    )
     channel = " ".join(
         f"WHEN CAST(p.channels AS TEXT) LIKE '%\"{name}\"%' THEN '{name}'" for name in _CHANNELS
     )
@@ -107,6 +113,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("metric_period")
+    op.drop_index("ix_metric_current_name_value", table_name="metric_current")
+    op.create_index("ix_metric_current_name_value", "metric_current", ["name", "value"])
     for column, (index, _length) in _DIMENSIONS.items():
         op.drop_index(index, table_name="metric_current")
         with op.batch_alter_table("metric_current") as batch_op:
