@@ -3,8 +3,10 @@
 Auth is a private-app token (`Authorization: Bearer ...`). Reads use the batch endpoints
 (at most 100 inputs per call, chunked here and sent concurrently under the system's pool),
 which answer 207 with an `errors` list when some ids are unknown: those ids are simply
-absent from the result. Search, batch reads and association reads are POSTs that only read,
-so they are retried; GDPR delete is a write and is never retried.
+absent from the result. Associated ids come from the v4 associations batch read (one object
+type per call) or, for a few contacts, from reading each contact with `associations=` (every
+type in one call), whichever makes fewer calls. Search, batch reads and association reads are
+POSTs that only read, so they are retried; GDPR delete is a write and is never retried.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from connectors.base import SourceHealth
 from connectors.config import ConnectorSettings, HubSpotMapping
@@ -214,6 +217,58 @@ class HubSpotConnector(PooledConnector):
             pending = chunked(follow_ups, self.mapping.batch_size)
         return found
 
+    async def _links(
+        self, contact_ids: Sequence[str], to_types: Sequence[str]
+    ) -> dict[str, dict[str, list[str]]]:
+        """To type -> contact id -> associated ids, in as few calls as the API allows.
+
+        The v4 batch read takes one type per call; a contact read with `associations=` takes
+        every type but one contact per call. A type whose list the contact read pages is read
+        again, for those contacts, through the v4 batch read.
+        """
+        unique = list(dict.fromkeys(i for i in contact_ids if i))
+        batch_calls = len(to_types) * len(chunked(unique, self.mapping.batch_size))
+        if len(unique) >= batch_calls:
+            per_type = await gather_or_raise(self._associated_ids(unique, t) for t in to_types)
+            return dict(zip(to_types, per_type, strict=True))
+        reads = await gather_or_raise(self._contact_links(c, to_types) for c in unique)
+        found: dict[str, dict[str, list[str]]] = {t: {} for t in to_types}
+        paged: dict[str, list[str]] = {}
+        for contact_id, links in zip(unique, reads, strict=True):
+            for to_type, (ids, complete) in links.items():
+                if not complete:
+                    paged.setdefault(to_type, []).append(contact_id)
+                elif ids:
+                    found[to_type][contact_id] = ids
+        rest = await gather_or_raise(self._associated_ids(c, t) for t, c in paged.items())
+        for to_type, more in zip(paged, rest, strict=True):
+            found[to_type].update(more)
+        return found
+
+    async def _contact_links(
+        self, contact_id: str, to_types: Sequence[str]
+    ) -> dict[str, tuple[list[str], bool]]:
+        """To type -> (associated ids, whether that list is complete) of one contact."""
+        try:
+            body = await self.client.get(
+                f"/crm/v3/objects/contacts/{quote(contact_id, safe='')}",
+                params={"associations": ",".join(to_types), "properties": "hs_object_id"},
+            )
+        except RequestRejectedError as exc:
+            if exc.http_status == 404:
+                return {}  # an unknown contact has no associations, as in the batch read
+            raise
+        with expect_shape(self.system, "contact associations"):
+            listed = as_dict(as_dict(body).get("associations") or {})
+            links: dict[str, tuple[list[str], bool]] = {}
+            for to_type in to_types:
+                block = as_dict(listed.get(to_type) or {"results": []})
+                ids = [str(as_dict(r)["id"]) for r in as_list(block["results"])]
+                more = ((block.get("paging") or {}).get("next") or {}).get("after")
+                # An object associated under several labels is listed once per label.
+                links[to_type] = (list(dict.fromkeys(ids)), not more)
+            return links
+
     # ---- contacts ----
     def _contact(self, item: dict[str, Any]) -> CrmContact:
         props = as_dict(item["properties"])
@@ -276,7 +331,7 @@ class HubSpotConnector(PooledConnector):
     # ---- tickets and engagements ----
     async def fetch_tickets(self, contact_ids: Sequence[str]) -> dict[str, list[Ticket]]:
         """Tickets, newest first, by contact id."""
-        links = await self._associated_ids(contact_ids, "tickets")
+        links = (await self._links(contact_ids, ["tickets"]))["tickets"]
         items = await self._batch_read(
             "tickets", [t for ids in links.values() for t in ids], TICKET_PROPERTIES
         )
@@ -312,7 +367,10 @@ class HubSpotConnector(PooledConnector):
     ) -> dict[str, list[Engagement]]:
         """Calls, emails, notes and meetings, newest first, by contact id."""
         wanted = list(types or ENGAGEMENT_OBJECTS)
-        per_type = await gather_or_raise(self._engagements_of(contact_ids, t) for t in wanted)
+        links = await self._links(contact_ids, [ENGAGEMENT_OBJECTS[t][0] for t in wanted])
+        per_type = await gather_or_raise(
+            self._engagements_of(links[ENGAGEMENT_OBJECTS[t][0]], t) for t in wanted
+        )
         merged: dict[str, list[Engagement]] = {}
         for mapping in per_type:
             for contact_id, items in mapping.items():
@@ -320,10 +378,9 @@ class HubSpotConnector(PooledConnector):
         return {c: _newest_first(items, lambda e: e.occurred_at) for c, items in merged.items()}
 
     async def _engagements_of(
-        self, contact_ids: Sequence[str], kind: EngagementType
+        self, links: dict[str, list[str]], kind: EngagementType
     ) -> dict[str, list[Engagement]]:
         object_type, properties = ENGAGEMENT_OBJECTS[kind]
-        links = await self._associated_ids(contact_ids, object_type)
         items = await self._batch_read(
             object_type, [i for ids in links.values() for i in ids], properties
         )
