@@ -5,14 +5,17 @@ Auth is a private-app token (`Authorization: Bearer ...`). Reads use the batch e
 which answer 207 with an `errors` list when some ids are unknown: those ids are simply
 absent from the result. Associated ids come from the v4 associations batch read (one object
 type per call) or, for a few contacts, from reading each contact with `associations=` (every
-type in one call), whichever makes fewer calls. Search, batch reads and association reads are
-POSTs that only read, so they are retried; GDPR delete is a write and is never retried.
+type in one call, shared by a request's tickets and engagements), whichever makes fewer calls.
+Search, batch reads and association reads only read, so they are retried; GDPR delete is a
+write and is never retried.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -126,6 +129,9 @@ _ENGAGEMENT_FIELDS = {
     EngagementType.NOTE: (None, "hs_note_body", None, None),
     EngagementType.MEETING: ("hs_meeting_title", "hs_meeting_body", None, "hs_meeting_outcome"),
 }
+# What a contact read lists with `associations=`: every type this connector reads.
+LINKED_TYPES = ("tickets", *(object_type for object_type, _ in ENGAGEMENT_OBJECTS.values()))
+ContactLinks = dict[str, tuple[list[str], bool]]  # type -> (ids, whether the list is complete)
 SEARCH_PAGE = 100
 SEARCH_CAP = 10_000  # HubSpot stops paging a search at 10,000 results
 
@@ -155,6 +161,7 @@ class HubSpotConnector(PooledConnector):
         self._contact_properties = list(
             dict.fromkeys([*CONTACT_PROPERTIES, *self.mapping.extra_contact_properties])
         )
+        self._reading: dict[str, asyncio.Future[ContactLinks]] = {}
 
     # ---- batch plumbing ----
     async def _batch_read(
@@ -228,14 +235,15 @@ class HubSpotConnector(PooledConnector):
         """
         unique = list(dict.fromkeys(i for i in contact_ids if i))
         batch_calls = len(to_types) * len(chunked(unique, self.mapping.batch_size))
-        if len(unique) >= batch_calls:
+        if len(unique) > batch_calls:
             per_type = await gather_or_raise(self._associated_ids(unique, t) for t in to_types)
             return dict(zip(to_types, per_type, strict=True))
-        reads = await gather_or_raise(self._contact_links(c, to_types) for c in unique)
+        reads = await gather_or_raise(self._contact_links(c) for c in unique)
         found: dict[str, dict[str, list[str]]] = {t: {} for t in to_types}
         paged: dict[str, list[str]] = {}
         for contact_id, links in zip(unique, reads, strict=True):
-            for to_type, (ids, complete) in links.items():
+            for to_type in to_types:
+                ids, complete = links.get(to_type, ([], True))
                 if not complete:
                     paged.setdefault(to_type, []).append(contact_id)
                 elif ids:
@@ -245,14 +253,31 @@ class HubSpotConnector(PooledConnector):
             found[to_type].update(more)
         return found
 
-    async def _contact_links(
-        self, contact_id: str, to_types: Sequence[str]
-    ) -> dict[str, tuple[list[str], bool]]:
-        """To type -> (associated ids, whether that list is complete) of one contact."""
+    async def _contact_links(self, contact_id: str) -> ContactLinks:
+        """Every linked type of one contact, in one read shared by concurrent callers.
+
+        A request asks for a customer's tickets and engagements at the same moment: both wait
+        for the same read. Nothing is kept once it has answered (caching is the gateway's).
+        """
+        pending = self._reading.get(contact_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._read_contact_links(contact_id))
+            self._reading[contact_id] = pending
+            pending.add_done_callback(partial(self._read_done, contact_id))
+        # Shielded: a caller giving up (its budget spent) does not cancel the others' read.
+        return await asyncio.shield(pending)
+
+    def _read_done(self, contact_id: str, read: asyncio.Future[ContactLinks]) -> None:
+        if self._reading.get(contact_id) is read:
+            del self._reading[contact_id]
+        if not read.cancelled():
+            read.exception()  # retrieved, even if every caller has stopped waiting
+
+    async def _read_contact_links(self, contact_id: str) -> ContactLinks:
         try:
             body = await self.client.get(
                 f"/crm/v3/objects/contacts/{quote(contact_id, safe='')}",
-                params={"associations": ",".join(to_types), "properties": "hs_object_id"},
+                params={"associations": ",".join(LINKED_TYPES), "properties": "hs_object_id"},
             )
         except RequestRejectedError as exc:
             if exc.http_status == 404:
@@ -260,8 +285,8 @@ class HubSpotConnector(PooledConnector):
             raise
         with expect_shape(self.system, "contact associations"):
             listed = as_dict(as_dict(body).get("associations") or {})
-            links: dict[str, tuple[list[str], bool]] = {}
-            for to_type in to_types:
+            links: ContactLinks = {}
+            for to_type in LINKED_TYPES:
                 block = as_dict(listed.get(to_type) or {"results": []})
                 ids = [str(as_dict(r)["id"]) for r in as_list(block["results"])]
                 more = ((block.get("paging") or {}).get("next") or {}).get("after")

@@ -309,3 +309,50 @@ async def test_a_paged_association_list_is_read_again_through_the_batch_endpoint
 async def test_an_unknown_contact_has_no_engagements(simulator, connect) -> None:
     connector = connect("hubspot", simulator("hubspot"))
     assert await connector.fetch_engagements(["1"]) == {}
+
+
+async def test_tickets_and_engagements_of_one_contact_share_one_contact_read(
+    simulator, connect, world
+) -> None:
+    # given a contact with tickets, and its answers through the per-type batch path
+    app = simulator("hubspot")
+    ids = first_ids(world, "hubspot", 25)
+    batched = connect("hubspot", app)
+    expected_tickets = await batched.fetch_tickets(ids)
+    expected_engagements = await batched.fetch_engagements(ids)
+    contact_id = next(i for i in ids if i in expected_tickets and i in expected_engagements)
+    recording = Recording(app)
+    connector = connect("hubspot", recording)
+
+    # when both are asked at once, as one request does
+    tickets, engagements = await asyncio.gather(
+        connector.fetch_tickets([contact_id]), connector.fetch_engagements([contact_id])
+    )
+
+    # then one contact read served both
+    assert tickets == {contact_id: expected_tickets[contact_id]}
+    assert engagements == {contact_id: expected_engagements[contact_id]}
+    assert [method for method, _ in recording.calls].count("GET") == 1
+    assert not [path for _, path in recording.calls if path.startswith("/crm/v4/")]
+
+
+async def test_a_caller_giving_up_does_not_cancel_a_shared_contact_read(
+    simulator, connect, world
+) -> None:
+    # given a slow source and two callers waiting for the same contact read
+    from connectors.simulators import FaultSettings
+
+    recording = Recording(simulator("hubspot", FaultSettings(latency_ms=50)))
+    connector = connect("hubspot", recording)
+    contact_id = first_ids(world, "hubspot", 1)[0]
+    impatient = asyncio.create_task(connector.fetch_tickets([contact_id]))
+    patient = asyncio.create_task(connector.fetch_engagements([contact_id]))
+    await asyncio.sleep(0.01)
+
+    # when one gives up
+    impatient.cancel()
+
+    # then the other still gets its answer from the one read
+    assert await patient
+    assert impatient.cancelled()
+    assert [method for method, _ in recording.calls].count("GET") == 1
