@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -100,4 +101,21 @@ def app_factory() -> Starlette:
     """Entry point for `uvicorn --factory` (settings from the environment)."""
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    tune_garbage_collector()
+    return app
+
+
+def tune_garbage_collector() -> None:
+    """Keep the startup heap out of collections; collect young objects less often.
+
+    For a serving process only (it is process-wide). Modules, the schema and the app live as
+    long as the process: frozen, the cyclic collector stops traversing them. A cold query
+    allocates tens of thousands of short-lived objects (decoded JSON, source records); with a
+    generation-0 threshold of 7,000 instead of 700 most die by reference count before a
+    collection looks at them. Callgrind, 30 cold support-desk queries: 48.2 -> 43.9 million
+    instructions per query (freezing alone: 46.5).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(7_000, *gc.get_threshold()[1:])

@@ -138,11 +138,12 @@ def profiled(path: str | None) -> Iterator[None]:
 
 async def run(args: argparse.Namespace, url: str, key: str, ids: list[str]) -> None:
     from app.logs import configure_logging
-    from app.main import create_app
+    from app.main import create_app, tune_garbage_collector
     from app.settings import Settings
 
     configure_logging("WARNING")
     app = create_app(Settings(database_url=url))
+    tune_garbage_collector()  # as `c360 serve` does
     bodies = payloads(args.scenario, ids)
     async with LifespanManager(app) as manager:
         warm = bodies if args.scenario == "support-warm" else bodies[:5]

@@ -3,15 +3,21 @@
 Auth is a private-app token (`Authorization: Bearer ...`). Reads use the batch endpoints
 (at most 100 inputs per call, chunked here and sent concurrently under the system's pool),
 which answer 207 with an `errors` list when some ids are unknown: those ids are simply
-absent from the result. Search, batch reads and association reads are POSTs that only read,
-so they are retried; GDPR delete is a write and is never retried.
+absent from the result. Associated ids come from the v4 associations batch read (one object
+type per call) or, for a few contacts, from reading each contact with `associations=` (every
+type in one call, shared by a request's tickets and engagements), whichever makes fewer calls.
+Search, batch reads and association reads only read, so they are retried; GDPR delete is a
+write and is never retried.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from connectors.base import SourceHealth
 from connectors.config import ConnectorSettings, HubSpotMapping
@@ -123,6 +129,9 @@ _ENGAGEMENT_FIELDS = {
     EngagementType.NOTE: (None, "hs_note_body", None, None),
     EngagementType.MEETING: ("hs_meeting_title", "hs_meeting_body", None, "hs_meeting_outcome"),
 }
+# What a contact read lists with `associations=`: every type this connector reads.
+LINKED_TYPES = ("tickets", *(object_type for object_type, _ in ENGAGEMENT_OBJECTS.values()))
+ContactLinks = dict[str, tuple[list[str], bool]]  # type -> (ids, whether the list is complete)
 SEARCH_PAGE = 100
 SEARCH_CAP = 10_000  # HubSpot stops paging a search at 10,000 results
 
@@ -152,6 +161,7 @@ class HubSpotConnector(PooledConnector):
         self._contact_properties = list(
             dict.fromkeys([*CONTACT_PROPERTIES, *self.mapping.extra_contact_properties])
         )
+        self._reading: dict[str, asyncio.Future[ContactLinks]] = {}
 
     # ---- batch plumbing ----
     async def _batch_read(
@@ -213,6 +223,76 @@ class HubSpotConnector(PooledConnector):
                             follow_ups.append({"id": source, "after": str(after)})
             pending = chunked(follow_ups, self.mapping.batch_size)
         return found
+
+    async def _links(
+        self, contact_ids: Sequence[str], to_types: Sequence[str]
+    ) -> dict[str, dict[str, list[str]]]:
+        """To type -> contact id -> associated ids, in as few calls as the API allows.
+
+        The v4 batch read takes one type per call; a contact read with `associations=` takes
+        every type but one contact per call. A type whose list the contact read pages is read
+        again, for those contacts, through the v4 batch read.
+        """
+        unique = list(dict.fromkeys(i for i in contact_ids if i))
+        batch_calls = len(to_types) * len(chunked(unique, self.mapping.batch_size))
+        if len(unique) > batch_calls:
+            per_type = await gather_or_raise(self._associated_ids(unique, t) for t in to_types)
+            return dict(zip(to_types, per_type, strict=True))
+        reads = await gather_or_raise(self._contact_links(c) for c in unique)
+        found: dict[str, dict[str, list[str]]] = {t: {} for t in to_types}
+        paged: dict[str, list[str]] = {}
+        for contact_id, links in zip(unique, reads, strict=True):
+            for to_type in to_types:
+                ids, complete = links.get(to_type, ([], True))
+                if not complete:
+                    paged.setdefault(to_type, []).append(contact_id)
+                elif ids:
+                    found[to_type][contact_id] = ids
+        rest = await gather_or_raise(self._associated_ids(c, t) for t, c in paged.items())
+        for to_type, more in zip(paged, rest, strict=True):
+            found[to_type].update(more)
+        return found
+
+    async def _contact_links(self, contact_id: str) -> ContactLinks:
+        """Every linked type of one contact, in one read shared by concurrent callers.
+
+        A request asks for a customer's tickets and engagements at the same moment: both wait
+        for the same read. Nothing is kept once it has answered (caching is the gateway's).
+        """
+        pending = self._reading.get(contact_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._read_contact_links(contact_id))
+            self._reading[contact_id] = pending
+            pending.add_done_callback(partial(self._read_done, contact_id))
+        # Shielded: a caller giving up (its budget spent) does not cancel the others' read.
+        return await asyncio.shield(pending)
+
+    def _read_done(self, contact_id: str, read: asyncio.Future[ContactLinks]) -> None:
+        if self._reading.get(contact_id) is read:
+            del self._reading[contact_id]
+        if not read.cancelled():
+            read.exception()  # retrieved, even if every caller has stopped waiting
+
+    async def _read_contact_links(self, contact_id: str) -> ContactLinks:
+        try:
+            body = await self.client.get(
+                f"/crm/v3/objects/contacts/{quote(contact_id, safe='')}",
+                params={"associations": ",".join(LINKED_TYPES), "properties": "hs_object_id"},
+            )
+        except RequestRejectedError as exc:
+            if exc.http_status == 404:
+                return {}  # an unknown contact has no associations, as in the batch read
+            raise
+        with expect_shape(self.system, "contact associations"):
+            listed = as_dict(as_dict(body).get("associations") or {})
+            links: ContactLinks = {}
+            for to_type in LINKED_TYPES:
+                block = as_dict(listed.get(to_type) or {"results": []})
+                ids = [str(as_dict(r)["id"]) for r in as_list(block["results"])]
+                more = ((block.get("paging") or {}).get("next") or {}).get("after")
+                # An object associated under several labels is listed once per label.
+                links[to_type] = (list(dict.fromkeys(ids)), not more)
+            return links
 
     # ---- contacts ----
     def _contact(self, item: dict[str, Any]) -> CrmContact:
@@ -276,7 +356,7 @@ class HubSpotConnector(PooledConnector):
     # ---- tickets and engagements ----
     async def fetch_tickets(self, contact_ids: Sequence[str]) -> dict[str, list[Ticket]]:
         """Tickets, newest first, by contact id."""
-        links = await self._associated_ids(contact_ids, "tickets")
+        links = (await self._links(contact_ids, ["tickets"]))["tickets"]
         items = await self._batch_read(
             "tickets", [t for ids in links.values() for t in ids], TICKET_PROPERTIES
         )
@@ -312,7 +392,10 @@ class HubSpotConnector(PooledConnector):
     ) -> dict[str, list[Engagement]]:
         """Calls, emails, notes and meetings, newest first, by contact id."""
         wanted = list(types or ENGAGEMENT_OBJECTS)
-        per_type = await gather_or_raise(self._engagements_of(contact_ids, t) for t in wanted)
+        links = await self._links(contact_ids, [ENGAGEMENT_OBJECTS[t][0] for t in wanted])
+        per_type = await gather_or_raise(
+            self._engagements_of(links[ENGAGEMENT_OBJECTS[t][0]], t) for t in wanted
+        )
         merged: dict[str, list[Engagement]] = {}
         for mapping in per_type:
             for contact_id, items in mapping.items():
@@ -320,10 +403,9 @@ class HubSpotConnector(PooledConnector):
         return {c: _newest_first(items, lambda e: e.occurred_at) for c, items in merged.items()}
 
     async def _engagements_of(
-        self, contact_ids: Sequence[str], kind: EngagementType
+        self, links: dict[str, list[str]], kind: EngagementType
     ) -> dict[str, list[Engagement]]:
         object_type, properties = ENGAGEMENT_OBJECTS[kind]
-        links = await self._associated_ids(contact_ids, object_type)
         items = await self._batch_read(
             object_type, [i for ids in links.values() for i in ids], properties
         )

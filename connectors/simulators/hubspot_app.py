@@ -4,8 +4,10 @@ Speaks the documented wire format: `Authorization: Bearer <private-app token>`, 
 values as strings, `createdAt`/`updatedAt` ISO timestamps, batch reads of at most 100 inputs
 answering 207 with `errors` when some ids are unknown, search with `filterGroups`/`sorts`/
 `query` and `paging.next.after` (capped at 10,000 results like HubSpot), and HubSpot's error
-body (`status`, `message`, `correlationId`, `category`). GDPR delete really deletes: the
-contact, and what hangs off it, is gone for this app instance.
+body (`status`, `message`, `correlationId`, `category`). Reading one object with
+`associations=tickets,calls,...` adds the ids of its associated objects of each listed type
+(types without any are left out, as HubSpot does). GDPR delete really deletes: the contact,
+and what hangs off it, is gone for this app instance.
 """
 
 from __future__ import annotations
@@ -246,6 +248,12 @@ class HubSpotSimulator:
         person, variant = found
         return crm_engagements(self.world, person, hubspot_ordinal(contact_id), variant, kind)
 
+    def linked_ids(self, contact_id: str, to_type: str) -> list[str]:
+        """Ids of the `to_type` objects (tickets or an engagement type) of a contact."""
+        if to_type == "tickets":
+            return [t.ticket_id for t in self.tickets_of(contact_id)]
+        return [e.engagement_id for e in self.engagements_of(contact_id, ENGAGEMENT_TYPES[to_type])]
+
     def object_record(
         self, object_type: str, object_id: str
     ) -> tuple[Properties, datetime, datetime] | None:
@@ -353,6 +361,22 @@ def _batch_body(
     return _json(body, 207)
 
 
+def _associations_of(
+    sim: HubSpotSimulator, contact_id: str, to_types: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The `associations` member of a contact read: per listed type with any, its ids."""
+    found: dict[str, dict[str, Any]] = {}
+    for raw in to_types:
+        to_type = OBJECT_TYPE_ALIASES.get(raw.strip().lower(), raw.strip().lower())
+        if to_type not in ASSOCIATION_TYPE_IDS:
+            continue  # unknown types are ignored, as HubSpot does
+        ids = sim.linked_ids(contact_id, to_type)
+        if ids:
+            label = f"contact_to_{to_type.rstrip('s')}"
+            found[to_type] = {"results": [{"id": str(i), "type": label} for i in ids]}
+    return found
+
+
 async def _body(request: Request) -> dict[str, Any] | None:
     try:
         body = orjson.loads(await request.body())
@@ -454,9 +478,11 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
         if record is None:
             return hubspot_error(404, "resource not found", "OBJECT_NOT_FOUND")
         wanted = request.query_params.get("properties")
-        return _json(
-            _render(object_id, record, wanted.split(",") if wanted else None, object_type or "")
-        )
+        body = _render(object_id, record, wanted.split(",") if wanted else None, object_type or "")
+        linked = request.query_params.get("associations")
+        if linked and object_type == "contacts":
+            body["associations"] = _associations_of(sim, object_id, linked.split(","))
+        return _json(body)
 
     async def list_objects(request: Request) -> Response:
         object_type = object_type_of(request)
@@ -569,13 +595,7 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
             if sim.contact(contact_id) is None:
                 missing.append(contact_id)
                 continue
-            if to_type == "tickets":
-                ids = [t.ticket_id for t in sim.tickets_of(contact_id)]
-            else:
-                ids = [
-                    e.engagement_id
-                    for e in sim.engagements_of(contact_id, ENGAGEMENT_TYPES[to_type])
-                ]
+            ids = sim.linked_ids(contact_id, to_type)
             if not ids:
                 continue  # HubSpot leaves contacts without associations out of `results`
             results.append(

@@ -44,6 +44,15 @@ DOCUMENTED_ASSOCIATIONS = {
     "startedAt": "2023-11-07T05:31:56Z",
     "status": "COMPLETE",
 }
+# A contact read with `associations=tickets` (CRM v3 "read" reference, response example).
+DOCUMENTED_READ_WITH_ASSOCIATIONS = {
+    "id": "512",
+    "properties": {},
+    "createdAt": "2019-10-30T03:30:17.883Z",
+    "updatedAt": "2019-12-07T16:50:06.678Z",
+    "archived": False,
+    "associations": {"tickets": {"results": [{"id": "<string>", "type": "<string>"}]}},
+}
 DOCUMENTED_ERROR = {
     "status": "error",
     "message": "m",
@@ -207,3 +216,143 @@ async def test_health_reports_ok_and_errors(simulator, connect) -> None:
     assert (await connect("hubspot", simulator("hubspot")).health()).status is SourceStatus.OK
     broken = connect("hubspot", simulator("hubspot", token="other"))
     assert (await broken.health()).status is SourceStatus.ERROR
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """Passes requests to `app` and keeps their (method, path)."""
+
+    def __init__(self, app, rewrite=None) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.rewrite = rewrite
+        self.calls: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append((request.method, request.url.path))
+        response = await self.inner.handle_async_request(request)
+        if self.rewrite is None or request.method != "GET":
+            return response
+        await response.aread()
+        body = self.rewrite(orjson.loads(response.content))
+        return httpx.Response(response.status_code, json=body)
+
+
+async def test_simulator_contact_read_lists_associations_like_hubspot(simulator, world) -> None:
+    contact_id = first_ids(world, "hubspot", 1)[0]
+    async with raw_client(simulator("hubspot")) as client:
+        read = await client.get(
+            f"/crm/v3/objects/contacts/{contact_id}",
+            params={"associations": "tickets,calls,emails,notes,meetings,deals"},
+        )
+        batch = await client.post(
+            "/crm/v4/associations/contacts/calls/batch/read", json={"inputs": [{"id": contact_id}]}
+        )
+    body = read.json()
+    assert_same_shape(body, {**DOCUMENTED_READ_WITH_ASSOCIATIONS, "associations": {}})
+    assert body["associations"] and "deals" not in body["associations"]
+    for block in body["associations"].values():
+        assert_same_shape(block, DOCUMENTED_READ_WITH_ASSOCIATIONS["associations"]["tickets"])
+    calls = [str(t["toObjectId"]) for r in batch.json()["results"] for t in r["to"]]
+    listed = body["associations"].get("calls", {"results": []})["results"]
+    assert [r["id"] for r in listed] == calls
+
+
+async def test_engagements_of_one_contact_read_its_associations_in_one_call(
+    simulator, connect, world
+) -> None:
+    # given one contact, and the same contact among others (the per-type batch path)
+    app = simulator("hubspot")
+    ids = first_ids(world, "hubspot", 25)
+    recording = Recording(app)
+    single = connect("hubspot", recording)
+    batched = connect("hubspot", app)
+    expected = await batched.fetch_engagements(ids)
+    contact_id = next(i for i in ids if i in expected)
+
+    # when
+    engagements = await single.fetch_engagements([contact_id])
+
+    # then one contact read replaced the four association reads, with the same answer
+    assert engagements == {contact_id: expected[contact_id]}
+    reads = [path for method, path in recording.calls if method == "GET"]
+    assert reads == [f"/crm/v3/objects/contacts/{contact_id}"]
+    assert not [path for _, path in recording.calls if path.startswith("/crm/v4/")]
+    assert len(recording.calls) == 1 + len({e.type for e in engagements[contact_id]})
+
+
+async def test_a_paged_association_list_is_read_again_through_the_batch_endpoint(
+    simulator, connect, world
+) -> None:
+    # given a contact read whose calls list says more pages follow
+    def paged(body):
+        calls = body["associations"].get("calls")
+        if calls:
+            calls["results"] = calls["results"][:1]
+            calls["paging"] = {"next": {"after": "1", "link": "?after=1"}}
+        return body
+
+    app = simulator("hubspot")
+    ids = first_ids(world, "hubspot", 25)
+    expected = await connect("hubspot", app).fetch_engagements(ids)
+    contact_id = next(
+        i for i in ids if sum(e.type is EngagementType.CALL for e in expected.get(i, [])) > 1
+    )
+    recording = Recording(app, rewrite=paged)
+
+    # when
+    engagements = await connect("hubspot", recording).fetch_engagements([contact_id])
+
+    # then every call is there, read again through the v4 batch endpoint
+    assert engagements[contact_id] == expected[contact_id]
+    assert ("POST", "/crm/v4/associations/contacts/calls/batch/read") in recording.calls
+
+
+async def test_an_unknown_contact_has_no_engagements(simulator, connect) -> None:
+    connector = connect("hubspot", simulator("hubspot"))
+    assert await connector.fetch_engagements(["1"]) == {}
+
+
+async def test_tickets_and_engagements_of_one_contact_share_one_contact_read(
+    simulator, connect, world
+) -> None:
+    # given a contact with tickets, and its answers through the per-type batch path
+    app = simulator("hubspot")
+    ids = first_ids(world, "hubspot", 25)
+    batched = connect("hubspot", app)
+    expected_tickets = await batched.fetch_tickets(ids)
+    expected_engagements = await batched.fetch_engagements(ids)
+    contact_id = next(i for i in ids if i in expected_tickets and i in expected_engagements)
+    recording = Recording(app)
+    connector = connect("hubspot", recording)
+
+    # when both are asked at once, as one request does
+    tickets, engagements = await asyncio.gather(
+        connector.fetch_tickets([contact_id]), connector.fetch_engagements([contact_id])
+    )
+
+    # then one contact read served both
+    assert tickets == {contact_id: expected_tickets[contact_id]}
+    assert engagements == {contact_id: expected_engagements[contact_id]}
+    assert [method for method, _ in recording.calls].count("GET") == 1
+    assert not [path for _, path in recording.calls if path.startswith("/crm/v4/")]
+
+
+async def test_a_caller_giving_up_does_not_cancel_a_shared_contact_read(
+    simulator, connect, world
+) -> None:
+    # given a slow source and two callers waiting for the same contact read
+    from connectors.simulators import FaultSettings
+
+    recording = Recording(simulator("hubspot", FaultSettings(latency_ms=50)))
+    connector = connect("hubspot", recording)
+    contact_id = first_ids(world, "hubspot", 1)[0]
+    impatient = asyncio.create_task(connector.fetch_tickets([contact_id]))
+    patient = asyncio.create_task(connector.fetch_engagements([contact_id]))
+    await asyncio.sleep(0.01)
+
+    # when one gives up
+    impatient.cancel()
+
+    # then the other still gets its answer from the one read
+    assert await patient
+    assert impatient.cancelled()
+    assert [method for method, _ in recording.calls].count("GET") == 1

@@ -175,3 +175,45 @@ async def test_a_consent_change_drops_the_customers_cached_source_data(start_gat
 
         # then the CRM record was fetched again (by the metric recompute the change runs)
         assert after > first
+
+
+SUPPORT_DESK_CRM = """
+query($id: ID!) {
+  customer(id: $id) {
+    tickets { subject }
+    interactions(first: 20) { edges { node { source } } }
+  }
+}
+"""
+
+
+async def test_one_customers_tickets_and_interactions_read_its_crm_links_once(start_gateway, world):
+    # given a customer with one CRM contact, what that contact has in the CRM, and a CRM
+    # that takes a moment to answer (as over a network)
+    contacts: dict[str, list[str]] = {}
+    for link in world.links:
+        if link.system == "hubspot":
+            contacts.setdefault(link.customer_id, []).append(link.external_id)
+    async with start_gateway() as gateway:
+        gateway.sources.break_("hubspot", FaultSettings(latency_ms=20))
+        simulator = gateway.sources.apps["hubspot"].state.simulator
+        customer_id, (contact_id,) = next(
+            (c, ids)
+            for c, ids in contacts.items()
+            if len(ids) == 1 and simulator.linked_ids(ids[0], "tickets")
+        )
+        linked_types = [
+            t
+            for t in ("tickets", "calls", "emails", "notes", "meetings")
+            if simulator.linked_ids(contact_id, t)
+        ]
+
+        # when
+        body = await gql(
+            gateway.client, SUPPORT_DESK_CRM, {"id": global_id("Customer", customer_id)}
+        )
+
+        # then one contact read (every association type) and one batch read per linked type,
+        # where the v4 associations batch read took one call per type (10 calls, not 6)
+        assert "errors" not in body, error_codes(body)
+        assert gateway.sources.requests("hubspot") == 1 + len(linked_types)
