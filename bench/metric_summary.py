@@ -28,7 +28,7 @@ from rich.table import Table
 from sqlalchemy import insert, select
 
 from app.logs import configure_logging
-from app.main import create_app
+from app.main import create_app, tune_garbage_collector
 from app.privacy.api_keys import ApiKeyService
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
@@ -140,6 +140,7 @@ async def _run(url: str, requests: int) -> list[Any]:
     app = create_app(settings)
     results = []
     async with LifespanManager(app):
+        tune_garbage_collector()  # as `c360 serve` does
         created = await ApiKeyService(app.state.db).create(
             name="bench-analyst", role=Role.ANALYST, purpose=Purpose.ANALYTICS
         )

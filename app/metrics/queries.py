@@ -108,6 +108,7 @@ async def metric_summary(
             group=group,
             since=since,
             until=until,
+            categories=metric == names.NPS,
         )
     return [summarize_group(metric, group_sums) for group_sums in sums]
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
@@ -121,8 +121,10 @@ async def summary_sums(
     group: SummaryGroup,
     since: datetime | None,
     until: datetime | None,
+    categories: bool,
 ) -> list[GroupSums]:
-    """Per group: customers, sum and sum of squares of their current values, NPS categories."""
+    """Per group: customers, and either the sum and sum of squares of their current values or,
+    with `categories`, how many are NPS promoters (9-10) and detractors (0-6)."""
     key: Any = _group_column(group)
     if group in TIME_GROUPS:
         current: Any = _periods_in_range(name, group, since=since, until=until)
@@ -148,13 +150,12 @@ async def summary_sums(
             and_(MetricCurrent.customer_id == current.c.customer_id, MetricCurrent.name == name),
         )
     value = current.c.value
-    columns = [
-        func.count(),
-        func.sum(value),
-        func.sum(value * value),
-        func.sum(case((value >= 9, 1), else_=0)),
-        func.sum(case((value <= 6, 1), else_=0)),
-    ]
+    # Only the sums the metric's summary uses: each is an expression per value.
+    moments = [func.sum(value), func.sum(value * value)]
+    counts = [func.sum(case((value >= 9, 1), else_=0)), func.sum(case((value <= 6, 1), else_=0))]
+    unused = [literal_column("0"), literal_column("0")]
+    sums = [func.count(), *(unused if categories else moments), *(counts if categories else unused)]
+    columns = [column.label(f"s{index}") for index, column in enumerate(sums)]
     statement = select(*([key] if key is not None else []), *columns).select_from(source)
     if await _any_merged(session):
         # A merge tombstone's values must not count. (`> ''` rather than IS NOT NULL: SQLite
