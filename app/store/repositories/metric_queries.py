@@ -154,8 +154,12 @@ async def summary_sums(
     moments = [func.sum(value), func.sum(value * value)]
     counts = [func.sum(case((value >= 9, 1), else_=0)), func.sum(case((value <= 6, 1), else_=0))]
     unused = [literal_column("0"), literal_column("0")]
-    sums = [func.count(), *(unused if categories else moments), *(counts if categories else unused)]
-    columns = [column.label(f"s{index}") for index, column in enumerate(sums)]
+    aggregates = [
+        func.count(),
+        *(unused if categories else moments),
+        *(counts if categories else unused),
+    ]
+    columns = [column.label(f"s{index}") for index, column in enumerate(aggregates)]
     statement = select(*([key] if key is not None else []), *columns).select_from(source)
     if await _any_merged(session):
         # A merge tombstone's values must not count. (`> ''` rather than IS NOT NULL: SQLite
