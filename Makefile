@@ -29,7 +29,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## benchmarks (minutes; they print tables, see bench/README.md)
+bench: $(STAMP) ## benchmarks (minutes; each prints a table; results in bench/RESULTS.md)
 	$(BIN)/python -m bench.run_all
 
 schema: $(STAMP) ## rewrite schema/schema.graphql from the code

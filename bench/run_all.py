@@ -31,8 +31,7 @@ def main() -> None:
     _run("bench.metrics_recompute", "--customers", "5000" if quick else "100000")
     summary = ["--customers", "20000", "--observations", "200000"] if quick else []
     _run("bench.metric_summary", *summary)
-    if (ROOT / "bench" / "support_desk.py").exists():
-        _run("bench.support_desk", *(["--duration", "3"] if quick else []))
+    _run("bench.support_desk", *(["--duration", "3"] if quick else []))
     _run("bench.search", *(["--customers", "20000", "--queries", "100"] if quick else []))
     _run("bench.transport", *(["--requests", "500"] if quick else []))
 
