@@ -26,10 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from app.customers.lookup import live_customer
 from app.errors import NotFoundError
 from app.graph import SOURCE_SYSTEMS, CustomerGraph
-from app.privacy.suppression import Identifiers, suppress
+from app.privacy.suppression import identifiers_of, suppress
 from app.settings import Settings
 from app.store.db import Database
-from app.store.models import ContactPoint, ErasureRequest, ErasureTask, SourceLink
+from app.store.models import ErasureRequest, ErasureTask
 from app.store.repositories import erasures as repo
 from app.store.repositories import subject_data
 from app.store.types import utcnow
@@ -97,21 +97,9 @@ async def _erase_from_store(
     async with db.transaction() as session:
         customer = await live_customer(session, customer_id)
         ids = [customer.id, *await subject_data.merged_into(session, customer_id=customer.id)]
-        rows = await subject_data.customers_by_ids(session, ids=ids)
-        points = await subject_data.rows_of(session, ContactPoint, customer_ids=ids)
-        links = await subject_data.rows_of(session, SourceLink, customer_ids=ids)
-        identities = [(link.system, link.external_id) for link in links]
-        await suppress(
-            session,
-            settings,
-            Identifiers(
-                emails=[p.value for p in points if p.kind == "email"],
-                phones=[p.value for p in points if p.kind == "phone"],
-                national_ids=[r.national_id for r in rows if r.national_id],
-                loyalty_ids=[r.loyalty_id for r in rows if r.loyalty_id],
-                source_ids=identities,
-            ),
-        )
+        held = await identifiers_of(session, ids)
+        identities = list(held.source_ids)
+        await suppress(session, settings, held)
         session.add(ErasureRequest(customer_id=customer.id, requested_by=requested_by))
         await session.flush()
         session.add_all(

@@ -36,9 +36,7 @@ def _my_id(info: Info) -> str:
 
 
 async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent) -> Consent:
-    event = await consent.record_consent(
-        info.context.db, customer_id=customer_id, new=new, settings=info.context.settings
-    )
+    event = await consent.record_consent(info.context.db, customer_id=customer_id, new=new)
     if info.context.graph is not None:
         # Nothing cached about the customer may outlive a consent change.
         await invalidate_customer(info.context.graph, info.context.db, event.customer_id)
