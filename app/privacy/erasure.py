@@ -232,4 +232,8 @@ async def erase_customer(
             # Nothing fetched about the person may be served from the cache any more.
             await graph.invalidate_customer(identities)
     await _run_tasks(db, graph, customer_id)
+    # SQLite keeps deleted rows in its write-ahead log until a checkpoint (freed space is
+    # zeroed by `secure_delete`): leave no copy of the person in the files.
+    if not await db.checkpoint():
+        log.warning("erased data may stay in the write-ahead log until the next checkpoint")
     return await erasure_status(db, customer_id=customer_id, removed_key_ids=removed)
