@@ -39,6 +39,7 @@ mutation($id: ID!) {
   dismissErasureLookalike(id: $id) { id status decidedBy decidedAt }
 }
 """
+EXPORT = "query($id: ID!) { exportCustomerData(customerId: $id) { document } }"
 LEEDS = {"street": "1 Acacia Avenue", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB"}
 
 
@@ -78,6 +79,20 @@ async def test_erasure_reports_and_queues_the_live_records_that_held_the_same_id
     # and a second call reports the same
     again = assert_no_errors(await gql(client, ERASE, {"id": people["jane"]}))["eraseCustomer"]
     assert again == erasure
+
+
+async def test_the_lookalikes_data_export_shows_the_flag_without_the_erased_persons_id(client):
+    # given
+    people = await _household(client)
+    assert_no_errors(await gql(client, ERASE, {"id": people["jane"]}))
+
+    # when
+    export = assert_no_errors(await gql(client, EXPORT, {"id": people["housemate"]}))
+
+    # then
+    (entry,) = export["exportCustomerData"]["document"]["master_store"]["erasure_lookalikes"]
+    assert (entry["kinds"], entry["status"]) == (["phone"], "pending")
+    assert node_id(people["jane"]) not in json.dumps(export)
 
 
 async def test_a_steward_lists_dismisses_or_has_the_lookalike_erased(client, client_for):
