@@ -81,19 +81,19 @@ async def test_erasure_leaves_no_copy_in_the_sqlite_files(database: Path):
         assert _copies(database, (john.email,)) != []  # the scan does find live data
 
 
-async def test_the_cli_erasure_leaves_no_copy_in_the_sqlite_files(
+async def test_the_cli_erasure_leaves_no_copy_in_the_sqlite_files_while_the_gateway_runs(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    # given
+    # given: a running gateway keeps the log open (the CLI closing would otherwise remove it)
     url = f"sqlite+aiosqlite:///{database}"
-    async with running_gateway(Settings(database_url=url, log_json=False)) as gateway:
-        _, store_id = await _jane_with_history(gateway.client)
     monkeypatch.setenv("C360_DATABASE_URL", url)
     monkeypatch.delenv("C360_CONNECTORS_FILE", raising=False)
+    async with running_gateway(Settings(database_url=url, log_json=False)) as gateway:
+        _, store_id = await _jane_with_history(gateway.client)
 
-    # when
-    result = await asyncio.to_thread(CliRunner().invoke, app, ["dsar", "erase", store_id])
+        # when
+        result = await asyncio.to_thread(CliRunner().invoke, app, ["dsar", "erase", store_id])
 
-    # then
-    assert result.exit_code == 0, result.output
-    assert _copies(database, (EMAIL, PHONE, LOYALTY, OLD_NAME)) == []
+        # then
+        assert result.exit_code == 0, result.output
+        assert _copies(database, (EMAIL, PHONE, LOYALTY, OLD_NAME)) == []

@@ -200,3 +200,47 @@ async def test_an_import_row_that_only_shares_the_erased_phone_is_refused(client
     assert "1 erased person" in result.output, result.output
     assert await _by_source(client, "pos", "P1") is None
     assert await _count(client) == 1
+
+
+async def test_an_import_keeps_linking_the_holder_of_an_email_an_erased_customer_was_given(
+    client, tmp_path
+):
+    # given: Robert imported from the CRM; Bea was given his email, then erased
+    assert (await _import(tmp_path, "crm.csv", HOUSEHOLD, "crm")).exit_code == 0
+    robert = await _by_source(client, "crm", "C1")
+    bea = await create_customer(client, givenName="Bea", familyName="Jones")
+    shared = {"customerId": bea["id"], "kind": "EMAIL", "value": ROBERT_EMAIL}
+    assert_no_errors(await gql(client, ADD_POINT, {"input": shared}))
+    await _erase(client, bea["id"])
+
+    # when: Robert's record arrives again, and from a new system
+    again = await _import(tmp_path, "crm.csv", HOUSEHOLD, "crm")
+    webshop = await _import(tmp_path, "webshop.csv", HOUSEHOLD.replace("\nC", "\nW"), "webshop")
+
+    # then: both link to Robert (Andrew, not erased, is untouched too)
+    assert again.exit_code == 0 and webshop.exit_code == 0, again.output + webshop.output
+    assert "erased person" not in again.output + webshop.output
+    assert (await _by_source(client, "crm", "C1"))["id"] == robert["id"]
+    assert (await _by_source(client, "webshop", "W1"))["id"] == robert["id"]
+    assert_no_errors(await _grant(client, robert["id"]))
+
+
+async def test_an_import_at_an_erased_persons_address_links_or_creates_as_usual(client, tmp_path):
+    # given: Robert and Andrew share only their address; Andrew is erased
+    household = HOUSEHOLD.replace(f",{SHARED_PHONE},", ",,")
+    assert (await _import(tmp_path, "crm.csv", household, "crm")).exit_code == 0
+    robert = await _by_source(client, "crm", "C1")
+    await _erase(client, (await _by_source(client, "crm", "C2"))["id"])
+
+    # when: Robert's record comes again, and a new tenant moves in
+    tenant = "id,given_name,family_name,street,city,postcode,country\nT1,Eve,Newman,"
+    tenant += "12 Elm Street,Winnipeg,R3C 0V8,CA\n"
+    again = await _import(tmp_path, "crm.csv", household, "crm")
+    moved_in = await _import(tmp_path, "pos.csv", tenant, "pos")
+
+    # then: Robert refreshes, Andrew (his email) is refused, the tenant is a new customer
+    assert "1 erased person" in again.output, again.output
+    assert moved_in.exit_code == 0 and "erased person" not in moved_in.output, moved_in.output
+    assert (await _by_source(client, "crm", "C1"))["id"] == robert["id"]
+    assert await _by_source(client, "pos", "T1") is not None
+    assert await _count(client) == 2
