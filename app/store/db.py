@@ -108,7 +108,7 @@ class Database:
     async def checkpoint(self) -> bool:
         """On SQLite, copy the write-ahead log into the database file and truncate the log,
         so no earlier version of a page survives in it; False if a reader kept it from
-        finishing (the next checkpoint finishes it). A no-op (True) on PostgreSQL."""
+        finishing (call it again). A no-op (True) on PostgreSQL."""
         if not self.is_sqlite:
             return True
         async with self.engine.connect() as connection:
