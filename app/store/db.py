@@ -101,15 +101,11 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.startswith("sqlite")
-
     async def checkpoint(self) -> bool:
         """On SQLite, copy the write-ahead log into the database file and truncate the log,
         so no earlier version of a page survives in it; False if a reader kept it from
         finishing (call it again). A no-op (True) on PostgreSQL."""
-        if not self.is_sqlite:
+        if self.engine.dialect.name != "sqlite":
             return True
         async with self.engine.connect() as connection:
             busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
