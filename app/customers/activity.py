@@ -116,16 +116,20 @@ async def link_source_identity(
 ) -> SourceLink:
     """Link (system, external id) to the customer; idempotent, CONFLICT if linked elsewhere.
 
-    With `settings`, an identity of an erased person is refused (`SuppressedError`).
+    With `settings`, an identity of an erased person is refused (`SuppressedError`) unless
+    the customer already holds it.
     """
     system = _check_text("system", system, 64).lower()
     external_id = _check_text("externalId", external_id, 256)
     async with db.transaction() as session:
+        customer = await live_customer(session, customer_id)
         if settings is not None:
             await refuse_suppressed(
-                session, settings, Identifiers(source_ids=[(system, external_id)])
+                session,
+                settings,
+                Identifiers(source_ids=[(system, external_id)]),
+                holder=customer.id,
             )
-        customer = await live_customer(session, customer_id)
         existing = await link_repo.get_link(session, system=system, external_id=external_id)
         if existing is not None:
             if existing.customer_id != customer.id:

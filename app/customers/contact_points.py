@@ -131,15 +131,18 @@ async def add_contact_point(
 ) -> tuple[Customer, ContactPoint]:
     """Validate and add one contact point to a live customer.
 
-    With `settings`, an email or phone of an erased person is refused (`SuppressedError`).
+    With `settings`, an email or phone of an erased person is refused (`SuppressedError`)
+    unless the customer already holds it (addresses are never suppressed).
     """
     prepared = point.validated(default_region)
     async with db.transaction() as session:
+        customer = await live_customer(session, customer_id)
         if settings is not None and prepared.kind is not ContactKind.ADDRESS:
             kind = "emails" if prepared.kind is ContactKind.EMAIL else "phones"
             assert prepared.value is not None
-            await refuse_suppressed(session, settings, Identifiers(**{kind: [prepared.value]}))
-        customer = await live_customer(session, customer_id)
+            await refuse_suppressed(
+                session, settings, Identifiers(**{kind: [prepared.value]}), holder=customer.id
+            )
         (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
         customer.updated_at = utcnow()
         await customers_written(session, [customer.id])

@@ -82,14 +82,15 @@ async def update_customer(
 
     With a `source`, each changed field's provenance records it (rule `direct_edit`); with
     `verified`, the record is marked verified now (the person confirmed it themselves). With
-    `settings`, a loyalty or national id of an erased person is refused (`SuppressedError`).
+    `settings`, a loyalty or national id of an erased person is refused (`SuppressedError`)
+    unless the customer already holds it.
     """
     cleaned = clean_profile(changes)
     now = utcnow()
     async with db.transaction() as session:
-        if settings is not None:
-            await refuse_suppressed(session, settings, _identifiers(cleaned, []))
         current = await live_customer(session, customer_id)
+        if settings is not None:
+            await refuse_suppressed(session, settings, _identifiers(cleaned, []), holder=current.id)
         if current.version != version:
             raise ConflictError(
                 "the customer was changed by someone else; reload and retry",

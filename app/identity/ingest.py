@@ -5,6 +5,10 @@ whose (system, external id) is already linked refreshes its customer; any other 
 blocked against the customers' indexed keys (`blocking_key`), scored by the `MatchEngine`, and
 joins the best customer (MATCH), becomes a new customer with a `match_candidate` (REVIEW), or
 a new customer (DISTINCT). Survivorship then rebuilds each touched golden record.
+
+A record carrying an erased person's identifier is taken only by a live customer that already
+holds that identifier (the suppression rule, `app.privacy.suppression`): it is skipped when it
+would make a new customer or join one that does not hold it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from app.identity.golden import GoldenOf, winners, write_golden
 from app.identity.normalized import NormalizedRecord
 from app.identity.record import FIELDS, PersonRecord
 from app.identity.survivorship import SurvivorshipRules
-from app.privacy.suppression import is_suppressed
+from app.privacy.suppression import Identifier, Identifiers, suppressed_among
 from app.search.index import refresh_search_keys
 from app.settings import Settings
 from app.store.db import Database
@@ -56,6 +60,7 @@ from app.store.types import utcnow
 log = structlog.get_logger("c360.identity")
 
 GUARD_CLUSTER_SIZE = "cluster would exceed the maximum size"
+ERASED_PERSON = "erased person (suppression list)"
 _INSERT_ORDER: tuple[type[SQLModel], ...] = (
     Customer,
     ContactPoint,
@@ -106,32 +111,41 @@ class IngestSummary:
         self.changed |= other.changed
 
 
-async def admit(
-    session: AsyncSession, settings: Settings, record: IncomingRecord, norm: NormalizedRecord
-) -> str | None:
-    """The one gate every incoming record (sync or import) passes before it may touch the store.
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The gate's answer: why a record is refused, or the erased identifiers it carries (then
+    only a live customer that already holds them all may take it)."""
 
-    Returns why the record must be skipped, or None to accept it. An erased person's
-    identifiers (the suppression list) never come back through an import or a sync.
-    """
-    if not record.system.strip() or len(record.system) > 64:
-        return "bad system name"
-    if not record.external_id.strip() or len(record.external_id) > 256:
-        return "missing or overlong external id"
-    person = record.person
-    if not any(getattr(person, name) for name in _IDENTIFYING):
-        return "nothing identifies the person"
-    if await is_suppressed(
-        session,
-        settings,
+    refused: str | None = None
+    erased: frozenset[Identifier] = frozenset()
+
+
+def _identifiers(record: IncomingRecord, norm: NormalizedRecord) -> Identifiers:
+    return Identifiers(
         emails=[norm.email] if norm.email else [],
         phones=[norm.phone] if norm.phone else [],
         national_ids=[norm.national_id] if norm.national_id else [],
         loyalty_ids=[norm.loyalty_id] if norm.loyalty_id else [],
         source_ids=[(record.system, record.external_id)],
-    ):
-        return "erased person (suppression list)"
-    return None
+    )
+
+
+async def admit(
+    session: AsyncSession, settings: Settings, record: IncomingRecord, norm: NormalizedRecord
+) -> Admission:
+    """The one gate every incoming record (sync or import) passes before it may touch the store.
+
+    Says why the record must be skipped, or which erased identifiers it carries: those never
+    come back, except to a live customer that holds them (checked once the record resolves).
+    """
+    if not record.system.strip() or len(record.system) > 64:
+        return Admission("bad system name")
+    if not record.external_id.strip() or len(record.external_id) > 256:
+        return Admission("missing or overlong external id")
+    person = record.person
+    if not any(getattr(person, name) for name in _IDENTIFYING):
+        return Admission("nothing identifies the person")
+    return Admission(erased=await suppressed_among(session, settings, _identifiers(record, norm)))
 
 
 async def customers_changed(db: Database, customer_ids: Collection[str], *, cause: str) -> None:
@@ -340,16 +354,18 @@ class Ingestor:
         summary = IngestSummary(read=len(records))
         accepted: list[IncomingRecord] = []
         normalized: list[NormalizedRecord] = []
+        erased: list[frozenset[Identifier]] = []
         async with self.db.session() as session:
             for record in records:
                 norm = self.engine.normalize(record.person)
-                reason = await admit(session, self.settings, record, norm)
-                if reason is None:
+                admission = await admit(session, self.settings, record, norm)
+                if admission.refused is None:
                     accepted.append(record)
                     normalized.append(norm)
+                    erased.append(admission.erased)
                 else:
                     summary.outcomes[Outcome.SKIPPED] += 1
-                    summary.skip_reasons[reason] += 1
+                    summary.skip_reasons[admission.refused] += 1
         if not accepted:
             return summary
         async with self.db.transaction() as session:
@@ -371,20 +387,34 @@ class Ingestor:
             await self._load(batch, [*batch.links.values(), *(c for s in hits.values() for c in s)])
             for key, customer_ids in hits.items():
                 batch.index[key].update(batch.alias[c] for c in customer_ids if c in batch.alias)
-            for record, norm, keys in zip(accepted, normalized, record_keys, strict=True):
-                summary.outcomes[await self._one(batch, record, norm, keys)] += 1
+            for record, norm, keys, held in zip(
+                accepted, normalized, record_keys, erased, strict=True
+            ):
+                outcome = await self._one(batch, record, norm, keys, held)
+                summary.outcomes[outcome] += 1
+                if outcome is Outcome.SKIPPED:
+                    summary.skip_reasons[ERASED_PERSON] += 1
             await self._finish(batch)
             summary.changed = set(batch.dirty)
         await customers_changed(self.db, summary.changed, cause="ingest")
         return summary
 
     async def _one(
-        self, batch: _Batch, record: IncomingRecord, norm: NormalizedRecord, keys: list[str]
+        self,
+        batch: _Batch,
+        record: IncomingRecord,
+        norm: NormalizedRecord,
+        keys: list[str],
+        erased: frozenset[Identifier],
     ) -> Outcome:
+        """Link one admitted record; SKIPPED when its erased identifiers do not go with it."""
         identity = (record.system, record.external_id)
         linked = batch.links.get(identity)
         if linked is not None and batch.alias.get(linked) in batch.entities:
-            self._attach(batch, batch.entities[batch.alias[linked]], record, norm, keys)
+            entity = batch.entities[batch.alias[linked]]
+            if not _holds(batch, entity, erased):
+                return Outcome.SKIPPED
+            self._attach(batch, entity, record, norm, keys)
             return Outcome.UPDATED
         candidates = {c for key in keys for c in batch.index.get(key, ())}
         outcome = self.engine.link(
@@ -408,8 +438,12 @@ class Ingestor:
         if best is not None and decision is Decision.MATCH:
             method = LinkMethod.DETERMINISTIC if best.score >= 1.0 else LinkMethod.FUZZY
             target = batch.entities[best.right_id]
+            if not _holds(batch, target, erased):
+                return Outcome.SKIPPED
             self._attach(batch, target, record, norm, keys, method=method, score=best.score)
             return Outcome.LINKED
+        if erased:  # a new customer holds nothing: the erased person would come back
+            return Outcome.SKIPPED
         entity = self._create(batch)
         self._attach(batch, entity, record, norm, keys, method=LinkMethod.DETERMINISTIC)
         if best is not None and decision is Decision.REVIEW:
@@ -569,6 +603,21 @@ class Ingestor:
             await repo.insert_rows(session, model, rows)
         if batch.new_keys:
             await repo.insert_rows(session, BlockingKey, batch.new_keys)
+
+
+def _holds(batch: _Batch, entity: _Entity, erased: frozenset[Identifier]) -> bool:
+    """Whether the live customer already holds every one of these erased identifiers."""
+    if not erased:
+        return True
+    customer = entity.customer
+    held = Identifiers(
+        emails=[p.value for p in entity.points if p.kind == ContactKind.EMAIL],
+        phones=[p.value for p in entity.points if p.kind == ContactKind.PHONE],
+        national_ids=[customer.national_id] if customer.national_id else [],
+        loyalty_ids=[customer.loyalty_id] if customer.loyalty_id else [],
+        source_ids=[i for i, owner in batch.links.items() if batch.alias.get(owner) == customer.id],
+    )
+    return erased <= set(held.canonical())
 
 
 def _insert_values(row: SQLModel) -> dict[str, Any]:

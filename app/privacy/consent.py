@@ -11,11 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError, SuppressedError
-from app.privacy.suppression import Identifiers, refuse_suppressed
-from app.settings import Settings
 from app.store.db import Database
-from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
-from app.store.repositories import erasures, subject_data
+from app.store.models import ConsentEvent, Customer
+from app.store.repositories import erasures
 from app.store.types import utcnow
 
 
@@ -83,25 +81,6 @@ class NewConsent:
     captured_at: datetime | None = None
 
 
-async def _refuse_grant_for_erased(
-    session: AsyncSession, settings: Settings, customer: Customer
-) -> None:
-    """A grant is refused when any identifier of the customer belongs to an erased person."""
-    points = await subject_data.rows_of(session, ContactPoint, customer_ids=[customer.id])
-    links = await subject_data.rows_of(session, SourceLink, customer_ids=[customer.id])
-    await refuse_suppressed(
-        session,
-        settings,
-        Identifiers(
-            emails=[p.value for p in points if p.kind == "email"],
-            phones=[p.value for p in points if p.kind == "phone"],
-            national_ids=[customer.national_id] if customer.national_id else [],
-            loyalty_ids=[customer.loyalty_id] if customer.loyalty_id else [],
-            source_ids=[(link.system, link.external_id) for link in links],
-        ),
-    )
-
-
 async def _consenting_customer(session: AsyncSession, customer_id: str) -> Customer:
     try:
         return await live_customer(session, customer_id)
@@ -111,12 +90,12 @@ async def _consenting_customer(session: AsyncSession, customer_id: str) -> Custo
         raise
 
 
-async def record_consent(
-    db: Database, *, customer_id: str, new: NewConsent, settings: Settings | None = None
-) -> ConsentEvent:
+async def record_consent(db: Database, *, customer_id: str, new: NewConsent) -> ConsentEvent:
     """Append a consent decision to the ledger (never updates an earlier entry).
 
-    With `settings`, a grant for a person on the suppression list is refused (`SuppressedError`).
+    An erased customer's id is refused (`SuppressedError`). A live customer's consent is never
+    refused for an identifier it shares with an erased person: it holds that identifier (see
+    `app.privacy.suppression`), and the erasure queued it for a steward as a look-alike.
     """
     if new.status is ConsentState.EXPIRED:
         raise InvalidInputError("EXPIRED is derived from expiresAt, not recorded", field="status")
@@ -130,8 +109,6 @@ async def record_consent(
         raise InvalidInputError("evidence is longer than 1024 characters", field="evidence")
     async with db.transaction() as session:
         customer = await _consenting_customer(session, customer_id)
-        if settings is not None and new.status is ConsentState.GRANTED:
-            await _refuse_grant_for_erased(session, settings, customer)
         event = ConsentEvent(
             customer_id=customer.id,
             purpose=new.purpose.value,

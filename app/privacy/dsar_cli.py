@@ -133,6 +133,12 @@ def erase_command(
         colour = "green" if system.state.value in ("done", "not_found") else "yellow"
         detail = f" ({system.detail})" if system.detail else ""
         messages.print(f"[{colour}]{system.system}: {system.state.value}{detail}[/{colour}]")
+    for lookalike in outcome.lookalikes:
+        kinds = ", ".join(lookalike.kinds)
+        messages.print(
+            f"[yellow]look-alike: customer {lookalike.customer_id} also held: {kinds} "
+            f"({lookalike.status}; a steward reviews it in erasureLookalikes)[/yellow]"
+        )
     if not outcome.complete:
         messages.print("[yellow]erasure incomplete: run the command again to retry[/yellow]")
         raise typer.Exit(EXIT_INCOMPLETE)

@@ -6,6 +6,8 @@ list (keyed digests only), then deletes the customer, the tombstones merged into
 hanging off them and the API keys acting as them. The customer row is deleted, not kept as a
 tombstone: its id then resolves to nothing (`NOT_FOUND`), and no column can be forgotten by a
 later migration. Audit events have no foreign key and stay, the erasure's own among them.
+Live customers that hold one of the person's identifiers too (a housemate's phone, or the same
+person under a second record) are reported and queued for a steward (`erasure_lookalike`).
 
 Then each linked system that supports erasure is asked to erase (HubSpot GDPR delete, Odoo
 anonymise-and-archive, SurveyMonkey response and contact deletes), concurrently, and each
@@ -26,10 +28,10 @@ from sqlalchemy.exc import IntegrityError
 from app.customers.lookup import live_customer
 from app.errors import NotFoundError
 from app.graph import SOURCE_SYSTEMS, CustomerGraph
-from app.privacy.suppression import Identifiers, suppress
+from app.privacy.suppression import identifiers_of, suppress
 from app.settings import Settings
 from app.store.db import Database
-from app.store.models import ContactPoint, ErasureRequest, ErasureTask, SourceLink
+from app.store.models import ErasureLookalike, ErasureRequest, ErasureTask
 from app.store.repositories import erasures as repo
 from app.store.repositories import subject_data
 from app.store.types import utcnow
@@ -75,7 +77,8 @@ class SystemErasure:
 
 @dataclass(frozen=True, slots=True)
 class ErasureOutcome:
-    """An erasure's state; `removed_key_ids` are the API keys this call deleted."""
+    """An erasure's state; `removed_key_ids` are the API keys this call deleted; `lookalikes`
+    the live customers that held one of the person's identifiers (ids and kinds only)."""
 
     customer_id: str
     requested_at: datetime
@@ -83,6 +86,7 @@ class ErasureOutcome:
     completed_at: datetime | None
     systems: list[SystemErasure]
     removed_key_ids: list[str]
+    lookalikes: list[ErasureLookalike]
 
     @property
     def complete(self) -> bool:
@@ -93,27 +97,25 @@ class ErasureOutcome:
 async def _erase_from_store(
     db: Database, settings: Settings, customer_id: str, requested_by: str
 ) -> tuple[str, list[str], list[tuple[str, str]]]:
-    """Save the tasks and suppression digests, then delete; (id, removed keys, identities)."""
+    """Save the tasks, suppression digests and look-alikes, then delete; (id, removed keys,
+    identities)."""
     async with db.transaction() as session:
         customer = await live_customer(session, customer_id)
         ids = [customer.id, *await subject_data.merged_into(session, customer_id=customer.id)]
-        rows = await subject_data.customers_by_ids(session, ids=ids)
-        points = await subject_data.rows_of(session, ContactPoint, customer_ids=ids)
-        links = await subject_data.rows_of(session, SourceLink, customer_ids=ids)
-        identities = [(link.system, link.external_id) for link in links]
-        await suppress(
+        held = await identifiers_of(session, ids)
+        identities = list(held.source_ids)
+        await suppress(session, settings, held)
+        holders = await repo.live_holders(
             session,
-            settings,
-            Identifiers(
-                emails=[p.value for p in points if p.kind == "email"],
-                phones=[p.value for p in points if p.kind == "phone"],
-                national_ids=[r.national_id for r in rows if r.national_id],
-                loyalty_ids=[r.loyalty_id for r in rows if r.loyalty_id],
-                source_ids=identities,
-            ),
+            emails=held.emails,
+            phones=held.phones,
+            national_ids=held.national_ids,
+            loyalty_ids=held.loyalty_ids,
+            exclude=ids,
         )
         session.add(ErasureRequest(customer_id=customer.id, requested_by=requested_by))
         await session.flush()
+        await repo.add_lookalikes(session, erased_id=customer.id, holders=holders)
         session.add_all(
             ErasureTask(
                 customer_id=customer.id,
@@ -207,6 +209,7 @@ async def erasure_status(
         if request is None:
             raise NotFoundError("no erasure of this customer", id=customer_id)
         tasks = await repo.tasks_of(session, customer_id=customer_id)
+        lookalikes = await repo.lookalikes_of(session, erased_id=customer_id)
     return ErasureOutcome(
         customer_id=request.customer_id,
         requested_at=request.requested_at,
@@ -214,6 +217,7 @@ async def erasure_status(
         completed_at=request.completed_at,
         systems=_per_system(tasks),
         removed_key_ids=removed_key_ids or [],
+        lookalikes=lookalikes,
     )
 
 
@@ -244,4 +248,8 @@ async def erase_customer(
             # Nothing fetched about the person may be served from the cache any more.
             await graph.invalidate_customer(identities)
     await _run_tasks(db, graph, customer_id)
+    # SQLite keeps deleted rows in its write-ahead log until a checkpoint (freed space is
+    # zeroed by `secure_delete`): leave no copy of the person in the files.
+    if not await db.checkpoint():
+        log.warning("erased data may stay in the write-ahead log until the next checkpoint")
     return await erasure_status(db, customer_id=customer_id, removed_key_ids=removed)

@@ -24,6 +24,7 @@ from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
     ContactPoint,
+    ErasureLookalike,
     FieldProvenance,
     Interaction,
     MetricObservation,
@@ -94,6 +95,7 @@ async def _master_store(
             interactions=await repo.rows_of(session, Interaction, customer_ids=ids),
         )
         candidates = await repo.match_candidates_of(session, customer_ids=ids)
+        lookalikes = await repo.rows_of(session, ErasureLookalike, customer_ids=ids)
         audit = await repo.audit_events_of(session, customer_ids=ids)
     now = utcnow()
     latest: dict[tuple[str, str], ConsentEvent] = {}
@@ -116,6 +118,10 @@ async def _master_store(
         "metrics": _rows(rows.metrics),
         "interactions": _rows(rows.interactions),
         "match_candidates": _rows(candidates),
+        # The other person's (erased) id is theirs, not the subject's: left out.
+        "erasure_lookalikes": [
+            {k: v for k, v in row.items() if k != "erased_id"} for row in _rows(lookalikes)
+        ],
     }
     return store, ids, rows, _rows(audit)
 

@@ -47,3 +47,5 @@ def require_role(principal: Principal, allowed: frozenset[Role], action: str) ->
 # and reaches into every source system: admins only.
 EXPORT_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
 ERASURE_ROLES = frozenset({Role.ADMIN})
+# Live customers that held an erased person's identifiers are reviewed by stewards (and admins).
+LOOKALIKE_REVIEWERS = frozenset({Role.ADMIN, Role.STEWARD})

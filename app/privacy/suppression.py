@@ -3,15 +3,21 @@
 Erasure keeps, for each identifier of the person (emails, E.164 phones, national id, loyalty id,
 and each (system, external id) pair), only an HMAC-SHA256 digest keyed with the secret
 `C360_SUPPRESSION_PEPPER`: the list cannot be read back into identifiers, and without the pepper
-it cannot even be tested against a guessed email. `is_suppressed` is the one question other code
-asks before it creates or links anyone.
+it cannot even be tested against a guessed email.
+
+The rule: an identifier on the list may be used only by a live customer who already holds it.
+Housemates share a phone, a family shares an email: erasing one of them must not block the
+others, so what a live customer holds stays theirs (consents, contact points, records that
+resolve to them); every other use (a new customer, adding it to someone who does not hold it,
+a record that does not resolve to a holder) is refused. `suppressed_among` answers which
+identifiers are on the list; `refuse_suppressed` applies the rule to a request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import SuppressedError
 from app.settings import Settings
+from app.store.models import ContactPoint, SourceLink
+from app.store.repositories import subject_data
 from app.store.repositories import suppression as repo
 
 
@@ -67,47 +75,48 @@ def digests(settings: Settings, identifiers: Identifiers) -> dict[str, Identifie
     return {_digest(pepper, kind, value): kind for kind, value in identifiers.canonical()}
 
 
-async def is_suppressed(
-    session: AsyncSession,
-    settings: Settings,
-    *,
-    emails: Iterable[str] = (),
-    phones: Iterable[str] = (),
-    national_ids: Iterable[str] = (),
-    loyalty_ids: Iterable[str] = (),
-    source_ids: Iterable[tuple[str, str]] = (),
-) -> bool:
-    """Whether any of these normalized identifiers belongs to an erased person.
+Identifier = tuple[IdentifierKind, str]
+"""An identifier in canonical form: its kind and the value that is hashed."""
 
-    Call it before creating, linking or enriching anyone from outside input (imports, syncs,
-    mutations); emails lower-cased, phones in E.164, source ids as (system, external id).
-    """
-    wanted = digests(
-        settings,
-        Identifiers(
-            emails=list(emails),
-            phones=list(phones),
-            national_ids=list(national_ids),
-            loyalty_ids=list(loyalty_ids),
-            source_ids=list(source_ids),
-        ),
+
+async def suppressed_among(
+    session: AsyncSession, settings: Settings, identifiers: Identifiers
+) -> frozenset[Identifier]:
+    """Which of these identifiers (canonical form) belong to an erased person."""
+    pepper = settings.suppression_pepper.get_secret_value().encode()
+    canonical = identifiers.canonical()
+    by_digest = {_digest(pepper, kind, value): (kind, value) for kind, value in canonical}
+    known = await repo.known_digests(session, digests=list(by_digest))
+    return frozenset(by_digest[digest] for digest in known)
+
+
+async def identifiers_of(session: AsyncSession, customer_ids: Sequence[str]) -> Identifiers:
+    """Every identifier these customers hold: emails, phones, national and loyalty ids, links."""
+    rows = await subject_data.customers_by_ids(session, ids=customer_ids)
+    points = await subject_data.rows_of(session, ContactPoint, customer_ids=customer_ids)
+    links = await subject_data.rows_of(session, SourceLink, customer_ids=customer_ids)
+    return Identifiers(
+        emails=[p.value for p in points if p.kind == "email"],
+        phones=[p.value for p in points if p.kind == "phone"],
+        national_ids=[r.national_id for r in rows if r.national_id],
+        loyalty_ids=[r.loyalty_id for r in rows if r.loyalty_id],
+        source_ids=[(link.system, link.external_id) for link in links],
     )
-    return bool(await repo.known_digests(session, digests=list(wanted)))
 
 
 async def refuse_suppressed(
-    session: AsyncSession, settings: Settings, identifiers: Identifiers
+    session: AsyncSession,
+    settings: Settings,
+    identifiers: Identifiers,
+    *,
+    holder: str | None = None,
 ) -> None:
-    """Raise `SuppressedError` if any identifier belongs to an erased person."""
-    if await is_suppressed(
-        session,
-        settings,
-        emails=identifiers.emails,
-        phones=identifiers.phones,
-        national_ids=identifiers.national_ids,
-        loyalty_ids=identifiers.loyalty_ids,
-        source_ids=identifiers.source_ids,
-    ):
+    """Raise `SuppressedError` if an identifier belongs to an erased person, unless `holder`
+    (the live customer the request is for) already holds it."""
+    found = await suppressed_among(session, settings, identifiers)
+    if found and holder is not None:
+        found -= set((await identifiers_of(session, [holder])).canonical())
+    if found:
         raise SuppressedError(
             "this identity belongs to a person whose data was erased; it cannot be used again"
         )

@@ -330,6 +330,37 @@ class ErasureTask(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class LookalikeStatus(StrEnum):
+    PENDING = "pending"
+    DISMISSED = "dismissed"  # a steward found it is someone else
+
+
+class ErasureLookalike(SQLModel, table=True):
+    """A live customer that held an identifier of an erased person, queued for a steward:
+    the same person under a second record (erase it too) or someone else (dismiss it).
+
+    Ids and identifier kinds only, no values. Goes with the customer if it is erased too.
+    """
+
+    __tablename__ = "erasure_lookalike"
+    __table_args__ = (
+        UniqueConstraint("erased_id", "customer_id", name="uq_erasure_lookalike_pair"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    erased_id: str = Field(
+        sa_column_args=[ForeignKey("erasure_request.customer_id", ondelete="CASCADE")],
+        sa_type=String(36),
+        index=True,
+    )
+    customer_id: str = _customer_fk()
+    kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=LookalikeStatus.PENDING, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=128)
+
+
 class SuppressionEntry(SQLModel, table=True):
     """A keyed hash (HMAC-SHA256 with the suppression pepper) of an erased person's identifier."""
 

@@ -10,11 +10,11 @@ from strawberry.types import Info
 
 from app.customers import preferences, profiles
 from app.graph import invalidate_customer
-from app.privacy import consent, policy
+from app.privacy import consent, lookalikes, policy
 from app.privacy.principals import Role
 from app.store.types import utcnow
 from schema.customers.types import Consent, Customer, Preferences
-from schema.ids import node_id_of
+from schema.ids import int_node_id_of, node_id_of
 from schema.privacy.inputs import (
     MyConsentInput,
     PreferencesInput,
@@ -23,7 +23,7 @@ from schema.privacy.inputs import (
     UpdateMyProfileInput,
 )
 from schema.privacy.requests import erase, export_for
-from schema.privacy.types import DataExport, Erasure
+from schema.privacy.types import LOOKALIKE_TYPE, DataExport, Erasure, ErasureLookalike
 
 SELF_SERVICE = "self_service"
 _MY_PROFILE_FIELDS = ("given_name", "middle_name", "family_name", "birth_date", "locale")
@@ -36,9 +36,7 @@ def _my_id(info: Info) -> str:
 
 
 async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent) -> Consent:
-    event = await consent.record_consent(
-        info.context.db, customer_id=customer_id, new=new, settings=info.context.settings
-    )
+    event = await consent.record_consent(info.context.db, customer_id=customer_id, new=new)
     if info.context.graph is not None:
         # Nothing cached about the customer may outlive a consent change.
         await invalidate_customer(info.context.graph, info.context.db, event.customer_id)
@@ -140,3 +138,22 @@ class PrivacyMutations:
     async def erase_customer(self, info: Info, customer_id: relay.GlobalID) -> Erasure | None:
         info.context.access.require(policy.ERASURE_ROLES, "erase customers")
         return await erase(info, node_id_of(customer_id, "Customer", argument="customerId"))
+
+    @strawberry.mutation(
+        description="Record that an erasure look-alike is someone else than the erased person "
+        "(stewards and admins); if it is the same person, erase it with eraseCustomer."
+    )
+    async def dismiss_erasure_lookalike(
+        self,
+        info: Info,
+        id: relay.GlobalID,  # noqa: A002
+    ) -> ErasureLookalike | None:
+        access = info.context.access
+        access.require(policy.LOOKALIKE_REVIEWERS, "review erasure look-alikes")
+        row = await lookalikes.dismiss_lookalike(
+            info.context.db,
+            lookalike_id=int_node_id_of(id, LOOKALIKE_TYPE),
+            decided_by=access.principal.id,
+        )
+        access.record_change(row.customer_id, "dismiss_erasure_lookalike", [])
+        return ErasureLookalike.from_model(row)

@@ -7,13 +7,21 @@ from strawberry import relay
 from strawberry.types import Info
 
 from app.errors import NotFoundError
-from app.privacy.policy import EXPORT_ROLES
+from app.pagination import requested_page_size
+from app.privacy.lookalikes import pending_lookalikes
+from app.privacy.policy import EXPORT_ROLES, LOOKALIKE_REVIEWERS
 from app.privacy.principals import Role
 from schema.customers.types import Customer
 from schema.ids import node_id_of
+from schema.pagination import page_info
 from schema.privacy.access_log import audit_page
 from schema.privacy.requests import export_for
-from schema.privacy.types import AuditEventConnection, DataExport
+from schema.privacy.types import (
+    AuditEventConnection,
+    DataExport,
+    ErasureLookalike,
+    ErasureLookalikeConnection,
+)
 
 _ADMIN = frozenset({Role.ADMIN})
 _CUSTOMER = frozenset({Role.CUSTOMER})
@@ -59,3 +67,24 @@ class PrivacyQueries:
     ) -> DataExport | None:
         info.context.access.require(EXPORT_ROLES, "export customer data")
         return await export_for(info, node_id_of(customer_id, "Customer", argument="customerId"))
+
+    @strawberry.field(
+        description="Live customers that held an identifier of an erased person, awaiting a "
+        "steward, oldest first (stewards and admins)."
+    )
+    async def erasure_lookalikes(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> ErasureLookalikeConnection:
+        info.context.access.require(LOOKALIKE_REVIEWERS, "review erasure look-alikes")
+        size = requested_page_size(first, info.context.settings)
+        page, total = await pending_lookalikes(info.context.db, first=size, after=after)
+        return ErasureLookalikeConnection(
+            edges=[
+                relay.Edge(cursor=cursor, node=ErasureLookalike.from_model(row))
+                for cursor, row in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=page_info(
+                page.cursors, has_next=page.has_next_page, has_previous=page.has_previous_page
+            ),
+            total_count=total,
+        )

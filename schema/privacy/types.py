@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from app.privacy import erasure
 from app.privacy import export as privacy_export
+from app.privacy.suppression import IdentifierKind as SuppressedKind
 from app.store import models
 from schema.enums import mirror_enum
 from schema.sources.types import SourceReportType
@@ -96,6 +97,61 @@ class SystemErasure:
         )
 
 
+IdentifierKind = mirror_enum(
+    SuppressedKind,
+    "IdentifierKind",
+    "A kind of identifier that erasure puts on the suppression list.",
+)
+LookalikeStatus = mirror_enum(
+    models.LookalikeStatus,
+    "LookalikeStatus",
+    "PENDING awaits a steward; DISMISSED: a steward found it is someone else.",
+)
+LOOKALIKE_TYPE = "ErasureLookalike"
+
+
+@strawberry.type(
+    description="A live customer that held an identifier of an erased person: a housemate, "
+    "or the same person under a second record. Queued for a steward, who erases it too "
+    "(eraseCustomer) or dismisses it (dismissErasureLookalike). Ids and kinds only."
+)
+class ErasureLookalike:
+    id: relay.GlobalID
+    erased_customer: relay.GlobalID = strawberry.field(
+        description="The erased customer's former id."
+    )
+    customer: relay.GlobalID = strawberry.field(
+        description="The live customer that held the same identifiers."
+    )
+    identifier_kinds: list[IdentifierKind] = strawberry.field(  # type: ignore[valid-type]
+        description="Which kinds of identifier both held (never their values)."
+    )
+    status: LookalikeStatus  # type: ignore[valid-type]
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None = strawberry.field(description="The steward who reviewed it.")
+
+    @classmethod
+    def from_model(cls, row: models.ErasureLookalike) -> ErasureLookalike:
+        return cls(
+            id=relay.GlobalID(LOOKALIKE_TYPE, str(row.id)),
+            erased_customer=relay.GlobalID("Customer", row.erased_id),
+            customer=relay.GlobalID("Customer", row.customer_id),
+            identifier_kinds=[IdentifierKind(kind) for kind in row.kinds],
+            status=LookalikeStatus(row.status),
+            created_at=row.created_at,
+            decided_at=row.decided_at,
+            decided_by=row.decided_by,
+        )
+
+
+@strawberry.type(description="A page of erasure look-alikes awaiting a steward, oldest first.")
+class ErasureLookalikeConnection:
+    edges: list[relay.Edge[ErasureLookalike]]
+    page_info: relay.PageInfo
+    total_count: int = strawberry.field(description="How many await a steward in all.")
+
+
 @strawberry.type(description="A customer's erasure: removed from the gateway, and per system.")
 class Erasure:
     customer: relay.GlobalID = strawberry.field(
@@ -111,6 +167,10 @@ class Erasure:
     systems: list[SystemErasure] = strawberry.field(
         description="One entry per linked source system."
     )
+    lookalikes: list[ErasureLookalike] = strawberry.field(
+        description="Live customers that held one of the erased person's identifiers, each "
+        "queued for a steward (see erasureLookalikes)."
+    )
 
     @classmethod
     def from_outcome(cls, outcome: erasure.ErasureOutcome) -> Erasure:
@@ -120,4 +180,5 @@ class Erasure:
             completed_at=outcome.completed_at,
             complete=outcome.complete,
             systems=[SystemErasure.from_outcome(system) for system in outcome.systems],
+            lookalikes=[ErasureLookalike.from_model(row) for row in outcome.lookalikes],
         )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.cache import CacheKey, CachePolicy
 from app.graph import KINDS
-from app.privacy.suppression import is_suppressed
+from app.privacy.suppression import Identifiers, suppressed_among
 from app.store.models import SourceLink
 from connectors.odoo import ERASED_PARTNER_NAME
 from connectors.simulators import FaultSettings
@@ -98,8 +98,10 @@ async def test_reliability_17_erasure_reaches_every_linked_system_and_the_cache(
         assert error_codes(await gql(gateway.client, EXPORT, {"id": node})) == ["NOT_FOUND"]
         async with gateway.db.session() as session:
             for system, external_id in links.items():
-                assert await is_suppressed(
-                    session, gateway.app.state.settings, source_ids=[(system, external_id)]
+                assert await suppressed_among(
+                    session,
+                    gateway.app.state.settings,
+                    Identifiers(source_ids=[(system, external_id)]),
                 )
 
 

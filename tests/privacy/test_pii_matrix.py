@@ -11,7 +11,7 @@ import pytest
 
 from app.privacy.principals import Purpose, Role
 from app.store.models import MatchCandidate
-from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
+from tests.graphql_client import assert_no_errors, create_customer, error_codes, global_id, gql
 from tests.privacy.people import (
     EVIDENCE,
     JANE_EMAIL,
@@ -253,6 +253,10 @@ IDENTITY_MUTATIONS: dict[str, tuple[str, Any]] = {
         "mutation($id: ID!) { unmergeCustomer(id: $id) { restored { id } } }",
         lambda p: {"id": p["otherId"]},
     ),
+    "dismissErasureLookalike": (
+        "mutation($id: ID!) { dismissErasureLookalike(id: $id) { status } }",
+        lambda p: {"id": p["lookalikeId"]},
+    ),
 }
 # Admin only; it runs last, as it erases the customer the others act on.
 ADMIN_MUTATIONS: dict[str, tuple[str, Any]] = {
@@ -316,6 +320,12 @@ async def _prepare_identity(
             session.add(row)
             await session.flush()
         return {"otherId": other.id, "candidateId": global_id("DuplicateCandidate", row.id)}
+    if name == "dismissErasureLookalike":
+        # A second record holding Joan's email, erased: Joan becomes its look-alike.
+        gone = await create_customer(client, givenName="Gone", emails=[other.email])
+        erase = "mutation($id: ID!) { eraseCustomer(customerId: $id) { lookalikes { id } } }"
+        erased = assert_no_errors(await gql(client, erase, {"id": gone["id"]}))
+        return {"otherId": other.id, "lookalikeId": erased["eraseCustomer"]["lookalikes"][0]["id"]}
     return {"otherId": other.id}
 
 

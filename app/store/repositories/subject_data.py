@@ -15,6 +15,7 @@ from app.store.models import (
     ConsentEvent,
     ContactPoint,
     Customer,
+    ErasureLookalike,
     FieldProvenance,
     Interaction,
     MatchCandidate,
@@ -118,7 +119,7 @@ async def delete_customers(session: AsyncSession, *, customer_ids: Sequence[str]
             )
         )
     )
-    for model in PER_CUSTOMER_TABLES:
+    for model in (*PER_CUSTOMER_TABLES, ErasureLookalike):
         await session.execute(delete(model).where(model.customer_id.in_(customer_ids)))
     # Tombstones first: a survivor is referenced by its tombstones' `merged_into`.
     for customer_id in reversed(customer_ids):
