@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -16,7 +17,7 @@ from app.identity.ingest_commands import import_file, sync
 from app.operations.cli import operations_app
 from app.privacy.keys_cli import keys_app
 from app.search.cli import search_app
-from app.settings import Settings
+from app.settings import Settings, describe_invalid_settings
 
 app = typer.Typer(help="Customer 360 Gateway.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Master store schema.", no_args_is_help=True)
@@ -30,6 +31,18 @@ app.command("dedupe")(dedupe)
 app.command("import")(import_file)
 app.command("sync")(sync)
 console = Console(stderr=True)
+# Exit status of a command refused for its configuration (as for a usage error).
+CONFIGURATION_ERROR_EXIT = 2
+
+
+@app.callback()
+def check_settings() -> None:
+    """Refuse to run on an invalid configuration: one line naming the setting, exit code 2."""
+    try:
+        Settings()
+    except ValidationError as error:
+        typer.echo(describe_invalid_settings(error), err=True)
+        raise typer.Exit(CONFIGURATION_ERROR_EXIT) from None
 
 
 @app.command()

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_HS256_SECRET_BYTES = 32
@@ -187,3 +187,14 @@ class Settings(BaseSettings):
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """One line naming each setting at fault (never its value: it may be a secret)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        location = item["loc"]
+        # A field's own error names the field; a cross-field check names its settings itself.
+        problems.append(f"C360_{str(location[0]).upper()}: {message}" if location else message)
+    return "invalid configuration: " + "; ".join(problems)
