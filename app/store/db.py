@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -97,11 +97,6 @@ class Database:
         """A session whose work is committed on success and rolled back on any error."""
         async with self._sessions() as session, session.begin():
             yield session
-
-    async def ping(self) -> None:
-        """Raise if the database cannot answer a trivial query."""
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
