@@ -20,6 +20,7 @@ from app.store.db import Database
 from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
+from app.web.outage import DatabaseOutageMiddleware
 from app.web.request_context import RequestContextMiddleware
 from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
 from schema.build import build_schema
@@ -91,8 +92,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # The last added runs first: authentication runs once the request id is bound.
+    # The last added runs first: authentication runs once the request id is bound, and a
+    # database outage met while authenticating is a 503 like one met later.
     app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(DatabaseOutageMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.errors import C360Error
+from app.store.availability import is_database_unavailable
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.extensions.error_codes import ErrorCodes, classify
@@ -79,6 +80,12 @@ class GatewaySchema(strawberry.federation.Schema):
         for error in errors:
             original = error.original_error
             if original is None or isinstance(original, C360Error):
+                continue
+            if is_database_unavailable(original):
+                # An outage, not a bug: one line per field, no traceback per request.
+                log.warning(
+                    "database unavailable", path=error.path, error_type=type(original).__name__
+                )
                 continue
             log.error(
                 "resolver failed",

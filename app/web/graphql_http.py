@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 
 from app.settings import Settings
 from app.telemetry import HTTP_REJECTIONS, observe_operation
+from app.web.outage import database_unavailable_response
 from app.web.persisted_queries import PersistedQueryRejected, resolve_operation
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -128,6 +129,17 @@ def _result_payload(result: ExecutionResult) -> dict[str, Any]:
     return payload
 
 
+def _database_unavailable(result: ExecutionResult) -> bool:
+    """The database failed the operation before any of its root fields produced data.
+
+    With a root field resolved (a mutation that committed), the client must see that data
+    rather than be told to retry the whole request.
+    """
+    return "SERVICE_UNAVAILABLE" in _codes(result) and not any(
+        value is not None for value in (result.data or {}).values()
+    )
+
+
 def _codes(result: ExecutionResult) -> list[str]:
     return [
         str((error.extensions or {}).get("code", "INTERNAL"))
@@ -188,6 +200,8 @@ class GraphQLHTTPEndpoint:
                 media_type=f"{media_type}; charset=utf-8",
             )
         result = await self._execute(request, operations)
+        if _database_unavailable(result):
+            return database_unavailable_response()
         status = 400 if media_type == GRAPHQL_RESPONSE and _is_request_error(result) else 200
         return Response(
             orjson.dumps(_result_payload(result)),
