@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -25,6 +26,9 @@ from app.web.request_context import RequestContextMiddleware
 from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
 from schema.build import build_schema
 from schema.context import Context
+
+# What a browser may send cross-origin: the GraphQL-over-HTTP headers and the credentials.
+CORS_REQUEST_HEADERS = ["accept", "content-type", "x-api-key", "authorization", "x-request-id"]
 
 
 def create_app(
@@ -96,6 +100,17 @@ def create_app(
     # database outage met while authenticating is a 503 like one met later.
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(DatabaseOutageMiddleware)
+    if settings.cors_allowed_origins:
+        # Outside authentication: a browser's preflight carries no key. Keys travel in headers,
+        # never cookies, so credentials stay off.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware)
     return app
 

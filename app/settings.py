@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         default=50_000, ge=1, description="Bound of the in-process source-data cache."
     )
 
+    cors_allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the gateway (CORS); none by default.",
+    )
+
     # Request limits (RELIABILITY.md defaults).
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_query_depth: int = Field(default=10, ge=1)

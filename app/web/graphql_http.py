@@ -161,6 +161,12 @@ class GraphQLHTTPEndpoint:
 
     async def handle(self, request: Request) -> Response:
         """Serve one HTTP request (the Starlette endpoint)."""
+        response = await self._respond(request)
+        # Answers carry personal data: no browser, proxy or CDN may keep a copy.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def _respond(self, request: Request) -> Response:
         try:
             return await self._handle(request)
         except HTTPRejection as rejection:
