@@ -31,6 +31,7 @@ from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
+from schema.extensions.stale_sources import StaleSources
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.metrics.queries import MetricQueries
@@ -131,6 +132,7 @@ def build_schema(
         ErrorCodes,
         PartialSourceErrors,
         Redactions,
+        StaleSources,
     ]
     if not introspection:
         extensions += [
