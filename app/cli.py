@@ -144,7 +144,9 @@ class SimulatedSystem(StrEnum):
 @app.command()
 def sim(
     system: Annotated[SimulatedSystem, typer.Argument(help="Which vendor to simulate.")],
-    port: Annotated[int | None, typer.Option(help="Port (default: the demo port).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: C360_DEMO_<SYSTEM>_PORT).")
+    ] = None,
     customers: Annotated[
         int | None, typer.Option(min=0, help="World size (C360_DEMO_CUSTOMERS).")
     ] = None,
@@ -154,11 +156,10 @@ def sim(
     jitter_ms: Annotated[float, typer.Option(min=0, help="Random extra latency, 0..N.")] = 0.0,
 ) -> None:
     """Serve one vendor simulator over the seeded world (the same people as `c360 seed`)."""
-    from connectors.config import DEMO_PORTS
     from connectors.simulators import FaultSettings, run_simulator
 
     settings = Settings()
-    chosen_port = port or DEMO_PORTS[system.value]
+    chosen_port = port or settings.demo_simulator_ports[system.value]
     size = customers if customers is not None else settings.demo_customers
     console.print(f"[green]{system.value} simulator on http://{host}:{chosen_port}[/green]")
     webhook = _sim_webhook(settings, system)
