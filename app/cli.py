@@ -203,11 +203,14 @@ def demo() -> None:
 @schema_app.command("export")
 def schema_export(
     output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    plain: Annotated[
+        bool, typer.Option(help="Declare the federation directives, for plain GraphQL tools.")
+    ] = False,
 ) -> None:
-    """Print (or write) the GraphQL SDL of the schema."""
-    from schema.sdl import schema_sdl
+    """Print (or write) the GraphQL SDL of the schema (the federation subgraph SDL)."""
+    from schema.sdl import plain_sdl, schema_sdl
 
-    sdl = schema_sdl()
+    sdl = plain_sdl() if plain else schema_sdl()
     if output is None:
         typer.echo(sdl, nl=False)
     else:
