@@ -57,7 +57,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
+        app.state.db = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            connect_timeout=settings.database_connect_timeout_seconds,
+        )
         authenticator: Authenticator | None = None
         try:
             authenticator = Authenticator(settings, app.state.db, jwks_transport=jwks_transport)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///./c360.db"
     database_pool_size: int = Field(default=10, ge=1)
+    database_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="PostgreSQL: longer to open a connection is an outage."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8360, ge=1, le=65535)
     log_level: str = "INFO"

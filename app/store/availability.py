@@ -12,6 +12,7 @@ from sqlalchemy import exc
 
 # SQLite reports what is wrong with the file itself through OperationalError, like it does
 # some statement errors; these messages are about the file (missing, locked, unreadable, full).
+_DRIVER_MODULES = ("asyncpg", "sqlalchemy", "aiosqlite")
 _SQLITE_UNAVAILABLE = (
     "unable to open database file",
     "database is locked",
@@ -32,9 +33,21 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def _raised_by_the_driver(error: BaseException) -> bool:
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith(_DRIVER_MODULES):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
 def _says_unavailable(error: BaseException) -> bool:
     # asyncpg raises the socket's own error when it cannot connect (refused, unknown host).
     if isinstance(error, ConnectionError | socket.gaierror):
+        return True
+    # ... and a bare TimeoutError when the server does not answer in the connect timeout.
+    if isinstance(error, TimeoutError) and _raised_by_the_driver(error):
         return True
     if isinstance(error, exc.DisconnectionError | exc.TimeoutError | exc.InterfaceError):
         return True

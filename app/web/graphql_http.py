@@ -130,14 +130,8 @@ def _result_payload(result: ExecutionResult) -> dict[str, Any]:
 
 
 def _database_unavailable(result: ExecutionResult) -> bool:
-    """The database failed the operation before any of its root fields produced data.
-
-    With a root field resolved (a mutation that committed), the client must see that data
-    rather than be told to retry the whole request.
-    """
-    return "SERVICE_UNAVAILABLE" in _codes(result) and not any(
-        value is not None for value in (result.data or {}).values()
-    )
+    """The database did not answer for some field: the whole request is to be retried."""
+    return "SERVICE_UNAVAILABLE" in _codes(result)
 
 
 def _codes(result: ExecutionResult) -> list[str]:
