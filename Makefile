@@ -32,8 +32,9 @@ format: $(STAMP)
 bench: $(STAMP) ## benchmarks (minutes; each prints a table; results in bench/RESULTS.md)
 	$(BIN)/python -m bench.run_all
 
-schema: $(STAMP) ## rewrite schema/schema.graphql from the code
+schema: $(STAMP) ## rewrite schema/schema.graphql and schema.plain.graphql from the code
 	$(BIN)/c360 schema export --output schema/schema.graphql
+	$(BIN)/c360 schema export --plain --output schema/schema.plain.graphql
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache c360.db c360.db-wal c360.db-shm

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -16,7 +17,7 @@ from app.identity.ingest_commands import import_file, sync
 from app.operations.cli import operations_app
 from app.privacy.keys_cli import keys_app
 from app.search.cli import search_app
-from app.settings import Settings
+from app.settings import Settings, describe_invalid_settings
 
 app = typer.Typer(help="Customer 360 Gateway.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Master store schema.", no_args_is_help=True)
@@ -30,6 +31,18 @@ app.command("dedupe")(dedupe)
 app.command("import")(import_file)
 app.command("sync")(sync)
 console = Console(stderr=True)
+# Exit status of a command refused for its configuration (as for a usage error).
+CONFIGURATION_ERROR_EXIT = 2
+
+
+@app.callback()
+def check_settings() -> None:
+    """Refuse to run on an invalid configuration: one line naming the setting, exit code 2."""
+    try:
+        Settings()
+    except ValidationError as error:
+        typer.echo(describe_invalid_settings(error), err=True)
+        raise typer.Exit(CONFIGURATION_ERROR_EXIT) from None
 
 
 @app.command()
@@ -131,7 +144,9 @@ class SimulatedSystem(StrEnum):
 @app.command()
 def sim(
     system: Annotated[SimulatedSystem, typer.Argument(help="Which vendor to simulate.")],
-    port: Annotated[int | None, typer.Option(help="Port (default: the demo port).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: C360_DEMO_<SYSTEM>_PORT).")
+    ] = None,
     customers: Annotated[
         int | None, typer.Option(min=0, help="World size (C360_DEMO_CUSTOMERS).")
     ] = None,
@@ -141,11 +156,10 @@ def sim(
     jitter_ms: Annotated[float, typer.Option(min=0, help="Random extra latency, 0..N.")] = 0.0,
 ) -> None:
     """Serve one vendor simulator over the seeded world (the same people as `c360 seed`)."""
-    from connectors.config import DEMO_PORTS
     from connectors.simulators import FaultSettings, run_simulator
 
     settings = Settings()
-    chosen_port = port or DEMO_PORTS[system.value]
+    chosen_port = port or settings.demo_simulator_ports[system.value]
     size = customers if customers is not None else settings.demo_customers
     console.print(f"[green]{system.value} simulator on http://{host}:{chosen_port}[/green]")
     webhook = _sim_webhook(settings, system)
@@ -189,11 +203,14 @@ def demo() -> None:
 @schema_app.command("export")
 def schema_export(
     output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    plain: Annotated[
+        bool, typer.Option(help="Declare the federation directives, for plain GraphQL tools.")
+    ] = False,
 ) -> None:
-    """Print (or write) the GraphQL SDL of the schema."""
-    from schema.sdl import schema_sdl
+    """Print (or write) the GraphQL SDL of the schema (the federation subgraph SDL)."""
+    from schema.sdl import plain_sdl, schema_sdl
 
-    sdl = schema_sdl()
+    sdl = plain_sdl() if plain else schema_sdl()
     if output is None:
         typer.echo(sdl, nl=False)
     else:

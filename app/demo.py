@@ -8,9 +8,12 @@ import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 
-from app.demo_sources import demo_simulators
+from app.demo_sources import demo_simulators, ports_in_use
 from app.settings import Settings
-from connectors.config import DEMO_PORTS, demo_environment
+from connectors.config import demo_environment
+
+# As for any refused configuration (`c360` exits 2 on invalid settings).
+PORT_IN_USE_EXIT = 2
 
 SAMPLE_QUERY = """{
   customers(first: 3, filter: {lifecycleStage: ACTIVE}) {
@@ -43,6 +46,14 @@ def run_demo(settings: Settings, console: Console) -> None:
     from app.store.db import run_with_database
     from app.store.migrate import upgrade
 
+    taken = ports_in_use(settings)
+    if taken:
+        console.print(
+            f"ports in use: {', '.join(taken)}; set these to free ports",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise SystemExit(PORT_IN_USE_EXIT)
     upgrade(settings.database_url)
     if store_is_empty(settings):
         seed_store(settings, settings.demo_customers, settings.seed)
@@ -59,7 +70,9 @@ def run_demo(settings: Settings, console: Console) -> None:
         _serve(settings, environ=settings.connector_secrets())
         return
     with demo_simulators(settings) as connectors_file:
-        ports = ", ".join(f"{system} :{port}" for system, port in DEMO_PORTS.items())
+        ports = ", ".join(
+            f"{system} :{port}" for system, port in settings.demo_simulator_ports.items()
+        )
         console.print(f"source simulators: {ports} (connectors file {connectors_file})")
         demo_settings = settings.model_copy(update={"connectors_file": connectors_file})
         # The user's own variables win over the demo tokens.

@@ -8,24 +8,44 @@ themselves are only ever passed through the environment of the gateway, never pr
 from __future__ import annotations
 
 import multiprocessing
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from app.settings import Settings
-from connectors.config import DEMO_PORTS, demo_config
+from connectors.config import demo_config
 from connectors.config_toml import dump_connectors_config
 from connectors.simulators import run_simulator
 
 STOP_TIMEOUT_SECONDS = 5.0
+SIMULATOR_HOST = "127.0.0.1"
+
+
+def ports_in_use(settings: Settings) -> list[str]:
+    """`C360_<SETTING>=<port>` for each port `c360 demo` would listen on that is taken."""
+    wanted = {"C360_PORT": (settings.host, settings.port)}
+    if settings.connectors_file is None:  # the demo runs the simulators
+        for system, port in settings.demo_simulator_ports.items():
+            wanted[f"C360_DEMO_{system.upper()}_PORT"] = (SIMULATOR_HOST, port)
+    taken = []
+    for name, address in wanted.items():
+        with socket.socket() as probe:
+            try:
+                probe.bind(address)
+            except OSError:
+                taken.append(f"{name}={address[1]}")
+    return taken
 
 
 @contextmanager
-def demo_simulators(settings: Settings, *, host: str = "127.0.0.1") -> Iterator[Path]:
-    """Run the simulators on the demo ports while the block runs; yield the connectors file."""
+def demo_simulators(settings: Settings, *, host: str = SIMULATOR_HOST) -> Iterator[Path]:
+    """Run the simulators on the settings' demo ports while the block runs; yield the
+    connectors file that points at them."""
     # Spawned, not forked: a fork would copy the parent's event loop and open database handles.
     spawn = multiprocessing.get_context("spawn")
+    ports = settings.demo_simulator_ports
     processes = [
         spawn.Process(
             target=run_simulator,
@@ -39,11 +59,11 @@ def demo_simulators(settings: Settings, *, host: str = "127.0.0.1") -> Iterator[
             name=f"c360-sim-{system}",
             daemon=True,
         )
-        for system, port in DEMO_PORTS.items()
+        for system, port in ports.items()
     ]
     with tempfile.TemporaryDirectory(prefix="c360-demo-") as directory:
         path = Path(directory) / "connectors.toml"
-        path.write_text(dump_connectors_config(demo_config(host=host)), encoding="utf-8")
+        path.write_text(dump_connectors_config(demo_config(ports, host=host)), encoding="utf-8")
         for process in processes:
             process.start()
         try:

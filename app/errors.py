@@ -71,3 +71,15 @@ class SuppressedError(C360Error):
     """The identity belongs to a person who was erased: it may not come back."""
 
     code = "SUPPRESSED"
+
+
+class ServiceUnavailableError(C360Error):
+    """The gateway cannot serve now (its database does not answer): retry after a pause."""
+
+    code = "SERVICE_UNAVAILABLE"
+    retry_after_seconds = 5
+
+
+DATABASE_UNAVAILABLE = ServiceUnavailableError(
+    "the service is temporarily unavailable (its database does not answer); retry later"
+)

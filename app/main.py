@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -20,10 +21,14 @@ from app.store.db import Database
 from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
+from app.web.outage import DatabaseOutageMiddleware
 from app.web.request_context import RequestContextMiddleware
 from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
 from schema.build import build_schema
 from schema.context import Context
+
+# What a browser may send cross-origin: the GraphQL-over-HTTP headers and the credentials.
+CORS_REQUEST_HEADERS = ["accept", "content-type", "x-api-key", "authorization", "x-request-id"]
 
 
 def create_app(
@@ -52,7 +57,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
+        app.state.db = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            connect_timeout=settings.database_connect_timeout_seconds,
+        )
         authenticator: Authenticator | None = None
         try:
             authenticator = Authenticator(settings, app.state.db, jwks_transport=jwks_transport)
@@ -91,8 +100,21 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # The last added runs first: authentication runs once the request id is bound.
+    # The last added runs first: authentication runs once the request id is bound, and a
+    # database outage met while authenticating is a 503 like one met later.
     app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(DatabaseOutageMiddleware)
+    if settings.cors_allowed_origins:
+        # Outside authentication: a browser's preflight carries no key. Keys travel in headers,
+        # never cookies, so credentials stay off.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware)
     return app
 

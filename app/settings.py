@@ -8,8 +8,10 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.config import DEMO_PORTS
 
 MIN_HS256_SECRET_BYTES = 32
 MIN_PEPPER_BYTES = 32
@@ -30,11 +32,18 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///./c360.db"
     database_pool_size: int = Field(default=10, ge=1)
+    database_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="PostgreSQL: longer to open a connection is an outage."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8360, ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
     demo_customers: int = Field(default=5000, ge=0)
+    # Where `c360 demo` (and `c360 sim` without --port) runs each source simulator.
+    demo_odoo_port: int = Field(default=DEMO_PORTS["odoo"], ge=1, le=65535)
+    demo_hubspot_port: int = Field(default=DEMO_PORTS["hubspot"], ge=1, le=65535)
+    demo_surveymonkey_port: int = Field(default=DEMO_PORTS["surveymonkey"], ge=1, le=65535)
     seed: int = 360
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     connectors_file: Path | None = None
@@ -43,6 +52,11 @@ class Settings(BaseSettings):
     )
     cache_max_entries: int = Field(
         default=50_000, ge=1, description="Bound of the in-process source-data cache."
+    )
+
+    cors_allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the gateway (CORS); none by default.",
     )
 
     # Request limits (RELIABILITY.md defaults).
@@ -181,9 +195,25 @@ class Settings(BaseSettings):
         return os.environ
 
     @property
+    def demo_simulator_ports(self) -> dict[str, int]:
+        """The port of each source simulator of the demo, by system."""
+        return {system: getattr(self, f"demo_{system}_port") for system in DEMO_PORTS}
+
+    @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
 
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """One line naming each setting at fault (never its value: it may be a secret)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        location = item["loc"]
+        # A field's own error names the field; a cross-field check names its settings itself.
+        problems.append(f"C360_{str(location[0]).upper()}: {message}" if location else message)
+    return "invalid configuration: " + "; ".join(problems)

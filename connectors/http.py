@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import socket
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -89,6 +90,20 @@ def _vendor_message(response: httpx.Response) -> str:
         if isinstance(message, str):
             return f"HTTP {response.status_code}: {message[:200]}"
     return f"HTTP {response.status_code}"
+
+
+def _connect_failure(exc: httpx.ConnectTimeout) -> str:
+    """Why a connection did not open: the aiohttp transport reports every connect failure,
+    a refused port or an unknown host included, as a ConnectTimeout."""
+    cause = exc.__cause__ or exc.__context__
+    cause = getattr(cause, "os_error", cause)  # aiohttp's ClientConnectorError wraps the OSError
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, socket.gaierror):
+        return "unknown host"
+    if isinstance(cause, OSError) and not isinstance(cause, TimeoutError):
+        return f"cannot connect ({type(cause).__name__})"
+    return "connect timeout"
 
 
 class SourceClient:
@@ -317,7 +332,7 @@ class SourceClient:
     def _translate(self, exc: httpx.HTTPError) -> ConnectorError:
         """Map an httpx exception to our own error (the `map_exceptions` idea)."""
         if isinstance(exc, httpx.ConnectTimeout):
-            return SourceUnavailableError(self.system, "connect timeout")
+            return SourceUnavailableError(self.system, _connect_failure(exc))
         if isinstance(exc, httpx.TimeoutException):
             return SourceTimeoutError(self.system, f"{type(exc).__name__}: no answer in time")
         if isinstance(exc, httpx.TransportError) and not isinstance(

@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.errors import C360Error
+from app.store.availability import is_database_unavailable
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.extensions.error_codes import ErrorCodes, classify
@@ -30,6 +31,7 @@ from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
+from schema.extensions.stale_sources import StaleSources
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.metrics.queries import MetricQueries
@@ -80,6 +82,12 @@ class GatewaySchema(strawberry.federation.Schema):
             original = error.original_error
             if original is None or isinstance(original, C360Error):
                 continue
+            if is_database_unavailable(original):
+                # An outage, not a bug: one line per field, no traceback per request.
+                log.warning(
+                    "database unavailable", path=error.path, error_type=type(original).__name__
+                )
+                continue
             log.error(
                 "resolver failed",
                 path=error.path,
@@ -124,6 +132,7 @@ def build_schema(
         ErrorCodes,
         PartialSourceErrors,
         Redactions,
+        StaleSources,
     ]
     if not introspection:
         extensions += [

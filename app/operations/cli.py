@@ -21,7 +21,8 @@ def register_command(
         Path, typer.Argument(exists=True, dir_okay=False, help="A .graphql file of operations.")
     ],
 ) -> None:
-    """Register each operation of FILE; prints `<sha256> <name>` per operation."""
+    """Register each operation of FILE; prints `<sha256> <name>` per operation, then the hash
+    of the form Apollo Client sends (`__typename` added) when it differs."""
     from app.operations.persisted import register
     from app.store.db import run_with_database
 
@@ -34,6 +35,8 @@ def register_command(
         raise typer.Exit(1) from None
     for operation in operations:
         typer.echo(f"{operation.sha256} {operation.name or '-'}")
+        if operation.apollo_sha256 != operation.sha256:
+            typer.echo(f"{operation.apollo_sha256} {operation.name or '-'} (with __typename)")
     messages.print(
         f"[green]{len(new)} new, {len(operations) - len(new)} already registered[/green]"
     )

@@ -3,7 +3,9 @@
 The hash is Apollo's persisted-query hash: the hex SHA-256 of the exact document text a client
 sends. `register` splits a `.graphql` file into one document per operation (the operation and
 the fragments it uses, printed canonically), so a client holding the same documents computes
-the same hashes. `PersistedOperations` answers lookups from an in-process copy of the table.
+the same hashes. Apollo Client adds `__typename` to every selection set before it hashes (its
+default cache needs it), so each operation is also registered in that form.
+`PersistedOperations` answers lookups from an in-process copy of the table.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLSyntaxError,
+    NameNode,
     OperationDefinitionNode,
+    SelectionSetNode,
     Visitor,
     parse,
     print_ast,
@@ -42,14 +47,50 @@ def operation_hash(document: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One operation of a registered file: its name (if any) and its own document's text."""
+    """One operation of a registered file: its name (if any), its own document's text, and
+    that text as Apollo Client sends it (`__typename` added)."""
 
     name: str | None
     document: str
+    apollo_document: str
 
     @property
     def sha256(self) -> str:
         return operation_hash(self.document)
+
+    @property
+    def apollo_sha256(self) -> str:
+        return operation_hash(self.apollo_document)
+
+    def documents(self) -> list[str]:
+        """The texts a client may send for this operation (one when they are the same)."""
+        return list(dict.fromkeys((self.document, self.apollo_document)))
+
+
+_TYPENAME = FieldNode(
+    alias=None, name=NameNode(value="__typename"), arguments=(), directives=(), selection_set=None
+)
+
+
+class _ApolloTypenames(Visitor):
+    """Apollo Client's `addTypenameToDocument`: `__typename` last in every selection set but an
+    operation's root, unless the set has it, is introspection, or belongs to an @export field."""
+
+    def enter_selection_set(
+        self, node: SelectionSetNode, _key: object, parent: object, *_args: object
+    ) -> SelectionSetNode | None:
+        if isinstance(parent, OperationDefinitionNode):
+            return None
+        if any(
+            isinstance(selection, FieldNode) and selection.name.value.startswith("__")
+            for selection in node.selections
+        ):
+            return None
+        if isinstance(parent, FieldNode) and any(
+            directive.name.value == "export" for directive in parent.directives or ()
+        ):
+            return None
+        return SelectionSetNode(selections=(*node.selections, _TYPENAME))
 
 
 class _SpreadNames(Visitor):
@@ -91,25 +132,31 @@ def operations_in(text: str) -> list[Operation]:
             used.append(name)
             pending += sorted(_spreads(fragments[name]) - set(used))
         own = DocumentNode(definitions=(node, *(fragments[name] for name in sorted(used))))
-        operations.append(Operation(node.name.value if node.name else None, print_ast(own)))
+        apollo = visit(own, _ApolloTypenames())
+        name = node.name.value if node.name else None
+        operations.append(Operation(name, print_ast(own), print_ast(apollo)))
     if not operations:
         raise InvalidInputError("the file holds no operation")
     return operations
 
 
 async def register(db: Database, text: str) -> tuple[list[Operation], list[Operation]]:
-    """Store each operation of `text`; returns (all its operations, the newly stored ones)."""
+    """Store each operation of `text` (as written and as Apollo Client sends it); returns
+    (all its operations, those with a text stored now)."""
     operations = operations_in(text)
-    async with db.transaction() as session:
-        new = await repo.add_missing_operations(
-            session,
-            operations=[
-                PersistedOperation(sha256=op.sha256, name=op.name, document=op.document)
-                for op in operations
-            ],
+    rows = {
+        operation_hash(document): PersistedOperation(
+            sha256=operation_hash(document), name=op.name, document=document
         )
+        for op in operations
+        for document in op.documents()
+    }
+    async with db.transaction() as session:
+        new = await repo.add_missing_operations(session, operations=list(rows.values()))
     new_hashes = {row.sha256 for row in new}
-    return operations, [op for op in operations if op.sha256 in new_hashes]
+    return operations, [
+        op for op in operations if {operation_hash(d) for d in op.documents()} & new_hashes
+    ]
 
 
 class PersistedOperations:

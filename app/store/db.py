@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,9 +15,19 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# asyncpg waits 60 s for a server that accepts a connection but never answers (a partitioned
+# network): requests would hang until their own timeout instead of being told to retry.
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 5.0
 
-def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """Build the engine; SQLite gets WAL mode and foreign keys on every connection."""
+
+def create_engine(
+    database_url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
+) -> AsyncEngine:
+    """Build the engine; SQLite gets WAL mode and foreign keys on every connection, PostgreSQL
+    a bound on the time to open one."""
     # Bound parameters are personal data (emails, phones): keep them out of the SQL errors
     # that reach the logs with a stack trace.
     if database_url.startswith("sqlite"):
@@ -33,6 +43,7 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         database_url,
         hide_parameters=True,
+        connect_args={"timeout": connect_timeout},
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
@@ -78,9 +89,17 @@ def run_with_database(
 class Database:
     """Owns the engine and hands out sessions; one per process, created in the app lifespan."""
 
-    def __init__(self, database_url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        pool_size: int = 10,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    ) -> None:
         self.url = database_url
-        self.engine = create_engine(database_url, pool_size=pool_size)
+        self.engine = create_engine(
+            database_url, pool_size=pool_size, connect_timeout=connect_timeout
+        )
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -110,11 +129,6 @@ class Database:
         async with self.engine.connect() as connection:
             busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
         return busy == 0
-
-    async def ping(self) -> None:
-        """Raise if the database cannot answer a trivial query."""
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

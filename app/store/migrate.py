@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.ext.asyncio import create_async_engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -59,3 +62,18 @@ async def _analyze(database_url: str) -> None:
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     """`upgrade` for async callers: runs in a worker thread, since Alembic drives its own loop."""
     await asyncio.to_thread(upgrade, database_url, revision)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The revisions a fully migrated database is at (the heads of our migration scripts)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
+async def migrations_pending(engine: AsyncEngine) -> bool:
+    """Whether the database is not at the head revisions (never migrated, or behind)."""
+    async with engine.connect() as connection:
+        current = await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_heads()
+        )
+    return frozenset(current) != head_revisions()

@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 
 from app.settings import Settings
 from app.telemetry import HTTP_REJECTIONS, observe_operation
+from app.web.outage import database_unavailable_response
 from app.web.persisted_queries import PersistedQueryRejected, resolve_operation
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -128,6 +129,11 @@ def _result_payload(result: ExecutionResult) -> dict[str, Any]:
     return payload
 
 
+def _database_unavailable(result: ExecutionResult) -> bool:
+    """The database did not answer for some field: the whole request is to be retried."""
+    return "SERVICE_UNAVAILABLE" in _codes(result)
+
+
 def _codes(result: ExecutionResult) -> list[str]:
     return [
         str((error.extensions or {}).get("code", "INTERNAL"))
@@ -149,6 +155,12 @@ class GraphQLHTTPEndpoint:
 
     async def handle(self, request: Request) -> Response:
         """Serve one HTTP request (the Starlette endpoint)."""
+        response = await self._respond(request)
+        # Answers carry personal data: no browser, proxy or CDN may keep a copy.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def _respond(self, request: Request) -> Response:
         try:
             return await self._handle(request)
         except HTTPRejection as rejection:
@@ -188,6 +200,8 @@ class GraphQLHTTPEndpoint:
                 media_type=f"{media_type}; charset=utf-8",
             )
         result = await self._execute(request, operations)
+        if _database_unavailable(result):
+            return database_unavailable_response()
         status = 400 if media_type == GRAPHQL_RESPONSE and _is_request_error(result) else 200
         return Response(
             orjson.dumps(_result_payload(result)),

@@ -9,6 +9,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.store.migrate import migrations_pending
+
 log = structlog.get_logger("c360.ops")
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -19,14 +21,25 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """The database answers; 503 (without details) when it does not."""
+    """Ready when the database answers and is migrated; 503 (without details) when not."""
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            await request.app.state.db.ping()
+            pending = await migrations_pending(request.app.state.db.engine)
     except Exception as exc:  # noqa: BLE001  (any failure means "not ready")
         log.warning("database not ready", error_type=type(exc).__name__)
         return JSONResponse({"status": "unavailable", "checks": {"database": "down"}}, 503)
-    return JSONResponse({"status": "ready", "checks": {"database": "up"}})
+    if pending:
+        # Serving a store behind the code would fail on every query: run `c360 db upgrade`.
+        log.warning("database not ready: migrations pending")
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "reason": "migrations pending",
+                "checks": {"database": "up", "migrations": "pending"},
+            },
+            503,
+        )
+    return JSONResponse({"status": "ready", "checks": {"database": "up", "migrations": "applied"}})
 
 
 async def metrics(_: Request) -> Response:

@@ -14,7 +14,8 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
-from app.errors import C360Error
+from app.errors import DATABASE_UNAVAILABLE, C360Error
+from app.store.availability import is_database_unavailable
 
 INTERNAL_MESSAGE = "Internal server error"
 # Variable errors about the value sent ("is never used" / "is not defined" are validation errors).
@@ -24,6 +25,8 @@ _VARIABLE_VALUE = re.compile(r"^Variable '\$\w+' (got invalid value|of (required
 def classify(error: GraphQLError) -> GraphQLError:
     """The client-safe version of `error`, with an `extensions.code`."""
     original = error.original_error
+    if is_database_unavailable(original):
+        original = DATABASE_UNAVAILABLE
     if isinstance(original, C360Error):
         return _with(error, original.message, {**original.extensions, "code": original.code})
     if isinstance(original, GlobalIDValueError):

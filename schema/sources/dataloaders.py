@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import ClassVar
 
 from strawberry.dataloader import DataLoader
@@ -26,6 +27,7 @@ from app.graph import (
 )
 from app.graph.reports import worst_report
 from app.store.models import SourceLink
+from connectors.errors import SourceStatus
 
 
 class SourceLoader(DataLoader[str, SourceAnswer]):
@@ -91,6 +93,8 @@ class SourceLoaders:
         self.by_kind: dict[SourceKind, SourceLoader] = {
             cls.kind: cls(graph, started) for cls in LOADER_CLASSES
         }
+        # (customer id, system) -> when its oldest stale copy served here was fetched.
+        self.stale: dict[tuple[str, str], datetime | None] = {}
 
     async def for_customer(
         self, kind: SourceKind, links: Sequence[SourceLink]
@@ -99,7 +103,16 @@ class SourceLoaders:
         system = KINDS[kind].system
         ids = [link.external_id for link in links if link.system == system]
         answers = await self.by_kind[kind].load_many(ids) if ids else []
-        return self.graph.combine(kind, ids, answers)
+        data = self.graph.combine(kind, ids, answers)
+        if data.report.status is SourceStatus.STALE:
+            self._served_stale(links[0].customer_id, data.report)
+        return data
+
+    def _served_stale(self, customer_id: str, report: SourceReport) -> None:
+        key = (customer_id, report.system)
+        known = self.stale.get(key)
+        fetched = report.fetched_at
+        self.stale[key] = fetched if known is None or (fetched and fetched < known) else known
 
     async def kinds_for_customer(
         self, kinds: Sequence[SourceKind], links: Sequence[SourceLink]

@@ -76,7 +76,22 @@ async def test_refused_connection_is_source_unavailable() -> None:
     client = SourceClient(fast_settings("odoo", base_url=f"http://127.0.0.1:{port}"))
     # when / then
     try:
-        with pytest.raises(SourceUnavailableError):
+        with pytest.raises(SourceUnavailableError, match="connection refused"):
+            await client.get("/jsonrpc")
+    finally:
+        await client.aclose()
+
+
+async def test_an_unknown_host_is_named_as_such_not_as_a_timeout(monkeypatch) -> None:
+    # given: name resolution fails (as for a typo in the base URL)
+    async def unknown(*_args, **_kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", unknown)
+    client = SourceClient(fast_settings("odoo", base_url="http://odoo.invalid"))
+    # when / then
+    try:
+        with pytest.raises(SourceUnavailableError, match="unknown host"):
             await client.get("/jsonrpc")
     finally:
         await client.aclose()

@@ -181,6 +181,40 @@ async def test_reliability_22_stale_data_is_served_within_the_stale_if_error_win
     assert reports["hubspot"]["fetchedAt"] is not None
 
 
+async def test_a_stale_answer_has_no_error_and_names_what_is_stale_in_extensions(
+    start_gateway, world
+):
+    # given: a cached CRM answer, then the CRM goes down
+    node = global_id("Customer", linked_to_all(world)[0])
+    query = (
+        "query($id: ID!) { customer(id: $id) { crm { lifecycleStage } "
+        "sources { system status fetchedAt } } }"
+    )
+    config = connectors_config(ttl=60, stale=300)
+    async with start_gateway(config=config) as gateway:
+        fresh = await gql(gateway.client, query, {"id": node})
+        gateway.sources.break_("hubspot", FaultSettings(error_rate=1.0))
+        now = time.time()
+        gateway.graph.cache.clock = lambda: now + 120  # past the TTL, within the window
+
+        # when
+        stale = await gql(gateway.client, query, {"id": node})
+        gateway.graph.cache.clock = lambda: now + 361  # past the window
+        missing = await gql(gateway.client, query, {"id": node})
+
+    # then: the stale answer is data without an error, flagged in extensions
+    assert "staleSources" not in fresh.get("extensions", {})
+    reports = {r["system"]: r for r in assert_no_errors(stale)["customer"]["sources"]}
+    assert stale["data"]["customer"]["crm"] == fresh["data"]["customer"]["crm"]
+    assert stale["extensions"]["staleSources"] == [
+        {"customerId": node, "source": "hubspot", "fetchedAt": reports["hubspot"]["fetchedAt"]}
+    ]
+    # and missing data is the error, not a stale flag
+    assert missing["data"]["customer"]["crm"] is None
+    assert error_codes(missing) == ["SOURCE_UNAVAILABLE"]
+    assert "staleSources" not in missing.get("extensions", {})
+
+
 async def test_reliability_22_after_the_stale_if_error_window_a_clean_error(start_gateway, world):
     # given
     node = global_id("Customer", linked_to_all(world)[0])

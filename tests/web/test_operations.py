@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from contextlib import asynccontextmanager
@@ -9,8 +10,13 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from typer.testing import CliRunner
 
+from app.cli import app as cli
 from app.main import create_app
+from app.settings import Settings
+from app.store.migrate import upgrade_async
+from tests.conftest import BACKENDS, POSTGRES_URL, drop_postgres_database, fresh_postgres_database
 from tests.graphql_client import gql
 
 
@@ -45,7 +51,7 @@ async def test_readyz_when_the_database_answers(client):
 
     # then
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "up"}
+    assert response.json()["checks"] == {"database": "up", "migrations": "applied"}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -81,10 +87,50 @@ async def test_reliability_23_readyz_recovers_without_a_restart(settings, tmp_pa
 
         # when
         folder.mkdir()
+        await upgrade_async(down.database_url)
         after = await client.get("/readyz")
 
     # then
     assert (before.status_code, after.status_code) == (503, 200)
+
+
+@pytest.fixture(params=BACKENDS)
+def unmigrated_url(request, tmp_path):
+    """An empty database no migration has run on, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/never-migrated.db"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("C360_TEST_POSTGRES_URL is not set")
+    url = fresh_postgres_database("c360_unmigrated")
+    yield url
+    drop_postgres_database(url)
+
+
+def test_readyz_says_migrations_pending_until_c360_db_upgrade_has_run(unmigrated_url, monkeypatch):
+    # given
+    settings = Settings(database_url=unmigrated_url, log_json=False)
+    monkeypatch.setenv("C360_DATABASE_URL", unmigrated_url)
+
+    async def probe() -> httpx.Response:
+        async with probe_client(settings) as client:
+            return await client.get("/readyz")
+
+    # when
+    before = asyncio.run(probe())
+    upgraded = CliRunner().invoke(cli, ["db", "upgrade"])
+    after = asyncio.run(probe())
+
+    # then
+    assert before.status_code == 503
+    assert before.json()["reason"] == "migrations pending"
+    assert before.json()["checks"] == {"database": "up", "migrations": "pending"}
+    assert upgraded.exit_code == 0, upgraded.output
+    assert after.status_code == 200
+    assert after.json() == {
+        "status": "ready",
+        "checks": {"database": "up", "migrations": "applied"},
+    }
 
 
 async def test_metrics_count_requests_and_errors_by_code(client):

@@ -23,6 +23,13 @@ COUNT_DOCUMENT = "query CustomerCount {\n  customers {\n    ...Total\n  }\n}\n\n
     "fragment Total on CustomerConnection {\n  totalCount\n}"
 )
 COUNT_HASH = hashlib.sha256(COUNT_DOCUMENT.encode()).hexdigest()
+# What Apollo Client sends for CustomerCount: its cache adds `__typename` to every selection set
+# but the operation's root before printing (graphql-js `print`) and hashing.
+APOLLO_COUNT_DOCUMENT = (
+    "query CustomerCount {\n  customers {\n    ...Total\n    __typename\n  }\n}\n\n"
+    "fragment Total on CustomerConnection {\n  totalCount\n  __typename\n}"
+)
+APOLLO_COUNT_HASH = hashlib.sha256(APOLLO_COUNT_DOCUMENT.encode()).hexdigest()
 UNKNOWN_HASH = "0" * 64
 FREE_FORM = "{ customers { totalCount } }"
 runner = CliRunner()
@@ -94,6 +101,33 @@ async def test_a_registered_hash_runs_without_the_query_text(persisted_only):
     # then
     assert response.status_code == 200
     assert assert_no_errors(response.json()) == {"customers": {"totalCount": 0}}
+
+
+async def test_the_hash_apollo_client_sends_for_a_registered_file_runs(persisted_only):
+    # when: hash only (persisted queries), then hash and text (automatic persisted queries)
+    by_hash = await _post(persisted_only, {"extensions": _persisted(APOLLO_COUNT_HASH)})
+    with_text = await _post(
+        persisted_only,
+        {"query": APOLLO_COUNT_DOCUMENT, "extensions": _persisted(APOLLO_COUNT_HASH)},
+    )
+
+    # then
+    expected = {"customers": {"totalCount": 0, "__typename": "CustomerConnection"}}
+    assert by_hash.status_code == 200, by_hash.text
+    assert assert_no_errors(by_hash.json()) == expected
+    assert assert_no_errors(with_text.json()) == expected
+
+
+async def test_register_prints_the_hash_apollo_client_sends(tmp_path, monkeypatch, database_url):
+    # when
+    result = await _register(tmp_path, monkeypatch, database_url)
+
+    # then: `query Typename { __typename }` gets nothing added, so it has one hash
+    assert result.stdout.splitlines()[:2] == [
+        f"{COUNT_HASH} CustomerCount",
+        f"{APOLLO_COUNT_HASH} CustomerCount (with __typename)",
+    ]
+    assert len(result.stdout.splitlines()) == 3
 
 
 async def test_a_registered_hash_runs_with_its_query_text(persisted_only):
