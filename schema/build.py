@@ -18,12 +18,13 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult, Info
 
-from app.errors import C360Error
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.entities import representation_error
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
@@ -71,6 +72,18 @@ class GatewaySchema(strawberry.federation.Schema):
             result.errors = [classify(error) for error in result.errors]
         return result
 
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Federation's `_entities`; a malformed representation is its own BAD_USER_INPUT."""
+        type_map = self.schema_converter.type_map
+        problems = [representation_error(type_map, item) for item in representations]
+        wellformed = [
+            item for item, problem in zip(representations, problems, strict=True) if problem is None
+        ]
+        resolved = iter(super().entities_resolver(info, wellformed))
+        return [problem or next(resolved) for problem in problems]  # type: ignore[misc]
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -78,7 +91,11 @@ class GatewaySchema(strawberry.federation.Schema):
     ) -> None:
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, C360Error):
+            code = (classify(error).extensions or {}).get("code")
+            if code != "INTERNAL":
+                # The client's mistake, not the server's: its message and traceback would
+                # carry the values sent (emails, phones), so only the code and path are kept.
+                log.info("operation refused", code=code, path=error.path)
                 continue
             log.error(
                 "resolver failed",
