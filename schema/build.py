@@ -28,6 +28,7 @@ from schema.entities import representation_error
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
+from schema.extensions.operation_name import RequireOperationName
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
@@ -136,6 +137,7 @@ def build_schema(
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(ParserCache, maxsize=1024),
+        RequireOperationName,
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         ErrorCodes,
