@@ -29,6 +29,7 @@ from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.operation_name import RequireOperationName
+from schema.extensions.operation_type import RecordOperationType
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
@@ -140,6 +141,7 @@ def build_schema(
         RequireOperationName,
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
+        RecordOperationType,
         ErrorCodes,
         PartialSourceErrors,
         Redactions,

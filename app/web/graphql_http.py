@@ -262,6 +262,14 @@ class GraphQLHTTPEndpoint:
             await context.close()
         except Exception:  # noqa: BLE001  (whatever failed, nothing unaudited may leave)
             log.exception("the request could not be audited; its result is withheld")
+            if getattr(context, "operation_type", None) is OperationType.MUTATION:
+                # Its writes are committed: "retry later" would make a client write twice.
+                raise HTTPRejection(
+                    500,
+                    "the mutation was carried out, but its result cannot be returned;"
+                    " do not send it again",
+                    "INTERNAL",
+                ) from None
             raise HTTPRejection(
                 503,
                 "the request could not be completed; retry later",
