@@ -11,7 +11,6 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
@@ -25,6 +24,7 @@ from strawberry.types import ExecutionContext, ExecutionResult, Info
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.entities import representation_error
+from schema.extensions.document_limits import document_limiter, limit_merge_check
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
@@ -123,22 +123,24 @@ def build_schema(
     max_cost: int = 5000,
     default_page_size: int = 20,
     max_page_size: int = 100,
+    max_selections: int = 300,
 ) -> GatewaySchema:
     """Build (once per set of limits) the federated schema with its protective extensions."""
     # The limiters build a new rule class per instance, which would make every request miss
     # the validation cache; build their rules once and add the same classes to every request.
     limit_rules = [
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
         query_cost_rule(
             max_cost=max_cost, default_page_size=default_page_size, max_page_size=max_page_size
         ),
     ]
+    limit_merge_check()
     # Factories, not instances: an extension instance holds per-request state.
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(ParserCache, maxsize=1024),
         RequireOperationName,
+        document_limiter(max_selections=max_selections, max_aliases=max_aliases),
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         RecordOperationType,

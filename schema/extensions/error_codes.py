@@ -17,6 +17,7 @@ from graphql import (
     ValueNode,
     VariableNode,
 )
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
@@ -41,6 +42,13 @@ def classify(error: GraphQLError) -> GraphQLError:
         return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
     if error.extensions and "code" in error.extensions:
         return error
+    if isinstance(error, ValidationAbortedError):
+        # graphql-core gave up: the document repeats fields past what it will compare.
+        return _with(
+            error,
+            "the operation repeats fields too often to be checked; ask for fewer",
+            {"code": "QUERY_TOO_COMPLEX"},
+        )
     if isinstance(error, GraphQLSyntaxError):
         return _with(error, error.message, {"code": "GRAPHQL_PARSE_FAILED"})
     if (
