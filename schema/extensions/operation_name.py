@@ -15,18 +15,19 @@ BAD_REQUEST = "BAD_REQUEST"
 
 
 class RequireOperationName(SchemaExtension):
-    """After parsing: several operations and no `operationName` is a BAD_REQUEST."""
+    """After validation: several operations and no `operationName` is a BAD_REQUEST."""
 
-    def on_parse(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         yield
         context = self.execution_context
         document = context.graphql_document
         # `operation_name` falls back to the first operation's name: ask what the client sent.
-        if context._provided_operation_name is not None or document is None:  # noqa: SLF001
-            return
+        provided = context._provided_operation_name  # noqa: SLF001
+        if provided is not None or document is None or context.pre_execution_errors:
+            return  # named, or invalid: validation's errors come first
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if len(operations) > 1:
-            # Raised here, it ends the request before validation or execution.
+            # Raised here, it ends the request before execution.
             raise GraphQLError(
                 "the document has several operations: name the one to run in `operationName`",
                 extensions={"code": BAD_REQUEST},
