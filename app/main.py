@@ -53,6 +53,7 @@ def create_app(
         max_cost=settings.max_query_cost,
         default_page_size=settings.default_page_size,
         max_page_size=settings.max_page_size,
+        max_selections=settings.max_selections,
     )
 
     @asynccontextmanager

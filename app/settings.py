@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=10)
+    max_selections: int = Field(
+        default=300,
+        ge=1,
+        description="Fields, fragment spreads and inline fragments of one operation, fragments "
+        "counted once per spread; checked before validation.",
+    )
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
     max_query_cost: int = Field(

@@ -11,23 +11,26 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult, Info
 
-from app.errors import C360Error
 from app.store.availability import is_database_unavailable
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.entities import representation_error
+from schema.extensions.document_limits import document_limiter, limit_merge_check
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
+from schema.extensions.operation_name import RequireOperationName
+from schema.extensions.operation_type import RecordOperationType
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
@@ -73,6 +76,18 @@ class GatewaySchema(strawberry.federation.Schema):
             result.errors = [classify(error) for error in result.errors]
         return result
 
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Federation's `_entities`; a malformed representation is its own BAD_USER_INPUT."""
+        type_map = self.schema_converter.type_map
+        problems = [representation_error(type_map, item) for item in representations]
+        wellformed = [
+            item for item, problem in zip(representations, problems, strict=True) if problem is None
+        ]
+        resolved = iter(super().entities_resolver(info, wellformed))
+        return [problem or next(resolved) for problem in problems]  # type: ignore[misc]
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -80,13 +95,17 @@ class GatewaySchema(strawberry.federation.Schema):
     ) -> None:
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, C360Error):
-                continue
-            if is_database_unavailable(original):
+            if original is not None and is_database_unavailable(original):
                 # An outage, not a bug: one line per field, no traceback per request.
                 log.warning(
                     "database unavailable", path=error.path, error_type=type(original).__name__
                 )
+                continue
+            code = (classify(error).extensions or {}).get("code")
+            if code != "INTERNAL":
+                # The client's mistake, not the server's: its message and traceback would
+                # carry the values sent (emails, phones), so only the code and path are kept.
+                log.info("operation refused", code=code, path=error.path)
                 continue
             log.error(
                 "resolver failed",
@@ -112,23 +131,27 @@ def build_schema(
     max_cost: int = 5000,
     default_page_size: int = 20,
     max_page_size: int = 100,
+    max_selections: int = 300,
 ) -> GatewaySchema:
     """Build (once per set of limits) the federated schema with its protective extensions."""
     # The limiters build a new rule class per instance, which would make every request miss
     # the validation cache; build their rules once and add the same classes to every request.
     limit_rules = [
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
         query_cost_rule(
             max_cost=max_cost, default_page_size=default_page_size, max_page_size=max_page_size
         ),
     ]
+    limit_merge_check()
     # Factories, not instances: an extension instance holds per-request state.
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(ParserCache, maxsize=1024),
+        RequireOperationName,
+        document_limiter(max_selections=max_selections, max_aliases=max_aliases),
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
+        RecordOperationType,
         ErrorCodes,
         PartialSourceErrors,
         Redactions,

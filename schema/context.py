@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from graphql import GraphQLError
 from starlette.requests import Request
+from strawberry.types.graphql import OperationType
 
 from app.cache import MemoryCacheBackend, SourceCache
 from app.graph import CustomerGraph, SourceKind
@@ -35,6 +36,8 @@ class Context:
     # Errors of sources that failed under fields that still resolved (merged timeline).
     partial_errors: list[GraphQLError] = field(init=False, default_factory=list)
     requested_kinds: dict[int, frozenset[SourceKind]] = field(init=False, default_factory=dict)
+    # The type of the operation executed (None until execution starts): a mutation has written.
+    operation_type: OperationType | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         # Loaders cache per request only: never share one across requests.

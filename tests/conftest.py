@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import socket
 import uuid
@@ -58,6 +60,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def all_logs() -> Iterator[Callable[[], str]]:
+    """Every log line the app writes (DEBUG and up, JSON), as one string; restored afterwards."""
+    stream = io.StringIO()
+    # The handler keeps the stream it was given; stderr itself is restored at once.
+    with contextlib.redirect_stderr(stream):
+        configure_logging("DEBUG", json=True)
+    try:
+        yield stream.getvalue
+    finally:
+        configure_logging("WARNING", json=True)
 
 
 def _worker() -> str:

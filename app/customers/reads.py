@@ -30,6 +30,10 @@ from app.store.repositories import contact_points, customers, identity, source_l
 T = TypeVar("T")
 
 
+class RequestEndedError(RuntimeError):
+    """A read asked for after its request's reader was closed."""
+
+
 class CustomerReader:
     """Reads the master store for many customers at once, for one request.
 
@@ -43,9 +47,14 @@ class CustomerReader:
         self.db = db
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._closed = False
 
     async def _read(self, fetch: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self._lock:
+            if self._closed:
+                # A loader batch that starts after its request answered (its caller gave up
+                # when a sibling field failed): nobody wants the rows, and the session is gone.
+                raise RequestEndedError("the request has ended; its reads are over")
             if self._session is None:
                 self._session = self.db.new_session()
             try:
@@ -66,10 +75,13 @@ class CustomerReader:
         return [found[key] if key in found else missing() for key in keys]
 
     async def close(self) -> None:
-        """Release the request's session (and its connection)."""
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        """Release the request's session (and its connection) once the read in progress, if
+        any, is over; reads asked for later raise `RequestEndedError`."""
+        async with self._lock:
+            self._closed = True
+            if self._session is not None:
+                session, self._session = self._session, None
+                await session.close()
 
     async def customers(self, ids: Sequence[str]) -> list[Customer | None]:
         """Live customers for ids (merged ids give their survivor; unknown ids give None)."""

@@ -227,7 +227,11 @@ class GraphQLHTTPEndpoint:
                     allowed_operation_types=allowed,
                     operation_extensions=operation["extensions"],
                 )
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as refused:
+            if refused.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPRejection(
+                    400, "subscriptions are not served over HTTP", "BAD_REQUEST"
+                ) from None
             raise HTTPRejection(
                 405, "mutations must be sent with POST", "METHOD_NOT_ALLOWED", {"Allow": "POST"}
             ) from None
@@ -272,6 +276,14 @@ class GraphQLHTTPEndpoint:
             await context.close()
         except Exception:  # noqa: BLE001  (whatever failed, nothing unaudited may leave)
             log.exception("the request could not be audited; its result is withheld")
+            if getattr(context, "operation_type", None) is OperationType.MUTATION:
+                # Its writes are committed: "retry later" would make a client write twice.
+                raise HTTPRejection(
+                    500,
+                    "the mutation was carried out, but its result cannot be returned;"
+                    " do not send it again",
+                    "INTERNAL",
+                ) from None
             raise HTTPRejection(
                 503,
                 "the request could not be completed; retry later",

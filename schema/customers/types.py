@@ -419,7 +419,7 @@ class Customer(
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
         first: int | None = None,
-    ) -> list[MetricObservation]:
+    ) -> list[MetricObservation] | None:
         settings = info.context.settings
         limit = check_page_size(
             first, default=settings.max_page_size, maximum=settings.max_page_size

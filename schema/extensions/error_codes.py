@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import (
+    GraphQLError,
+    GraphQLSyntaxError,
+    ObjectFieldNode,
+    ValueNode,
+    VariableNode,
+)
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
@@ -38,11 +45,31 @@ def classify(error: GraphQLError) -> GraphQLError:
         return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
     if error.extensions and "code" in error.extensions:
         return error
+    if isinstance(error, ValidationAbortedError):
+        # graphql-core gave up: the document repeats fields past what it will compare.
+        return _with(
+            error,
+            "the operation repeats fields too often to be checked; ask for fewer",
+            {"code": "QUERY_TOO_COMPLEX"},
+        )
     if isinstance(error, GraphQLSyntaxError):
         return _with(error, error.message, {"code": "GRAPHQL_PARSE_FAILED"})
-    if _VARIABLE_VALUE.match(error.message) or error.message.startswith("Argument '"):
+    if (
+        _VARIABLE_VALUE.match(error.message)
+        or error.message.startswith("Argument '")
+        or _is_literal_value_error(error)
+    ):
         return _with(error, error.message, {"code": "BAD_USER_INPUT"})
     return _with(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
+
+
+def _is_literal_value_error(error: GraphQLError) -> bool:
+    """A literal argument value of the wrong type or out of range (`first: 1e30`, `"x"` for
+    an Int, an unknown input field): validation reports these on the value itself."""
+    node = error.nodes[0] if error.nodes else None
+    return isinstance(node, ObjectFieldNode) or (
+        isinstance(node, ValueNode) and not isinstance(node, VariableNode)
+    )
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -4,10 +4,11 @@ The cost of an operation is the sum, over its fields, of each field's weight tim
 times it resolves. A field resolves once per item of every page above it: a field with a `first`
 argument makes its selections resolve `first` times (the default page size when `first` is
 omitted, the maximum page size when it is a variable: validation runs once per document, before
-variables are known). Lists without `first` (`emails`, `edges`) do not multiply: their size is
-bounded by one customer's data or by the page above them. Fragments are expanded where they are
-spread. The rule runs at validation, so an operation over budget never reaches a resolver or a
-source system.
+variables are known; a literal above the maximum counts as the maximum and is refused by the
+resolver, as a variable would be). Lists without `first` (`emails`, `edges`) do not multiply:
+their size is bounded by one customer's data or by the page above them. Fragments are expanded
+where they are spread. The rule runs at validation, so an operation over budget never reaches a
+resolver or a source system.
 """
 
 from __future__ import annotations
@@ -124,8 +125,10 @@ class _CostEstimate:
             if value is None:
                 return self.default_page_size
             if isinstance(value, IntValueNode):
-                # Out-of-range sizes are refused by the resolver; cost them as asked.
-                return max(int(value.value), 1)
+                # An out-of-range size is the resolver's BAD_USER_INPUT, as it is when given
+                # in a variable; costing it as asked would report the client's typo as
+                # QUERY_TOO_COMPLEX (and a size beyond 64 bits could not even be encoded).
+                return min(max(int(value.value), 1), self.max_page_size)
             return self.max_page_size
         if "representations" in definition.args:
             value = given.get("representations")

@@ -49,7 +49,7 @@ class CustomerPrivacyFields:
     )
     async def access_log(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> AuditEventConnection:
+    ) -> AuditEventConnection | None:
         access = info.context.access
         principal = access.principal
         if not (principal.role is Role.CUSTOMER and principal.subject == self.id):

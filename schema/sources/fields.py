@@ -155,7 +155,8 @@ class CustomerSourceFields:
             "CRM engagements and tickets, ERP orders and survey responses. `channels` keeps "
             "only those channels (phone, email, meeting, note, ticket, order, survey, and the "
             "gateway's own); `since` only what happened at or after it. A source that fails "
-            "leaves the rest of the timeline and adds a SOURCE_UNAVAILABLE error."
+            "leaves the rest of the timeline and adds a SOURCE_UNAVAILABLE error. Null only with "
+            "an error about its arguments."
         )
     )
     async def interactions(
@@ -165,7 +166,7 @@ class CustomerSourceFields:
         after: str | None = None,
         channels: list[str] | None = None,
         since: datetime | None = None,
-    ) -> Timeline:
+    ) -> Timeline | None:
         # Imported here: the customers module imports this one to build `Customer`.
         from schema.customers.types import InteractionConnection
 

@@ -6,6 +6,7 @@ import pytest
 
 import app.customers.profiles
 from tests.graphql_client import (
+    GRAPHQL_RESPONSE,
     assert_no_errors,
     create_customer,
     error_codes,
@@ -180,3 +181,57 @@ async def test_graphql_validation_failed(client, document):
     # then
     assert error_codes(body) and set(error_codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}
     assert "data" not in body
+
+
+# Every paged field, with `first` written into the document ({first}) or given as $first.
+PAGED_FIELDS = [
+    "customers(first: {first}) {{ totalCount }}",
+    "duplicateCandidates(first: {first}) {{ totalCount }}",
+    "atRiskCustomers(first: {first}) {{ pageInfo {{ hasNextPage }} }}",
+    "unmatchedRespondents(first: {first}) {{ pageInfo {{ hasNextPage }} }}",
+    'auditTrail(customerId: "{customer}", first: {first}) {{ pageInfo {{ hasNextPage }} }}',
+    'customer(id: "{customer}") {{ accessLog(first: {first}) {{ pageInfo {{ hasNextPage }} }} }}',
+    'customer(id: "{customer}") {{ surveyResponses(first: {first}) {{ totalCount }} }}',
+    'customer(id: "{customer}") {{ orders(first: {first}) {{ totalCount }} }}',
+    'customer(id: "{customer}") {{ interactions(first: {first}) {{ edges {{ cursor }} }} }}',
+    'customer(id: "{customer}") {{ metricHistory(name: "nps", first: {first}) {{ value }} }}',
+]
+
+
+@pytest.mark.parametrize("field", PAGED_FIELDS)
+async def test_a_page_size_beyond_64_bits_is_bad_user_input(client, field):
+    # given
+    customer = (await create_customer(client))["id"]
+    document = "{ " + field.format(first="99999999999999999999", customer=customer) + " }"
+
+    # when
+    response = await client.post(
+        "/graphql", json={"query": document}, headers={"accept": GRAPHQL_RESPONSE}
+    )
+
+    # then: a request error in JSON, with the request id, not a plain-text 500
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert response.headers["x-request-id"]
+    assert error_codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("field", PAGED_FIELDS)
+async def test_reliability_07_a_page_size_over_the_maximum_is_bad_user_input_as_literal_or_variable(
+    client, field
+):
+    # given
+    customer = (await create_customer(client))["id"]
+    literal = "{ " + field.format(first="99999999", customer=customer) + " }"
+    variable = "query($first: Int) { " + field.format(first="$first", customer=customer) + " }"
+
+    # when
+    as_literal = await gql(client, literal)
+    as_variable = await gql(client, variable, {"first": 99999999})
+
+    # then: the same answer either way
+    assert error_codes(as_literal) == ["BAD_USER_INPUT"]
+    assert as_literal == as_variable | {"errors": as_literal["errors"]}
+    assert [e["message"] for e in as_literal["errors"]] == [
+        e["message"] for e in as_variable["errors"]
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.graphql_client import assert_no_errors, create_customer, global_id, gql
+import pytest
+
+from tests.graphql_client import assert_no_errors, create_customer, error_codes, global_id, gql
 
 SERVICE = "{ _service { sdl } }"
 
@@ -43,3 +45,42 @@ async def test_entities_resolve_a_customer_by_global_id(client):
         {"__typename": "Customer", "id": created["id"], "givenName": "Jane"},
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        {"__typename": "Customer"},
+        {"__typename": "Customer", "id": 5},
+        {"__typename": "Customer", "id": "x", "email": "jane@example.com"},
+        {"__typename": "Order", "id": "x"},
+        {"__typename": "Nope", "id": "x"},
+        {"id": "x"},
+        "x",
+        1,
+        [],
+    ],
+)
+async def test_a_malformed_representation_is_bad_user_input_for_that_item_only(client, malformed):
+    # given
+    created = await create_customer(client, givenName="Jane")
+    wellformed = {"__typename": "Customer", "id": created["id"]}
+
+    # when
+    body = await gql(client, ENTITIES, {"representations": [wellformed, malformed]})
+
+    # then
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["path"] == ["_entities", 1]
+    assert body["data"]["_entities"] == [
+        {"__typename": "Customer", "id": created["id"], "givenName": "Jane"},
+        None,
+    ]
+
+
+async def test_representations_written_as_literals_that_are_malformed_are_bad_user_input(client):
+    # when
+    body = await gql(client, '{ _entities(representations: ["x", 1]) { __typename } }')
+
+    # then
+    assert error_codes(body) == ["BAD_USER_INPUT", "BAD_USER_INPUT"]

@@ -14,6 +14,7 @@ TYPENAME = "{ __typename }"
 CUSTOMERS = "query Customers($first: Int) { customers(first: $first) { totalCount } }"
 CREATE = 'mutation { createCustomer(input: {givenName: "Jane"}) { id } }'
 INTROSPECTION = "{ __schema { queryType { name } } }"
+CREATE_THEN_LIST = f"mutation Create {CREATE[9:]} query Customers {{ customers {{ totalCount }} }}"
 
 
 def _production(settings):
@@ -57,6 +58,60 @@ async def test_reliability_10_a_mutation_over_get_is_405_and_writes_nothing(clie
     assert response.status_code == 405
     assert "POST" in response.headers["allow"]
     assert await _total(client) == 0
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        CREATE_THEN_LIST,
+        "mutation A { createCustomer(input: {}) { id } } mutation B { __typename }",
+        "query A { __typename } query B { __typename }",
+    ],
+)
+async def test_several_operations_without_an_operation_name_are_a_request_error(client, document):
+    # when
+    response = await client.post(
+        "/graphql", json={"query": document}, headers={"accept": GRAPHQL_RESPONSE}
+    )
+
+    # then: nothing ran, and the client is told to name the operation
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert error_codes(response.json()) == ["BAD_REQUEST"]
+    assert "operationName" in response.json()["errors"][0]["message"]
+    assert "data" not in response.json()
+    assert await _total(client) == 0
+
+
+async def test_several_operations_run_the_one_named(client):
+    # when
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": CREATE_THEN_LIST,
+            "operationName": "Customers",
+        },
+    )
+
+    # then
+    assert assert_no_errors(response.json()) == {"customers": {"totalCount": 0}}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_subscription_over_http_is_told_subscriptions_are_not_served_here(client, method):
+    # given
+    document = "subscription { __typename }"
+
+    # when
+    if method == "GET":
+        response = await client.get("/graphql", params={"query": document})
+    else:
+        response = await client.post("/graphql", json={"query": document})
+
+    # then
+    assert response.status_code == 400
+    assert error_codes(response.json()) == ["BAD_REQUEST"]
+    assert response.json()["errors"][0]["message"] == "subscriptions are not served over HTTP"
 
 
 async def test_other_methods_are_405(client):
