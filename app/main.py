@@ -17,6 +17,7 @@ from app.operations.persisted import PersistedOperations
 from app.privacy.authentication import Authenticator
 from app.settings import Settings
 from app.store.db import Database
+from app.web.admission import AdmissionMiddleware
 from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
@@ -91,8 +92,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # The last added runs first: authentication runs once the request id is bound.
+    # The last added runs first: the request id is bound, then the request is admitted (or
+    # refused before any work) under its deadline, then authenticated.
     app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(AdmissionMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware)
     return app
 
