@@ -63,13 +63,13 @@ class Settings(BaseSettings):
     )
     # Admission control (app/web/admission.py), per worker process.
     max_in_flight: int = Field(
-        default=32, ge=1, description="Requests served at once; more wait in the queue."
+        default=16, ge=1, description="Requests served at once; more wait in the queue."
     )
     admission_queue_size: int = Field(
-        default=64, ge=0, description="Requests waiting for a slot; past it, 503 OVERLOADED."
+        default=16, ge=0, description="Requests waiting for a slot; past it, 503 OVERLOADED."
     )
     admission_queue_wait_seconds: float = Field(
-        default=0.5, ge=0, description="Longest wait for a slot before 503 OVERLOADED."
+        default=0.25, ge=0, description="Longest wait for a slot before 503 OVERLOADED."
     )
     persisted_operations_only: bool = Field(
         default=False, description="Run only operations registered with `c360 operations register`."

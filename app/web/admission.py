@@ -122,7 +122,7 @@ class AdmissionMiddleware:
                 await self._serve_until(deadline, scope, receive, send)
         except Overloaded as refused:
             ADMISSION_REFUSALS.labels(refused.reason).inc()
-            log.warning("request refused: overloaded", reason=refused.reason)
+            log.info("request refused: overloaded", reason=refused.reason)
             response = _error_response(
                 scope, 503, "the server is overloaded; retry later", "OVERLOADED"
             )

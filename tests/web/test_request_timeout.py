@@ -100,7 +100,7 @@ async def test_a_write_cut_by_the_deadline_is_rolled_back_and_answered_504(setti
 
 
 async def test_a_commit_under_way_at_the_deadline_ends_whole_and_is_answered(settings, monkeypatch):
-    limits = {"request_timeout_seconds": 0.3}
+    limits = {"request_timeout_seconds": 1.5}
     async with running_gateway(settings.model_copy(update=limits)) as gateway:
         # given: the commit goes through, but its acknowledgement comes after the deadline
         dialect = gateway.db.engine.dialect
@@ -108,7 +108,7 @@ async def test_a_commit_under_way_at_the_deadline_ends_whole_and_is_answered(set
 
         def late_acknowledgement(dbapi_connection: object) -> None:
             real_commit(dbapi_connection)
-            await_(asyncio.sleep(0.6))
+            await_(asyncio.sleep(3))
 
         monkeypatch.setattr(dialect, "do_commit", late_acknowledgement)
         # when
@@ -129,7 +129,7 @@ async def test_a_commit_under_way_at_the_deadline_ends_whole_and_is_answered(set
 
 
 async def test_a_request_cut_after_its_commit_is_told_the_change_is_saved(settings, monkeypatch):
-    limits = {"request_timeout_seconds": 0.3}
+    limits = {"request_timeout_seconds": 1.5}
     async with running_gateway(settings.model_copy(update=limits)) as gateway:
         customer = await create_customer(gateway.client, familyName="Busy")
 
