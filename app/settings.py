@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     )
     # Admission control (app/web/admission.py), per worker process.
     max_in_flight: int = Field(
-        default=16, ge=1, description="Requests served at once; more wait in the queue."
+        default=8, ge=1, description="Requests served at once; more wait in the queue."
     )
     admission_queue_size: int = Field(
         default=16, ge=0, description="Requests waiting for a slot; past it, 503 OVERLOADED."

@@ -31,6 +31,18 @@ mutation Record($input: RecordInteractionInput!) { recordInteraction(input: $inp
 """
 
 
+def write_input(
+    spec: dict[str, Any], marker: str, rng: random.Random | None = None
+) -> dict[str, Any]:
+    """A `recordInteraction` input for one of the spec's customers, carrying `marker`."""
+    return {
+        "customerId": (rng or random).choice(spec["write_customers"]),
+        "channel": "web",
+        "kind": "note",
+        "summary": marker,
+    }
+
+
 def _outcome(status: int, body: dict[str, Any]) -> str:
     """What a write's answer says happened to it."""
     codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
@@ -51,8 +63,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         **spec.get("headers", {}),
     }
     reads = [orjson.dumps(payload) for payload in spec["reads"]]
-    write_customers: list[str] = spec.get("write_customers", [])
-    write_share = float(spec.get("write_share", 0.0)) if write_customers else 0.0
+    write_share = float(spec.get("write_share", 0.0)) if spec.get("write_customers") else 0.0
     prefix = spec.get("marker_prefix", "open-loop")
     rng = random.Random(11)
     statuses: Counter[str] = Counter()
@@ -62,6 +73,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     refused: list[float] = []
     writes: dict[str, list[str]] = {"committed": [], "refused": [], "failed": [], "unknown": []}
     transport_errors = 0
+    with_errors = 0
     late = 0
 
     connector = aiohttp.TCPConnector(limit=args.connections)
@@ -69,7 +81,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with aiohttp.ClientSession(args.url, connector=connector, timeout=timeout) as client:
 
         async def send(body: bytes, marker: str | None) -> None:
-            nonlocal transport_errors
+            nonlocal transport_errors, with_errors
             started = time.perf_counter()
             try:
                 async with client.post("/graphql", data=body, headers=headers) as reply:
@@ -88,6 +100,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 answer = {}
             for error in answer.get("errors") or []:
                 codes[str(error.get("extensions", {}).get("code"))] += 1
+            with_errors += bool(answer.get("errors"))
             (refused if status == 503 else admitted).append(elapsed)
             if marker is not None and status != 503:
                 admitted_writes.append(elapsed)
@@ -106,19 +119,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 late += 1
             if rng.random() < write_share:
                 marker = f"{prefix}-{index}"
-                body = orjson.dumps(
-                    {
-                        "query": RECORD_INTERACTION,
-                        "variables": {
-                            "input": {
-                                "customerId": rng.choice(write_customers),
-                                "channel": "web",
-                                "kind": "note",
-                                "summary": marker,
-                            }
-                        },
-                    }
-                )
+                variables = {"input": write_input(spec, marker, rng)}
+                body = orjson.dumps({"query": RECORD_INTERACTION, "variables": variables})
                 tasks.append(asyncio.create_task(send(body, marker)))
             else:
                 tasks.append(asyncio.create_task(send(rng.choice(reads), None)))
@@ -132,6 +134,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "statuses": dict(statuses),
         "codes": dict(codes),
         "transport_errors": transport_errors,
+        "answers_with_errors": with_errors,
         "admitted": len(admitted),
         "admitted_p50": percentile(admitted, 50),
         "admitted_p95": percentile(admitted, 95),

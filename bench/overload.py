@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from strawberry.relay import to_base64
 
-from bench.open_loop import run_open_loop, stored_markers
+from bench.open_loop import RECORD_INTERACTION, run_open_loop, stored_markers, write_input
 from bench.server import admin_key, gateway, run_load, sample_ids, seeded_database
 
 PROFILE = """
@@ -55,9 +55,18 @@ def workload(database_url: str, write_share: float) -> dict[str, Any]:
 
 
 def sustainable_rate(url: str, spec: dict[str, Any], seconds: float) -> float:
-    """Requests per second the gateway completes with 10 clients waiting for their answers."""
+    """Requests per second the gateway completes with 10 clients waiting for their answers.
+
+    The same mix as the open-loop runs: reads and a `write_share` of writes (their markers,
+    `sustain-N`, are not checked).
+    """
+    writes = round(len(spec["reads"]) * spec["write_share"] / (1 - spec["write_share"]))
+    payloads = spec["reads"] + [
+        {"query": RECORD_INTERACTION, "variables": {"input": write_input(spec, f"sustain-{n}")}}
+        for n in range(writes)
+    ]
     result = run_load(
-        url, json.dumps({**spec, "payloads": spec["reads"]}), concurrency=10, duration=seconds
+        url, json.dumps({**spec, "payloads": payloads}), concurrency=10, duration=seconds
     )
     return float(result["rps"])
 
@@ -134,6 +143,7 @@ def main() -> None:
         "no answer",
         "admitted p50 ms",
         "admitted p99 ms",
+        "writes p99 ms",
         "refused p99 ms",
         "writes sent",
         "committed",
