@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import time
 import uuid
 from typing import Any
@@ -27,7 +28,14 @@ from rich.table import Table
 from strawberry.relay import to_base64
 
 from bench.open_loop import RECORD_INTERACTION, run_open_loop, stored_markers, write_input
-from bench.server import admin_key, gateway, run_load, sample_ids, seeded_database
+from bench.server import (
+    admin_key,
+    cpu_seconds,
+    gateway,
+    run_load,
+    sample_ids,
+    seeded_database,
+)
 
 PROFILE = """
 query Profile($id: ID!) {
@@ -69,6 +77,30 @@ def sustainable_rate(url: str, spec: dict[str, Any], seconds: float) -> float:
         url, json.dumps({**spec, "payloads": payloads}), concurrency=10, duration=seconds
     )
     return float(result["rps"])
+
+
+def refusal_cpu_ms(database_url: str, spec: dict[str, Any], seconds: float = 5.0) -> float:
+    """Gateway CPU per refused request: the only slot is held by a request whose body never
+    comes, and 10 clients send `{ __typename }` (each refused with 503) as fast as they can."""
+    limits = {
+        "C360_MAX_IN_FLIGHT": "1",
+        "C360_ADMISSION_QUEUE_SIZE": "0",
+        "C360_REQUEST_TIMEOUT_SECONDS": str(seconds * 10),
+    }
+    with gateway(database_url, extra_env=limits) as served:
+        host, port = served.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as holder:
+            key = spec["headers"]["X-API-Key"]
+            holder.sendall(
+                b"POST /graphql HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n"
+                + f"x-api-key: {key}\r\ncontent-length: 100\r\n\r\n{{".encode()
+            )
+            time.sleep(0.5)
+            payloads = json.dumps({**spec, "payloads": [{"query": "{ __typename }"}]})
+            cpu = cpu_seconds(served.pid)
+            result = run_load(served.url, payloads, concurrency=10, duration=seconds)
+            cpu = cpu_seconds(served.pid) - cpu
+    return cpu / result["sent"] * 1000
 
 
 def alive(pid: int, url: str) -> bool:
@@ -182,6 +214,8 @@ def main() -> None:
             "yes" if up else "NO",
         )
     console.print(table)
+    refusal = refusal_cpu_ms(database_url, spec)
+    console.print(f"Gateway CPU per refused request (503 OVERLOADED): {refusal:.3f} ms")
 
 
 if __name__ == "__main__":
