@@ -45,6 +45,13 @@ def check_settings() -> None:
         raise typer.Exit(CONFIGURATION_ERROR_EXIT) from None
 
 
+# With --workers N, uvicorn kills a worker that does not answer its health check in time (5 s
+# by default), and a spawned worker only answers once it has imported the app: ~3 s of CPU, over
+# 30 s of wall time on a host at a load average of 20, where workers were killed and respawned
+# forever. A hung worker is found out this much later.
+WORKER_START_SECONDS = 60
+
+
 @app.command()
 def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
@@ -63,6 +70,7 @@ def serve(
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
 
 

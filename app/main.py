@@ -18,6 +18,7 @@ from app.operations.persisted import PersistedOperations
 from app.privacy.authentication import Authenticator
 from app.settings import Settings
 from app.store.db import Database
+from app.web.admission import AdmissionMiddleware
 from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
@@ -101,13 +102,15 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # The last added runs first: authentication runs once the request id is bound, and a
-    # database outage met while authenticating is a 503 like one met later.
+    # The last added runs first: the request id is bound; a browser's preflight is answered
+    # (CORS); the request is admitted (or refused before any work) under its deadline; a
+    # database outage met from here on, authentication included, is a 503; then authenticated.
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(DatabaseOutageMiddleware)
+    app.add_middleware(AdmissionMiddleware, settings=settings)
     if settings.cors_allowed_origins:
-        # Outside authentication: a browser's preflight carries no key. Keys travel in headers,
-        # never cookies, so credentials stay off.
+        # A browser's preflight carries no key. Keys travel in headers, never cookies, so
+        # credentials stay off.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_allowed_origins,

@@ -78,7 +78,19 @@ class Settings(BaseSettings):
         description="Estimated cost budget of one operation (page sizes x fields).",
     )
     max_batch_operations: int = Field(default=0, ge=0, description="0 turns batching off.")
-    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    request_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="From arrival: a request still running is cancelled."
+    )
+    # Admission control (app/web/admission.py), per worker process.
+    max_in_flight: int = Field(
+        default=8, ge=1, description="Requests served at once; more wait in the queue."
+    )
+    admission_queue_size: int = Field(
+        default=16, ge=0, description="Requests waiting for a slot; past it, 503 OVERLOADED."
+    )
+    admission_queue_wait_seconds: float = Field(
+        default=0.25, ge=0, description="Longest wait for a slot before 503 OVERLOADED."
+    )
     persisted_operations_only: bool = Field(
         default=False, description="Run only operations registered with `c360 operations register`."
     )

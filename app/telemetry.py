@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 GRAPHQL_REQUESTS = Counter(
     "c360_graphql_requests_total", "GraphQL operations executed.", ["operation", "method"]
@@ -18,6 +18,22 @@ GRAPHQL_LATENCY = Histogram(
 GRAPHQL_ERRORS = Counter("c360_graphql_errors_total", "GraphQL errors by code.", ["code"])
 HTTP_REJECTIONS = Counter(
     "c360_http_rejections_total", "Requests refused before execution.", ["status"]
+)
+ADMISSION_REFUSALS = Counter(
+    "c360_admission_refusals_total",
+    "Requests refused with 503 OVERLOADED, by reason (queue_full, queue_wait).",
+    ["reason"],
+)
+REQUESTS_IN_FLIGHT = Gauge(
+    "c360_requests_in_flight", "Admitted requests being served now (this process)."
+)
+REQUESTS_QUEUED = Gauge(
+    "c360_requests_queued", "Requests waiting for admission now (this process)."
+)
+REQUEST_TIMEOUTS = Counter(
+    "c360_request_timeouts_total",
+    "Requests cancelled at the deadline, by outcome (rolled_back, committed).",
+    ["outcome"],
 )
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")

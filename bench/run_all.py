@@ -35,6 +35,8 @@ def main() -> None:
     _run("bench.search", *(["--customers", "20000", "--queries", "100"] if quick else []))
     _run("bench.transport", *(["--requests", "500"] if quick else []))
     _run("bench.hostile_documents", *(["--repeats", "5"] if quick else []))
+    _run("bench.overload", *(["--duration", "5"] if quick else []))
+    _run("bench.soak", *(["--minutes", "1", "--window", "15"] if quick else []))
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ def gateway(
     process = subprocess.Popen([C360, "serve", "--workers", str(workers)], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(1200):  # up to 2 minutes: N workers on a busy machine start slowly
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break

@@ -16,6 +16,7 @@ from app.privacy.audit import write_request_audit
 from app.privacy.principals import Principal
 from app.settings import Settings
 from app.store.db import Database
+from app.store.request_work import finish_bookkeeping
 from schema.customers.dataloaders import CustomerLoaders
 from schema.sources.dataloaders import SourceLoaders
 
@@ -54,8 +55,8 @@ class Context:
         )
 
     async def close(self) -> None:
-        """Write the request's audit rows, then release its read session."""
+        """Write the audit rows (even if the request is cancelled); release the read session."""
         try:
-            await write_request_audit(self.db, self.access)
+            await finish_bookkeeping(write_request_audit(self.db, self.access))
         finally:
             await self.loaders.reader.close()

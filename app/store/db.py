@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.store.request_work import commit_whole, track_sqlite_connections
+
 # asyncpg waits 60 s for a server that accepts a connection but never answers (a partitioned
 # network): requests would hang until their own timeout instead of being told to retry.
 DEFAULT_CONNECT_TIMEOUT_SECONDS = 5.0
@@ -39,6 +41,7 @@ def create_engine(
             max_overflow=0,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        track_sqlite_connections(engine)
         return engine
     return create_async_engine(
         database_url,
@@ -116,9 +119,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed on success and rolled back on any error."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        """A session whose work is committed on success and rolled back on any error.
+
+        A cancellation (the request deadline) before the commit rolls back; during it, waits
+        for it (`commit_whole`): a transaction is stored whole or not at all, never unknown.
+        """
+        async with self._sessions() as session:
+            await session.begin()
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await commit_whole(session)
 
     async def checkpoint(self) -> bool:
         """On SQLite, copy the write-ahead log into the database file and truncate the log,
