@@ -39,7 +39,8 @@ def graphiql_url(settings: Settings, key: str | None = None) -> str:
 def _print_keys(console: Console, keys: dict[str, str]) -> None:
     # Plain full lines, never a table cell that could truncate a key.
     console.print(
-        'Demo API keys (new at each start). In GraphiQL\'s Headers tab: {"X-API-Key": "<key>"}',
+        "Demo API keys (new at each start); GraphiQL asks for one, or open its signed-in link"
+        ' below. Other clients send it as the header {"X-API-Key": "<key>"}',
         soft_wrap=True,
     )
     for role, key in keys.items():
