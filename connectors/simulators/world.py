@@ -537,9 +537,10 @@ def _person(
 def build_world(customers: int, seed: int = 360, *, now: datetime | None = None) -> World:
     """Build `customers` people and the crosswalk of the systems that know them.
 
-    Deterministic for (customers, seed, now). Membership: nearly every customer with a purchase
-    history is in the ERP, ~90% of people are in the CRM (2% of them twice), and ~45% of
-    ERP customers are in the survey tool's address book.
+    Deterministic for (customers, seed, now). The first people are `README_PERSONAS`; everyone
+    lives in a real town of their country (`places.py`). Membership: nearly every customer
+    with a purchase history is in the ERP, ~90% of people are in the CRM (2% of them twice),
+    and ~45% of ERP customers are in the survey tool's address book.
     """
     if customers < 0:
         raise ValueError("customers must be >= 0")
