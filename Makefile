@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint format bench schema clean
+.PHONY: install demo test lint format bench schema graphiql-assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: $(STAMP) ## benchmarks (minutes; each prints a table; results in bench/RE
 schema: $(STAMP) ## rewrite schema/schema.graphql and schema.plain.graphql from the code
 	$(BIN)/c360 schema export --output schema/schema.graphql
 	$(BIN)/c360 schema export --plain --output schema/schema.plain.graphql
+
+graphiql-assets: ## refresh GraphiQL's pinned files in app/web/static/graphiql/vendor from npm
+	bash app/web/static/graphiql/refresh-vendor.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache c360.db c360.db-wal c360.db-shm

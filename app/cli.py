@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -95,26 +96,41 @@ def _progress() -> Progress:
 
 
 def seed_store(settings: Settings, customers: int, seed_value: int) -> int:
-    """Seed the configured store with a progress bar; returns the rows written."""
+    """Seed the configured store, then compute its metrics from the simulated sources (with
+    progress bars); returns the rows written."""
+    from app.demo_metrics import compute_seeded_metrics
     from app.seeding import seed
-    from app.store.db import run_with_database
+    from app.store.db import Database
 
-    with _progress() as progress:
+    async def run(progress: Progress) -> int:
         task = progress.add_task("seeding customers", total=customers)
-        summary = run_with_database(
-            settings.database_url,
-            lambda db: seed(
+        metrics_task = progress.add_task("computing metrics", total=customers)
+        db = Database(settings.database_url, pool_size=settings.database_pool_size)
+        try:
+            summary = await seed(
                 db,
                 customers=customers,
                 seed_value=seed_value,
                 on_progress=lambda n: progress.advance(task, n),
-            ),
-            pool_size=settings.database_pool_size,
-        )
+            )
+            computed = await compute_seeded_metrics(
+                db,
+                settings,
+                customers=customers,
+                seed_value=seed_value,
+                on_start=lambda total: progress.update(metrics_task, total=total),
+                on_progress=lambda n: progress.advance(metrics_task, n),
+            )
+        finally:
+            await db.dispose()
+        return summary.rows + computed.written
+
+    with _progress() as progress:
+        rows = asyncio.run(run(progress))
     from app.store.migrate import refresh_statistics
 
     refresh_statistics(settings.database_url)
-    return summary.rows
+    return rows
 
 
 def store_is_empty(settings: Settings) -> bool:

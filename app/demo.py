@@ -29,10 +29,21 @@ SAMPLE_QUERY = """{
 }"""
 
 
+def graphiql_url(settings: Settings, key: str | None = None) -> str:
+    """The GraphiQL page's URL; with `key`, in the fragment: the page signs in with it.
+
+    A fragment never leaves the browser (no server or proxy log sees the key); the page moves it
+    into the tab's sessionStorage and out of the address bar.
+    """
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    return url if key is None else f"{url}#key={key}"
+
+
 def _print_keys(console: Console, keys: dict[str, str]) -> None:
     # Plain full lines, never a table cell that could truncate a key.
     console.print(
-        'Demo API keys (new at each start). In GraphiQL\'s Headers tab: {"X-API-Key": "<key>"}',
+        "Demo API keys (new at each start); GraphiQL asks for one, or open its signed-in link"
+        ' below. Other clients send it as the header {"X-API-Key": "<key>"}',
         soft_wrap=True,
     )
     for role, key in keys.items():
@@ -57,14 +68,19 @@ def run_demo(settings: Settings, console: Console) -> None:
     upgrade(settings.database_url)
     if store_is_empty(settings):
         seed_store(settings, settings.demo_customers, settings.seed)
-    url = f"http://{settings.host}:{settings.port}/graphql"
+    keys = run_with_database(settings.database_url, create_demo_keys)
     console.print(
         Panel.fit(
-            f"GraphiQL: [bold]{url}[/bold]\n\nTry:\n{SAMPLE_QUERY}",
+            f"GraphiQL: [bold]{graphiql_url(settings)}[/bold]\n\nTry:\n{SAMPLE_QUERY}",
             title="Customer 360 Gateway demo",
         )
     )
-    _print_keys(console, run_with_database(settings.database_url, create_demo_keys))
+    _print_keys(console, keys)
+    # Its own line, never wrapped: a terminal makes the whole URL clickable.
+    console.print("GraphiQL signed in as admin (this tab only):", soft_wrap=True)
+    console.print(
+        graphiql_url(settings, keys["admin"]), soft_wrap=True, markup=False, highlight=False
+    )
     if settings.connectors_file is not None:
         # The caller points at real (or their own) source systems: no simulators.
         _serve(settings, environ=settings.connector_secrets())

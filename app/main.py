@@ -20,6 +20,7 @@ from app.settings import Settings
 from app.store.db import Database
 from app.web.admission import AdmissionMiddleware
 from app.web.authentication import AuthenticationMiddleware
+from app.web.graphiql import graphiql_assets
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.outage import DatabaseOutageMiddleware
@@ -90,8 +91,10 @@ def create_app(
         )
 
     graphql = GraphQLHTTPEndpoint(schema=schema, settings=settings, context_factory=context_for)
+    ide_routes = [] if settings.is_production else [graphiql_assets()]
     app = Starlette(
         routes=[
+            *ide_routes,
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -2,7 +2,8 @@
 
 People come from the simulators' seeded world (so the master store, the ERP, the CRM and the
 survey tool agree on who exists); what only the master store holds (consents, preferences,
-metric history, locally recorded interactions) is drawn here from a per-person RNG.
+locally recorded interactions) is drawn here from a per-person RNG. Metrics are not drawn: they
+are computed from the sources like any store's (`app.demo_metrics`, run by `c360 seed`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.customers.contact_points import PostalAddress
 from app.search.index import refresh_search_keys
 from app.store.db import Database
 from app.store.models import (
@@ -25,11 +27,9 @@ from app.store.models import (
     Customer,
     Interaction,
     LinkMethod,
-    MetricObservation,
     Preference,
     SourceLink,
 )
-from app.store.repositories.metric_current import upsert_current
 from connectors.simulators.world import Person, World, build_world, person_rng
 
 CHUNK = 500
@@ -37,17 +37,6 @@ PURPOSES = ("marketing", "personalization", "analytics", "profiling", "third_par
 CHANNELS = ("email", "sms", "phone", "post", "push")
 TOPICS = ("new_arrivals", "offers", "events", "newsletter", "product_updates", "loyalty")
 INTERESTS = ("audio", "computers", "phones", "home", "garden", "sport", "fashion", "books")
-# name -> (low, high, typical step): a bounded random walk per customer.
-SEEDED_METRICS: dict[str, tuple[float, float, float]] = {
-    "nps": (0, 10, 2),
-    "csat": (1, 5, 1),
-    "ces": (1, 7, 1),
-    "engagement_score": (0, 100, 12),
-    "churn_risk": (0, 1, 0.12),
-    "clv_historical": (0, 20000, 400),
-    "clv_predicted": (0, 30000, 600),
-    "order_count": (0, 200, 2),
-}
 INTERACTION_KINDS = (
     ("phone", "support_call", "Called about a delivery"),
     ("phone", "complaint", "Complained about a late refund"),
@@ -96,14 +85,19 @@ def _contact_rows(person: Person) -> Iterator[dict[str, Any]]:
     for index, phone in enumerate(person.phones):
         yield {**common, "kind": "phone", "value": phone, "is_primary": index == 0}
     for index, address in enumerate(person.addresses):
-        line = ", ".join(
-            p for p in (address.street, address.postcode, address.city, address.region) if p
-        )
+        # Written as addContactPoint and imports write it, so later copies are recognised.
+        postal = PostalAddress(
+            street=address.street,
+            city=address.city,
+            country=address.country,
+            postcode=address.postcode,
+            region=address.region,
+        ).validated()
         yield {
             **common,
             "kind": "address",
             "label": address.kind,
-            "value": f"{line}, {address.country}",
+            "value": postal.one_line(),
             "street": address.street,
             "city": address.city,
             "postcode": address.postcode,
@@ -158,25 +152,6 @@ def _preference_row(person: Person, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _metric_rows(person: Person, rng: random.Random, now: datetime) -> Iterator[dict[str, Any]]:
-    span = max((now - person.created_at).days, 1)
-    for name, (low, high, step) in SEEDED_METRICS.items():
-        value = rng.uniform(low, high)
-        for index in range(rng.randint(2, 6)):
-            value = min(high, max(low, value + rng.uniform(-step, step)))
-            if name in ("nps", "csat", "ces", "order_count"):
-                value = float(round(value))
-            yield {
-                "customer_id": person.customer_id,
-                "name": name,
-                "value": round(value, 4),
-                "observed_at": person.created_at + timedelta(days=span * (index + 1) / 7),
-                "source": "seed",
-                "method": "seed.v1",
-                "details": None,
-            }
-
-
 def _interaction_rows(
     person: Person, rng: random.Random, now: datetime
 ) -> Iterator[dict[str, Any]]:
@@ -221,8 +196,6 @@ def _links(world: World, people: Iterable[Person]) -> Iterator[dict[str, Any]]:
 async def _insert(session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]) -> int:
     if rows:
         await session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
-        if model is MetricObservation:
-            await upsert_current(session, rows)
     return len(rows)
 
 
@@ -244,7 +217,6 @@ async def seed(
             ContactPoint: [],
             ConsentEvent: [],
             Preference: [],
-            MetricObservation: [],
             Interaction: [],
         }
         for person in people:
@@ -253,7 +225,6 @@ async def seed(
             batches[ContactPoint].extend(_contact_rows(person))
             batches[ConsentEvent].extend(_consent_rows(person, rng, now))
             batches[Preference].append(_preference_row(person, rng))
-            batches[MetricObservation].extend(_metric_rows(person, rng, now))
             batches[Interaction].extend(_interaction_rows(person, rng, now))
         async with db.transaction() as session:
             for model, batch in batches.items():

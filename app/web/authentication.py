@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.errors import ForbiddenError, UnauthenticatedError
 from app.privacy.authentication import Authenticator
 from app.privacy.principals import Role
+from app.web.graphiql import ASSETS_PREFIX
 
 # Webhooks carry no API key: each verifies its sender's signature instead (app/webhooks).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/webhooks/surveymonkey", "/webhooks/hubspot"})
@@ -32,13 +33,17 @@ def _error_response(status: int, message: str, code: str, headers: dict[str, str
 
 
 def _is_ide_page(scope: Scope) -> bool:
-    """The GraphiQL page itself (no operation): a browser cannot send a key when loading it.
+    """The GraphiQL page itself (no operation) or its files: a browser loads them without a key.
 
     Only outside production, where the page exists; every query it sends is authenticated.
     """
-    if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/graphql":
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
         return False
-    if scope["app"].state.settings.is_production or scope.get("query_string"):
+    if scope["app"].state.settings.is_production:
+        return False
+    if scope["path"].startswith(ASSETS_PREFIX):
+        return True
+    if scope["path"] != "/graphql" or scope.get("query_string"):
         return False
     return "text/html" in Headers(scope=scope).get("accept", "")
 

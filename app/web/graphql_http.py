@@ -15,15 +15,15 @@ import orjson
 import structlog
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from app.settings import Settings
 from app.telemetry import HTTP_REJECTIONS, observe_operation
+from app.web.graphiql import graphiql_page
 from app.web.outage import database_unavailable_response
 from app.web.persisted_queries import PersistedQueryRejected, resolve_operation
 
@@ -189,7 +189,7 @@ class GraphQLHTTPEndpoint:
             and accept
             and "text/html" in accept
         ):
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return graphiql_page()
         media_type = _negotiate(accept)
         operations = await self._persisted(request, await self._read_operations(request))
         if isinstance(operations, list):

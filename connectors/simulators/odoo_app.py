@@ -14,6 +14,7 @@ searches unless the call's context says `active_test: false`, as in Odoo.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -220,6 +221,16 @@ class OdooSimulator:
         self._write_index: list[tuple[str, int]] | None = None
         # Values written through `write`, by partner id, laid over the world's records.
         self.written: dict[int, Record] = {}
+        # A person's profile and orders are drawn afresh from their RNG (the same every time,
+        # but costly): without these, reading N orders or invoices drew them N times each.
+        self._orders_of_person = functools.lru_cache(maxsize=4096)(self._draw_orders)
+        self._profile_of_person = functools.lru_cache(maxsize=4096)(self._draw_profile)
+
+    def _draw_orders(self, key: int) -> tuple[OrderSpec, ...]:
+        return erp_orders(self.world, self.world.people[key])
+
+    def _draw_profile(self, key: int) -> ErpProfile | None:
+        return erp_profile(self.world, self.world.people[key])
 
     # ---- records ----
     def _address_fields(self, address: Address) -> Record:
@@ -340,7 +351,7 @@ class OdooSimulator:
 
     def _profile_of(self, partner_id: int) -> ErpProfile | None:
         found = self.world.odoo_partner(partner_id)
-        return None if found is None else erp_profile(self.world, found[0])
+        return None if found is None else self._profile_of_person(found[0].key)
 
     def _partners(self, ids: Iterable[int]) -> list[Record]:
         wanted = set(ids)
@@ -370,7 +381,7 @@ class OdooSimulator:
         for main_id in sorted({self._main_id(i) for i in partner_ids}):
             found = self.world.odoo_partner(main_id)
             if found is not None:
-                out.extend(erp_orders(self.world, found[0]))
+                out.extend(self._orders_of_person(found[0].key))
         return out
 
     def _order_by_id(self, order_id: int) -> OrderSpec | None:
@@ -378,7 +389,7 @@ class OdooSimulator:
         if not 0 <= ordinal < len(self.world.odoo_members):
             return None
         person = self.world.people[self.world.odoo_members[ordinal]]
-        orders = erp_orders(self.world, person)
+        orders = self._orders_of_person(person.key)
         return orders[index] if index < len(orders) else None
 
     def _order_record(self, order: OrderSpec) -> Record:

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 import phonenumbers
 from faker import Faker
 
+from connectors.simulators.places import TOWNS, Town, postcode
+
 SYSTEMS = ("odoo", "hubspot", "surveymonkey")
 
 # A fixed "present" keeps the world identical across runs and days; callers may pass their own.
@@ -75,6 +77,27 @@ LOCALES: tuple[LocaleProfile, ...] = (
 )
 LOCALE_BY_CODE = {profile.locale: profile for profile in LOCALES}
 _BUSINESS_DOMAINS = ("co", "com", "io", "biz")
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    """Someone the README's examples look for: the first people of every world are these."""
+
+    given_name: str
+    family_name: str
+    gender: str
+    town: str
+    postcode: str
+    email: str | None = None
+    phone: str | None = None
+
+
+# British, active consumers, so `searchCustomers(query: "bill smith bristol")` and
+# "jane doe leeds" / "LS1 5AB doe" / "07911 123456" find someone in any demo world.
+README_PERSONAS: tuple[Persona, ...] = (
+    Persona("William", "Smith", "male", "Bristol", "BS8 1TH"),
+    Persona("Jane", "Doe", "female", "Leeds", "LS1 5AB", "jane.doe@example.com", "+447911123456"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +259,7 @@ class _LocalePool:
     male_names: list[str]
     family_names: list[str]
     streets: list[str]
-    cities: list[str]
-    postcodes: list[str]
-    regions: list[str | None]
+    towns: tuple[Town, ...]
     companies: list[str]
     mobile_template: str
     landline_template: str
@@ -334,11 +355,6 @@ def _locale_pool(profile: LocaleProfile, seed: int, size: int) -> _LocalePool:
         assert callable(producer)
         return [str(producer()) for _ in range(size)]
 
-    regions: list[str | None]
-    if profile.country in {"US", "DE", "AT", "ES", "IT", "NL", "IE"}:
-        regions = draw(fake.administrative_unit)
-    else:
-        regions = [None]
     return _LocalePool(
         profile=profile,
         female_names=draw(fake.first_name_female),
@@ -346,9 +362,7 @@ def _locale_pool(profile: LocaleProfile, seed: int, size: int) -> _LocalePool:
         family_names=draw(fake.last_name),
         # Some locales put a newline inside street_address ("Flat 5\nHigh Street").
         streets=[street.replace("\n", ", ") for street in draw(fake.street_address)],
-        cities=draw(fake.city),
-        postcodes=draw(fake.postcode),
-        regions=regions,
+        towns=TOWNS[profile.country],
         companies=draw(fake.company),
         mobile_template=_example_nsn(profile.country, phonenumbers.PhoneNumberType.MOBILE),
         landline_template=_example_nsn(profile.country, phonenumbers.PhoneNumberType.FIXED_LINE),
@@ -416,16 +430,18 @@ def _loyalty_id(key: int, seed: int) -> str:
     return f"LY{body}{_luhn_digit(body)}"
 
 
-def _address(rng: random.Random, pool: _LocalePool, kind: str) -> Address:
-    index = rng.randrange(len(pool.streets))
-    return Address(
-        kind=kind,
-        street=pool.streets[index],
-        city=pool.cities[rng.randrange(len(pool.cities))],
-        postcode=pool.postcodes[rng.randrange(len(pool.postcodes))],
-        region=pool.regions[rng.randrange(len(pool.regions))],
-        country=pool.profile.country,
-    )
+def _address(
+    rng: random.Random, pool: _LocalePool, kind: str, persona: Persona | None = None
+) -> Address:
+    """A street of the locale in a real town of its country, with a postcode of that town."""
+    street = pool.streets[rng.randrange(len(pool.streets))]
+    if persona is not None:
+        town = next(town for town in pool.towns if town.name == persona.town)
+        code = persona.postcode
+    else:
+        town = pool.towns[rng.randrange(len(pool.towns))]
+        code = postcode(rng, pool.profile.country, town)
+    return Address(kind, street, town.name, code, town.region, pool.profile.country)
 
 
 def _person(
@@ -436,15 +452,20 @@ def _person(
     now: datetime,
     emails_taken: set[str],
     phones_taken: set[str],
+    persona: Persona | None = None,
 ) -> Person:
     profile = pool.profile
     gender = "female" if rng.random() < 0.5 else "male"
     names = pool.female_names if gender == "female" else pool.male_names
     given = rng.choice(names)
     family = rng.choice(pool.family_names)
+    if persona is not None:
+        gender, given, family = persona.gender, persona.given_name, persona.family_name
 
     roll = rng.random()
-    if roll < 0.12:
+    if persona is not None:
+        profile_type, segment, company = "person", "consumer", None
+    elif roll < 0.12:
         profile_type = "business"
         segment = "enterprise" if rng.random() < 0.25 else "small_business"
         company: str | None = rng.choice(pool.companies)
@@ -454,8 +475,13 @@ def _person(
         company = None
     stage_roll = rng.random()
     lifecycle = "prospect" if stage_roll < 0.18 else ("past" if stage_roll > 0.80 else "active")
+    if persona is not None:
+        lifecycle = "active"
 
     emails: list[str] = []
+    if persona is not None and persona.email:
+        emails.append(persona.email)
+        emails_taken.add(persona.email)
     if profile_type == "business" and company:
         slug = _ascii_slug(company)[:20] or "company"
         domain = f"{slug}.{rng.choice(_BUSINESS_DOMAINS)}"
@@ -465,19 +491,18 @@ def _person(
         emails.append(_email(rng, given, family, rng.choice(profile.email_domains), emails_taken))
 
     phones = [_phone(rng, profile.country, pool.mobile_template, phones_taken)]
+    if persona is not None and persona.phone:
+        phones = [persona.phone]
+        phones_taken.add(persona.phone)
     if rng.random() < 0.3:
         phones.append(_phone(rng, profile.country, pool.landline_template, phones_taken))
 
-    home = _address(rng, pool, "home")
+    home = _address(rng, pool, "home", persona)
     addresses = [home]
     if lifecycle != "prospect":
-        addresses.append(
-            _address(rng, pool, "billing")
-            if rng.random() < 0.2
-            else Address(
-                "billing", home.street, home.city, home.postcode, home.region, home.country
-            )
-        )
+        # Most bill to their home address: a billing address is listed only when it differs.
+        if rng.random() < 0.2:
+            addresses.append(_address(rng, pool, "billing"))
         if rng.random() < 0.25:
             addresses.append(_address(rng, pool, "shipping"))
 
@@ -512,9 +537,10 @@ def _person(
 def build_world(customers: int, seed: int = 360, *, now: datetime | None = None) -> World:
     """Build `customers` people and the crosswalk of the systems that know them.
 
-    Deterministic for (customers, seed, now). Membership: nearly every customer with a purchase
-    history is in the ERP, ~90% of people are in the CRM (2% of them twice), and ~45% of
-    ERP customers are in the survey tool's address book.
+    Deterministic for (customers, seed, now). The first people are `README_PERSONAS`; everyone
+    lives in a real town of their country (`places.py`). Membership: nearly every customer
+    with a purchase history is in the ERP, ~90% of people are in the CRM (2% of them twice),
+    and ~45% of ERP customers are in the survey tool's address book.
     """
     if customers < 0:
         raise ValueError("customers must be >= 0")
@@ -526,10 +552,27 @@ def build_world(customers: int, seed: int = 360, *, now: datetime | None = None)
     emails_taken: set[str] = set()
     phones_taken: set[str] = set()
 
+    british = next(pool for pool in pools if pool.profile.locale == "en_GB")
+    # The personas' own identifiers first, so no one drawn later takes them.
+    emails_taken.update(p.email for p in README_PERSONAS if p.email)
+    phones_taken.update(p.phone for p in README_PERSONAS if p.phone)
+
     people: list[Person] = []
     for key in range(customers):
         pool = rng.choices(pools, weights)[0]
-        people.append(_person(key, rng, pool, seed, now, emails_taken, phones_taken))
+        persona = README_PERSONAS[key] if key < len(README_PERSONAS) else None
+        people.append(
+            _person(
+                key,
+                rng,
+                british if persona else pool,
+                seed,
+                now,
+                emails_taken,
+                phones_taken,
+                persona,
+            )
+        )
 
     odoo_members: list[int] = []
     hubspot_contacts: list[tuple[int, int]] = []

@@ -331,6 +331,25 @@ async def test_reliability_09_no_graphiql_in_production(settings):
     assert "graphiql" not in response.text.lower()
 
 
+async def test_graphiql_files_are_public_in_development_and_absent_in_production(settings):
+    # given
+    path = "/graphiql/vendor/graphiql.min.js"
+    async with running_gateway(settings) as gateway:
+        async with gateway.new_client() as anonymous:
+            # when
+            development = await anonymous.get(path)
+    async with running_gateway(_production(settings)) as gateway:
+        async with gateway.new_client() as anonymous:
+            anonymous_production = await anonymous.get(path)
+        admin_production = await gateway.client.get(path)
+
+    # then
+    assert development.status_code == 200
+    assert development.headers["content-type"].startswith("text/javascript")
+    assert anonymous_production.status_code == 401
+    assert admin_production.status_code == 404
+
+
 async def test_reliability_09_introspection_is_off_in_production_but_typename_works(settings):
     # given
     async with running_gateway(_production(settings)) as gateway:
