@@ -22,6 +22,8 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.errors import C360Error
+from schema.business.mutations import BusinessMutations
+from schema.business.queries import BusinessQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.extensions.error_codes import ErrorCodes, classify
@@ -50,9 +52,12 @@ Query = merge_types(
         SearchQueries,
         QualityQueries,
         MetricQueries,
+        BusinessQueries,
     ),
 )
-Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))
+Mutation = merge_types(
+    "Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations, BusinessMutations)
+)
 
 
 class GatewaySchema(strawberry.federation.Schema):

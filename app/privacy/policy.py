@@ -47,3 +47,9 @@ def require_role(principal: Principal, allowed: frozenset[Role], action: str) ->
 # and reaches into every source system: admins only.
 EXPORT_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
 ERASURE_ROLES = frozenset({Role.ADMIN})
+
+# Business metrics (businessMetrics, retentionCohorts) are aggregates with no personal data:
+# for analysts as well as admins and stewards. Setting where a customer came from and recording
+# what acquiring customers cost changes the figures everyone reports: admins and stewards.
+BUSINESS_METRICS_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
+ACQUISITION_WRITE_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
