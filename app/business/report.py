@@ -156,7 +156,8 @@ def _by_key(
     for row in spend_rows:
         spend_key = {BusinessGroupBy.CHANNEL: row.channel, BusinessGroupBy.CAMPAIGN: row.campaign}
         spend_by_key[spend_key.get(group_by)].append(row)
-    keys = {key for key, count in at_start.items() if count} | set(moved) | set(spend_by_key)
+    keys = {key for key, count in at_start.items() if count} | set(spend_by_key)
+    keys |= {key for key, row in moved.items() if row.acquired or row.lost}
     if group_by is BusinessGroupBy.NONE:
         keys = {None}
     groups = []

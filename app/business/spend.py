@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -190,8 +190,3 @@ def read_spend_file(path: Path, params: MetricParams) -> list[NewSpend]:
     if problems:
         raise SpendFileError(problems)
     return spends
-
-
-def total_of(rows: Iterable[AcquisitionSpend]) -> float:
-    """The converted total of ledger rows."""
-    return sum(row.amount for row in rows)

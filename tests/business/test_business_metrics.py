@@ -369,3 +369,91 @@ async def test_set_acquisition_records_provenance_and_refuses_bad_input(client, 
             ("acquisition_campaign", "hubspot", "direct_edit"),
             ("acquisition_channel", "hubspot", "direct_edit"),
         ]
+
+
+COHORTS = """
+query Cohorts($from: Date!, $to: Date!, $period: CohortPeriod!) {
+  retentionCohorts(from: $from, to: $to, period: $period) {
+    cohort customers retention { monthsSince retained rate }
+  }
+}
+"""
+MERGE = """
+mutation Merge($survivor: ID!, $merged: ID!) {
+  mergeCustomers(survivorId: $survivor, mergedId: $merged) { id }
+}
+"""
+
+
+def _months_ago(count: int) -> date:
+    index = TODAY.year * 12 + TODAY.month - 1 - count
+    return date(index // 12, index % 12 + 1, 10)
+
+
+async def test_retention_cohorts_count_who_is_not_lost_month_by_month(client):
+    # given: three customers acquired two months ago (one lost now), one last month
+    two_ago = [await _acquired_on(client, _months_ago(2)) for _ in range(3)]
+    await _acquired_on(client, _months_ago(1))
+    await _lose(client, two_ago[0])
+    variables = {"from": _months_ago(2).isoformat(), "to": TODAY.isoformat()}
+
+    # when
+    months = await gql(client, COHORTS, {**variables, "period": "MONTH"})
+    quarters = await gql(client, COHORTS, {**variables, "period": "QUARTER"})
+
+    # then
+    older, newer = assert_no_errors(months)["retentionCohorts"]
+    assert (older["cohort"], older["customers"]) == (_months_ago(2).isoformat()[:7], 3)
+    assert [(p["monthsSince"], p["retained"]) for p in older["retention"]] == [
+        (0, 3),
+        (1, 3),
+        (2, 2),
+    ]
+    assert older["retention"][2]["rate"] == pytest.approx(2 / 3)
+    assert [(p["monthsSince"], p["retained"]) for p in newer["retention"]] == [(0, 1), (1, 1)]
+    table = assert_no_errors(quarters)["retentionCohorts"]
+    assert sum(cohort["customers"] for cohort in table) == 4
+    assert all(cohort["retention"][-1]["retained"] <= cohort["customers"] for cohort in table)
+
+
+async def _acquired_on(client, day: date) -> dict[str, Any]:
+    customer = await create_customer(client, givenName="A", lifecycleStage="ACTIVE")
+    variables = {"input": {"customerId": customer["id"], "acquiredAt": _at(day)}}
+    assert_no_errors(await gql(client, SET_ACQUISITION, variables))
+    return customer
+
+
+async def test_a_customer_who_comes_back_is_no_longer_lost(client):
+    # given
+    customer = await _acquired(client, 100, "search")
+    await _lose(client, customer)
+    variables = {
+        "input": {
+            "id": customer["id"],
+            "version": customer["version"] + 1,
+            "lifecycleStage": "ACTIVE",
+        }
+    }
+
+    # when
+    assert_no_errors(await gql(client, UPDATE, variables))
+
+    # then
+    (group,) = (await _metrics(client, "NONE"))["groups"]
+    assert [group[k] for k in ("customersAtStart", "lost", "customersAtEnd")] == [1, 0, 1]
+
+
+async def test_a_merge_counts_the_person_once_from_the_earlier_acquisition(client):
+    # given: the same person acquired twice, by search and later by social
+    earlier = await _acquired(client, 120, "search")
+    later = await _acquired(client, 30, "social")
+    survivor = await create_customer(client, givenName="B")
+
+    # when: both merge into a customer with no acquisition of its own
+    for merged in (later, earlier):
+        body = await gql(client, MERGE, {"survivor": survivor["id"], "merged": merged["id"]})
+        assert_no_errors(body)
+
+    # then
+    (group,) = (await _metrics(client, "CHANNEL"))["groups"]
+    assert (group["key"], group["customersAtStart"], group["acquired"]) == ("search", 1, 0)
