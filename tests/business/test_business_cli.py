@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.settings import Settings
+from connectors.simulators.world import build_world
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 
@@ -32,12 +33,16 @@ def database_url(tmp_path, monkeypatch) -> str:
     return url
 
 
-def _groups(url: str) -> list[dict]:
-    async def read() -> list[dict]:
+def _query(url: str, query: str) -> dict:
+    async def read() -> dict:
         async with running_gateway(Settings(database_url=url, log_json=False)) as gateway:
-            return assert_no_errors(await gql(gateway.client, METRICS))["businessMetrics"]["groups"]
+            return assert_no_errors(await gql(gateway.client, query))
 
     return asyncio.run(read())
+
+
+def _groups(url: str) -> list[dict]:
+    return _query(url, METRICS)["businessMetrics"]["groups"]
 
 
 def test_spend_import_converts_and_writes_every_row(database_url, tmp_path):
@@ -113,4 +118,27 @@ def test_import_refuses_a_bad_acquisition_date_with_its_line(database_url, tmp_p
 
     # then
     assert result.exit_code != 0
-    assert "line 2: acquired_at '03/02/2025' is not a date" in result.output
+    output = " ".join(result.output.split())  # rich wraps long lines
+    assert "line 2: acquired_at '03/02/2025' is not a date" in output
+
+
+def test_the_demo_seed_has_acquisitions_and_spend(database_url):
+    # given
+    world = build_world(60)
+    acquired = [p for p in world.people if p.lifecycle_stage != "prospect"]
+    current = [p for p in acquired if p.lifecycle_stage == "active"]
+
+    # when
+    assert runner.invoke(app, ["seed", "--customers", "60"]).exit_code == 0
+    until = world.now.date().isoformat()
+    query = (
+        f'{{ businessMetrics(from: "2015-01-01", to: "{until}", costBasis: FULLY_LOADED) {{'
+        " groups { customersAtStart acquired customersAtEnd spend cac { value } } } }"
+    )
+
+    # then
+    (group,) = _query(database_url, query)["businessMetrics"]["groups"]
+    assert (group["customersAtStart"], group["acquired"]) == (0, len(acquired))
+    assert group["customersAtEnd"] == len(current)
+    assert group["spend"] > 0
+    assert group["cac"]["value"] == pytest.approx(group["spend"] / len(acquired))

@@ -141,8 +141,9 @@ def _facts(row: Acquisition) -> AcquisitionFacts:
 async def write_acquisitions(
     session: AsyncSession, records: Sequence[AcquisitionFacts], *, at: datetime
 ) -> None:
-    """Insert or replace the customers' acquisition records (a known loss is kept), then
-    set who is lost from their lifecycle stage and copy their current metric values."""
+    """Insert or replace the customers' acquisition records (a loss given, else the one
+    stored, is kept), then set who is lost from their lifecycle stage and copy their current
+    metric values."""
     if not records:
         return
     stored = await _stored(session, (record.customer_id for record in records))
@@ -150,10 +151,10 @@ async def write_acquisitions(
     rows = []
     for record in {record.customer_id: record for record in records}.values():
         old = stored.get(record.customer_id)
-        lost_at = None
+        lost_at = record.lost_at
         if old is not None:
             deltas.add(_facts(old), -1)
-            lost_at = old.lost_at and max(old.lost_at, record.acquired_at)
+            lost_at = lost_at or (old.lost_at and max(old.lost_at, record.acquired_at))
         new = replace(record, lost_at=lost_at)
         deltas.add(new, +1)
         rows.append(
