@@ -520,20 +520,8 @@ class MetricPeriod(SQLModel, table=True):
 class Acquisition(SQLModel, table=True):
     """Where one customer came from: when, through which channel and campaign, which system
     says so, and (lifecycle stage `past`) when the customer was lost. The customer's current
-    order count and CLVs are copied here (repositories/acquisitions.py) so that a cohort's
-    values are one covering index range."""
-
-    __table_args__ = (
-        Index(
-            "ix_acquisition_cohort",
-            "acquired_at",
-            "channel",
-            "campaign",
-            "order_count",
-            "clv_historical",
-            "clv_predicted",
-        ),
-    )
+    order count and CLVs are copied here (repositories/acquisitions.py): what the rollup's
+    sums hold for it, so that a change moves them by the difference."""
 
     customer_id: str = Field(
         sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
@@ -552,17 +540,26 @@ class Acquisition(SQLModel, table=True):
 
 
 class AcquisitionMovement(SQLModel, table=True):
-    """Customers acquired and lost per UTC day, channel and campaign ('' for none): what
-    businessMetrics counts, kept in step by every acquisition write."""
+    """Per UTC day (grain 'd') and per month (grain 'm'), channel and campaign ('' for none):
+    customers acquired and lost, and sums of the current values of those acquired. What
+    businessMetrics reads (whole months, then the days of partial ones), kept in step by
+    every acquisition write and every write of a copied metric value."""
 
     __tablename__ = "acquisition_movement"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    day: str = Field(max_length=10, primary_key=True)
+    grain: str = Field(max_length=1, primary_key=True)
+    period: str = Field(max_length=10, primary_key=True)
     channel: str = Field(max_length=64, primary_key=True)
     campaign: str = Field(max_length=128, primary_key=True)
     acquired: int = 0
     lost: int = 0
+    buyers: int = 0
+    repeat_buyers: int = 0
+    with_clv: int = 0
+    clv_sum: float = 0.0
+    with_revenue: int = 0
+    revenue_sum: float = 0.0
 
 
 class AcquisitionRetention(SQLModel, table=True):

@@ -101,14 +101,17 @@ async def _worked_example(client) -> None:
     await _acquired(client, 200, "search")
     lost = await _acquired(client, 150, "social")
     await _acquired(client, 100, "social")
-    await _acquired(
-        client, 80, "search", "spring", order_count=3, clv_historical=240, clv_predicted=180
+    spring = await _acquired(
+        client, 80, "search", "spring", order_count=3, clv_historical=240, clv_predicted=100
     )
     await _acquired(
         client, 40, "search", "spring", order_count=1, clv_historical=90, clv_predicted=60
     )
     await _acquired(client, 20, "social", "launch", order_count=0, clv_historical=0)
     await _lose(client, lost)
+    # a value that changes after the acquisition moves the cohort's sums (100 -> 180)
+    metric = {"customerId": spring["id"], "name": "clv_predicted", "value": 180}
+    assert_no_errors(await gql(client, RECORD_METRIC, {"input": metric}))
     entries = [
         _spend("MEDIA", 600, FROM, TODAY, channel="search"),
         _spend("DIRECT_MARKETING", 250, FROM, TODAY, channel="social", currency="USD"),

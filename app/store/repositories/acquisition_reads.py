@@ -1,44 +1,43 @@
-"""What businessMetrics and retentionCohorts read: the acquisition rollups, the cohort values
-of the acquisition records (one covering index range) and the spend ledger, summed in SQL."""
+"""What businessMetrics and retentionCohorts read: the acquisition rollups and the spend
+ledger, summed in SQL."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import (
-    Acquisition,
     AcquisitionMovement,
     AcquisitionRetention,
     AcquisitionSpend,
 )
-
-# How rows are keyed: by channel, by campaign, by UTC month, or one group (None).
-KEYS = ("channel", "campaign", "month")
+from app.store.repositories.acquisitions import COUNTERS
 
 
 @dataclass(frozen=True, slots=True)
 class MovementRow:
-    key: str | None
-    acquired: int
-    lost: int
+    """Sums over one key: customers acquired and lost, and the acquired ones' values."""
 
-
-@dataclass(frozen=True, slots=True)
-class CohortRow:
     key: str | None
-    customers: int
-    buyers: int
-    repeat_buyers: int
-    with_clv: int
-    clv_sum: float
-    with_revenue: int
-    revenue_sum: float
+    acquired: int = 0
+    lost: int = 0
+    buyers: int = 0
+    repeat_buyers: int = 0
+    with_clv: int = 0
+    clv_sum: float = 0.0
+    with_revenue: int = 0
+    revenue_sum: float = 0.0
+
+    def __add__(self, other: MovementRow) -> MovementRow:
+        return MovementRow(
+            self.key,
+            *(getattr(self, name) + getattr(other, name) for name in COUNTERS),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +50,34 @@ class SpendRow:
     amount: float
 
 
-def _movement_key(key: str | None) -> ColumnElement[Any]:
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def spans(since: date | None, until: date) -> list[tuple[str, str, str]]:
+    """(grain, first, last) ranges that cover [since, until] exactly: whole months from the
+    month rows, the days of partial months from the day rows. None: from the beginning."""
+    first_full = date.min if since is None else since
+    if since is not None and since.day != 1:
+        first_full = _month_end(since) + timedelta(days=1)
+    last_full = until if until == _month_end(until) else _month_start(until) - timedelta(days=1)
+    if first_full > last_full:  # no whole month inside
+        return [("d", (since or date.min).isoformat(), until.isoformat())]
+    ranges = [("m", first_full.isoformat()[:7], last_full.isoformat()[:7])]
+    if since is not None and since < first_full:
+        ranges.append(("d", since.isoformat(), (first_full - timedelta(days=1)).isoformat()))
+    if last_full < until:
+        ranges.append(("d", (last_full + timedelta(days=1)).isoformat(), until.isoformat()))
+    return ranges
+
+
+def _key(key: str | None) -> ColumnElement[Any]:
     if key == "month":
-        return func.substr(AcquisitionMovement.day, 1, 7)
+        return func.substr(AcquisitionMovement.period, 1, 7)
     if key is None:
         return literal(None)
     return getattr(AcquisitionMovement, key)
@@ -62,57 +86,24 @@ def _movement_key(key: str | None) -> ColumnElement[Any]:
 async def movement(
     session: AsyncSession, *, since: date | None, until: date, key: str | None
 ) -> list[MovementRow]:
-    """Acquired and lost per key on days in [since, until] (since None: from the start)."""
-    column = _movement_key(key).label("key")
-    conditions = [AcquisitionMovement.day <= until.isoformat()]
-    if since is not None:
-        conditions.append(AcquisitionMovement.day >= since.isoformat())
-    statement = select(
-        column,
-        func.coalesce(func.sum(AcquisitionMovement.acquired), 0),
-        func.coalesce(func.sum(AcquisitionMovement.lost), 0),
-    ).where(*conditions)
-    if key is not None:
-        statement = statement.group_by(column)
-    rows = await session.execute(statement)
-    return [MovementRow(row[0] or None, int(row[1]), int(row[2])) for row in rows.all()]
-
-
-def _cohort_key(key: str | None, dialect: str) -> ColumnElement[Any]:
-    if key == "month":
-        if dialect == "sqlite":
-            return func.strftime("%Y-%m", Acquisition.acquired_at)
-        return func.to_char(func.timezone("UTC", Acquisition.acquired_at), "YYYY-MM")
-    if key is None:
-        return literal(None)
-    return getattr(Acquisition, key)
-
-
-async def cohort_values(
-    session: AsyncSession, *, start: datetime, end: datetime, key: str | None
-) -> list[CohortRow]:
-    """Sums of the current values of the customers acquired in [start, end), per key."""
-    column = _cohort_key(key, session.get_bind().dialect.name).label("key")
-    orders = Acquisition.order_count
-    statement = select(
-        column,
-        func.count(),
-        func.coalesce(func.sum(case((orders >= 1, 1), else_=0)), 0),  # type: ignore[operator]
-        func.coalesce(func.sum(case((orders >= 2, 1), else_=0)), 0),  # type: ignore[operator]
-        func.count(Acquisition.clv_predicted),
-        func.coalesce(func.sum(Acquisition.clv_predicted), 0.0),
-        func.count(Acquisition.clv_historical),
-        func.coalesce(func.sum(Acquisition.clv_historical), 0.0),
-    ).where(Acquisition.acquired_at >= start, Acquisition.acquired_at < end)  # type: ignore[operator]
-    if key is not None:
-        statement = statement.group_by(column)
-    rows = await session.execute(statement)
-    return [
-        CohortRow(
-            row[0] or None, *(int(v) for v in row[1:5]), float(row[5]), int(row[6]), float(row[7])
+    """The rollup's sums per key over the days [since, until] (since None: from the start),
+    read from a few thousand month rows and the day rows of partial months."""
+    column = _key(key).label("key")
+    sums = [func.coalesce(func.sum(getattr(AcquisitionMovement, name)), 0) for name in COUNTERS]
+    totals: dict[str | None, MovementRow] = {}
+    for grain, first, last in spans(since, until):
+        statement = select(column, *sums).where(
+            AcquisitionMovement.grain == grain,  # type: ignore[arg-type]
+            AcquisitionMovement.period >= first,  # type: ignore[arg-type]
+            AcquisitionMovement.period <= last,  # type: ignore[arg-type]
         )
-        for row in rows.all()
-    ]
+        if key is not None:
+            statement = statement.group_by(column)
+        for row in (await session.execute(statement)).all():
+            found = MovementRow(row[0] or None, *row[1:])
+            held = totals.get(found.key)
+            totals[found.key] = found if held is None else held + found
+    return list(totals.values())
 
 
 async def spend(
@@ -144,14 +135,14 @@ async def spend(
 
 async def cohort_sizes(session: AsyncSession, *, since: str, until: str) -> dict[str, int]:
     """Customers acquired per month (YYYY-MM) in [since, until]."""
-    month = func.substr(AcquisitionMovement.day, 1, 7).label("month")
     rows = await session.execute(
-        select(month, func.sum(AcquisitionMovement.acquired))
+        select(AcquisitionMovement.period, func.sum(AcquisitionMovement.acquired))
         .where(
-            AcquisitionMovement.day >= f"{since}-01",
-            AcquisitionMovement.day <= f"{until}-31",
+            AcquisitionMovement.grain == "m",  # type: ignore[arg-type]
+            AcquisitionMovement.period >= since,  # type: ignore[arg-type]
+            AcquisitionMovement.period <= until,  # type: ignore[arg-type]
         )
-        .group_by(month)
+        .group_by(AcquisitionMovement.period)
     )
     return {row[0]: int(row[1]) for row in rows.all() if row[1]}
 

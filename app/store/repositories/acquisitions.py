@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +43,7 @@ _ACQUISITION: Table = Acquisition.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True, slots=True)
 class AcquisitionFacts:
-    """What the rollups count of one record."""
+    """What the rollups count of one record: its keys, its loss and its copied values."""
 
     customer_id: str
     acquired_at: datetime
@@ -51,6 +51,9 @@ class AcquisitionFacts:
     campaign: str | None
     system: str
     lost_at: datetime | None = None
+    order_count: float | None = None
+    clv_historical: float | None = None
+    clv_predicted: float | None = None
 
 
 def day_of(at: datetime) -> str:
@@ -63,41 +66,87 @@ def month_of(at: datetime) -> str:
     return day_of(at)[:7]
 
 
+# The rollup's counters, in column order after the key.
+COUNTERS = (
+    "acquired",
+    "lost",
+    "buyers",
+    "repeat_buyers",
+    "with_clv",
+    "clv_sum",
+    "with_revenue",
+    "revenue_sum",
+)
+
+
+def _values(facts: AcquisitionFacts) -> dict[str, float]:
+    """What one acquired customer adds to the counters of its acquisition day."""
+    orders, revenue, clv = facts.order_count, facts.clv_historical, facts.clv_predicted
+    return {
+        "acquired": 1,
+        "buyers": int(orders is not None and orders >= 1),
+        "repeat_buyers": int(orders is not None and orders >= 2),
+        "with_clv": int(clv is not None),
+        "clv_sum": clv or 0.0,
+        "with_revenue": int(revenue is not None),
+        "revenue_sum": revenue or 0.0,
+    }
+
+
 class _Deltas:
     """Changes to the rollups, summed before they are written."""
 
     def __init__(self) -> None:
-        self.acquired: Counter[tuple[str, str, str]] = Counter()
-        self.lost: Counter[tuple[str, str, str]] = Counter()
+        self.movement: dict[tuple[str, str, str, str], Counter[str]] = {}
         self.retention: Counter[tuple[str, str]] = Counter()
 
+    def _bump(self, at: datetime, facts: AcquisitionFacts, changes: dict[str, float]) -> None:
+        day = day_of(at)
+        for grain, period in (("d", day), ("m", day[:7])):
+            key = (grain, period, facts.channel or NONE_KEY, facts.campaign or NONE_KEY)
+            self.movement.setdefault(key, Counter()).update(changes)
+
     def add(self, facts: AcquisitionFacts, sign: int) -> None:
-        key = (facts.channel or NONE_KEY, facts.campaign or NONE_KEY)
-        self.acquired[(day_of(facts.acquired_at), *key)] += sign
+        self._bump(facts.acquired_at, facts, {k: sign * v for k, v in _values(facts).items()})
         if facts.lost_at is not None:
-            self.lost[(day_of(facts.lost_at), *key)] += sign
+            self._bump(facts.lost_at, facts, {"lost": sign})
             self.retention[(month_of(facts.acquired_at), month_of(facts.lost_at))] += sign
 
-    async def apply(self, session: AsyncSession) -> None:
-        keys = sorted(set(self.acquired) | set(self.lost))  # one lock order: no deadlocks
+    def rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The changes as movement and retention rows, in key order (one lock order)."""
         movement = [
             {
-                "day": day,
+                "grain": grain,
+                "period": period,
                 "channel": channel,
                 "campaign": campaign,
-                "acquired": self.acquired[(day, channel, campaign)],
-                "lost": self.lost[(day, channel, campaign)],
+                **{name: counts.get(name, 0) for name in COUNTERS},
             }
-            for day, channel, campaign in keys
-            if self.acquired[(day, channel, campaign)] or self.lost[(day, channel, campaign)]
+            for (grain, period, channel, campaign), counts in sorted(self.movement.items())
+            if any(counts.values())
         ]
-        await _increment(session, _MOVEMENT, ("day", "channel", "campaign"), movement)
         retention = [
             {"cohort": cohort, "lost_month": lost_month, "lost": count}
             for (cohort, lost_month), count in sorted(self.retention.items())
             if count
         ]
+        return movement, retention
+
+    async def apply(self, session: AsyncSession) -> None:
+        movement, retention = self.rows()
+        await _increment(session, _MOVEMENT, ("grain", "period", "channel", "campaign"), movement)
         await _increment(session, _RETENTION, ("cohort", "lost_month"), retention)
+
+
+def rollup_rows(
+    records: Iterable[AcquisitionFacts],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The movement and retention rows that count these records in an empty store (for bulk
+    loads that insert records directly)."""
+    deltas = _Deltas()
+    for record in records:
+        deltas.add(record, +1)
+    return deltas.rows()
 
 
 async def _increment(
@@ -126,7 +175,9 @@ async def _stored(session: AsyncSession, customer_ids: Iterable[str]) -> dict[st
     found: dict[str, Acquisition] = {}
     for chunk in _chunks(customer_ids):
         rows = await session.execute(
-            select(Acquisition).where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            select(Acquisition)
+            .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .execution_options(populate_existing=True)
         )
         found.update((row.customer_id, row) for row in rows.scalars())
     return found
@@ -134,7 +185,15 @@ async def _stored(session: AsyncSession, customer_ids: Iterable[str]) -> dict[st
 
 def _facts(row: Acquisition) -> AcquisitionFacts:
     return AcquisitionFacts(
-        row.customer_id, row.acquired_at, row.channel, row.campaign, row.system, row.lost_at
+        row.customer_id,
+        row.acquired_at,
+        row.channel,
+        row.campaign,
+        row.system,
+        row.lost_at,
+        row.order_count,
+        row.clv_historical,
+        row.clv_predicted,
     )
 
 
@@ -156,6 +215,13 @@ async def write_acquisitions(
             deltas.add(_facts(old), -1)
             lost_at = lost_at or (old.lost_at and max(old.lost_at, record.acquired_at))
         new = replace(record, lost_at=lost_at)
+        if old is not None:  # the customer's values move with it; copied anew below
+            new = replace(
+                new,
+                order_count=old.order_count,
+                clv_historical=old.clv_historical,
+                clv_predicted=old.clv_predicted,
+            )
         deltas.add(new, +1)
         rows.append(
             {
@@ -166,6 +232,9 @@ async def write_acquisitions(
                 "system": new.system,
                 "lost_at": new.lost_at,
                 "recorded_at": at,
+                "order_count": new.order_count,
+                "clv_historical": new.clv_historical,
+                "clv_predicted": new.clv_predicted,
             }
         )
     dialect = session.get_bind().dialect.name
@@ -192,6 +261,7 @@ async def refresh_lost(session: AsyncSession, customer_ids: Collection[str]) -> 
             select(Acquisition, Customer.lifecycle_stage, Customer.updated_at, Customer.merged_into)
             .join(Customer, Customer.id == Acquisition.customer_id)  # type: ignore[arg-type]
             .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .execution_options(populate_existing=True)
         )
         for record, stage, updated_at, merged_into in rows.all():
             old = _facts(record)
@@ -226,16 +296,44 @@ async def refresh_lost(session: AsyncSession, customer_ids: Collection[str]) -> 
 
 
 async def copy_current_values(session: AsyncSession, customer_ids: Collection[str]) -> None:
-    """Copy the customers' current order count and CLVs onto their acquisition records."""
-    values = {
-        name: select(MetricCurrent.value)
-        .where(
-            MetricCurrent.customer_id == Acquisition.customer_id,  # type: ignore[arg-type]
-            MetricCurrent.name == name,  # type: ignore[arg-type]
-        )
-        .scalar_subquery()
-        for name in COPIED_METRICS
-    }
-    statement = update(Acquisition).values(values).execution_options(synchronize_session=False)
+    """Copy the customers' current order count and CLVs onto their acquisition records, and
+    move the rollup's sums by the difference (records locked: no lost update)."""
+    deltas = _Deltas()
+    changed: list[dict[str, Any]] = []
     for chunk in _chunks(customer_ids):
-        await session.execute(statement.where(Acquisition.customer_id.in_(chunk)))  # type: ignore[attr-defined]
+        current = {
+            (row.customer_id, row.name): row.value
+            for row in (
+                await session.execute(
+                    select(
+                        MetricCurrent.customer_id, MetricCurrent.name, MetricCurrent.value
+                    ).where(
+                        MetricCurrent.customer_id.in_(chunk),  # type: ignore[attr-defined]
+                        MetricCurrent.name.in_(COPIED_METRICS),  # type: ignore[attr-defined]
+                    )
+                )
+            ).all()
+        }
+        records = await session.execute(
+            select(Acquisition)
+            .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        for record in records.scalars():
+            old = _facts(record)
+            values = {name: current.get((old.customer_id, name)) for name in COPIED_METRICS}
+            new = replace(old, **values)  # type: ignore[arg-type]
+            if new == old:
+                continue
+            deltas.add(old, -1)
+            deltas.add(new, +1)
+            changed.append({"key": old.customer_id, **values})
+    if changed:
+        statement = (
+            update(_ACQUISITION)
+            .where(_ACQUISITION.c.customer_id == bindparam("key"))
+            .values({name: bindparam(name) for name in COPIED_METRICS})
+        )
+        await session.execute(statement, changed)
+    await deltas.apply(session)

@@ -1,7 +1,7 @@
 """acquisition: where each customer came from, what acquiring cost, and their rollups
 
-`acquisition` holds one record per customer (with a covering index for a cohort's values);
-`acquisition_movement` (acquired and lost per day, channel and campaign) and
+`acquisition` holds one record per customer; `acquisition_movement` (acquired, lost and the
+acquired customers' value sums per day and per month, channel and campaign) and
 `acquisition_retention` (lost per acquisition month and month lost) are what businessMetrics
 and retentionCohorts read; `acquisition_spend` is the spend ledger.
 
@@ -44,26 +44,20 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("customer_id"),
     )
-    op.create_index(
-        "ix_acquisition_cohort",
-        "acquisition",
-        [
-            "acquired_at",
-            "channel",
-            "campaign",
-            "order_count",
-            "clv_historical",
-            "clv_predicted",
-        ],
-    )
     op.create_table(
         "acquisition_movement",
-        sa.Column("day", _text(10), nullable=False),
+        sa.Column("grain", _text(1), nullable=False),
+        sa.Column("period", _text(10), nullable=False),
         sa.Column("channel", _text(64), nullable=False),
         sa.Column("campaign", _text(128), nullable=False),
-        sa.Column("acquired", sa.Integer(), nullable=False),
-        sa.Column("lost", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", "channel", "campaign"),
+        *(
+            sa.Column(name, sa.Integer(), nullable=False)
+            for name in ("acquired", "lost", "buyers", "repeat_buyers", "with_clv")
+        ),
+        sa.Column("clv_sum", sa.Float(), nullable=False),
+        sa.Column("with_revenue", sa.Integer(), nullable=False),
+        sa.Column("revenue_sum", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("grain", "period", "channel", "campaign"),
         sqlite_with_rowid=False,
     )
     op.create_table(
@@ -99,5 +93,4 @@ def downgrade() -> None:
     op.drop_table("acquisition_spend")
     op.drop_table("acquisition_retention")
     op.drop_table("acquisition_movement")
-    op.drop_index("ix_acquisition_cohort", table_name="acquisition")
     op.drop_table("acquisition")
