@@ -88,7 +88,7 @@ query B($from: Date!, $to: Date!, $groupBy: BusinessGroupBy!) {{
 COHORTS = """
 query C($from: Date!, $to: Date!, $period: CohortPeriod!) {
   retentionCohorts(from: $from, to: $to, period: $period) {
-    cohort customers retention { monthsSince retained rate }
+    cohort customers retained rates
   }
 }
 """

@@ -118,31 +118,25 @@ class BusinessMetrics:
     groups: list[BusinessMetricsGroup]
 
 
-@strawberry.type(description="A cohort's customers still not lost some months on.")
-class RetentionPoint:
-    months_since: int = strawberry.field(
-        description="Months after the end of the cohort's period (0: at its end)."
-    )
-    retained: int
-    rate: float
-
-    @classmethod
-    def from_point(cls, point: cohorts.RetentionPoint) -> RetentionPoint:
-        return cls(months_since=point.months_since, retained=point.retained, rate=point.rate)
-
-
-@strawberry.type(description="The customers acquired in one month or quarter, and how many stayed.")
+@strawberry.type(
+    description="The customers acquired in one month or quarter, and how many stayed: item k "
+    "of `retained` and `rates` is k months after the end of the cohort's period (0: at its end)."
+)
 class RetentionCohort:
     cohort: str = strawberry.field(description="The month (2026-05) or quarter (2026-Q2).")
     customers: int
-    retention: list[RetentionPoint]
+    retained: list[int] = strawberry.field(
+        description="Customers not lost at the end of each month since."
+    )
+    rates: list[float] = strawberry.field(description="retained / customers, month by month.")
 
     @classmethod
     def from_cohort(cls, cohort: cohorts.RetentionCohort) -> RetentionCohort:
         return cls(
             cohort=cohort.cohort,
             customers=cohort.customers,
-            retention=[RetentionPoint.from_point(p) for p in cohort.retention],
+            retained=[point.retained for point in cohort.retention],
+            rates=[point.rate for point in cohort.retention],
         )
 
 
