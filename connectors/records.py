@@ -172,6 +172,9 @@ class CrmContact:
     created_at: datetime | None
     updated_at: datetime | None
     archived: bool = False
+    original_source: str | None = None  # how the contact first came: "PAID_SEARCH", ...
+    original_source_detail: str | None = None  # the source's drill-down (a campaign)
+    became_customer_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from app.business.spend import campaign_key, channel_key
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError
 from app.store.db import Database
-from app.store.models import Acquisition, FieldProvenance
+from app.store.models import Acquisition, FieldProvenance, SourceLink
 from app.store.repositories.acquisitions import AcquisitionFacts, write_acquisitions
 from app.store.types import utcnow
 
@@ -136,3 +136,47 @@ async def acquisition_of(db: Database, customer_id: str) -> Acquisition | None:
     """A customer's acquisition record, if it has one."""
     async with db.session() as session:
         return await session.get(Acquisition, customer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalAcquisition:
+    """An acquisition as a source system or a file gives it: by the person's id there."""
+
+    record_id: str
+    acquired_at: datetime
+    channel: str | None
+    campaign: str | None
+
+
+async def store_by_source_id(
+    db: Database, rows: Sequence[ExternalAcquisition], *, system: str, rule: str
+) -> int:
+    """Set the acquisition of the customer each row's (system, id) is linked to, by `rule`
+    (rows of unlinked identities, e.g. sent to review, are skipped); returns how many."""
+    if not rows:
+        return 0
+    async with db.transaction() as session:
+        linked: dict[str, str] = {}
+        ids = sorted({row.record_id for row in rows})
+        for start in range(0, len(ids), 500):
+            result = await session.execute(
+                select(SourceLink.external_id, SourceLink.customer_id).where(
+                    SourceLink.system == system,  # type: ignore[arg-type]
+                    SourceLink.external_id.in_(ids[start : start + 500]),  # type: ignore[attr-defined]
+                )
+            )
+            linked.update((external, customer) for external, customer in result.all())
+        # A customer linked to several of the rows keeps the earliest of them.
+        earliest: dict[str, AcquisitionFacts] = {}
+        for row in rows:
+            if row.record_id not in linked:
+                continue
+            new = NewAcquisition(
+                linked[row.record_id], row.acquired_at, system, row.channel, row.campaign
+            )
+            facts = checked(new)
+            held = earliest.get(facts.customer_id)
+            if held is None or facts.acquired_at < held.acquired_at:
+                earliest[facts.customer_id] = facts
+        stored = await write_with_provenance(session, list(earliest.values()), rule=rule)
+    return len(stored)

@@ -6,28 +6,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
-from app.business.acquisition import RULE_IMPORT, NewAcquisition, checked, write_with_provenance
+from app.business.acquisition import ExternalAcquisition, NewAcquisition, checked
 from app.errors import InvalidInputError
-from app.store.db import Database
-from app.store.models import SourceLink
 
 ACQUISITION_FIELDS = ("acquired_at", "acquisition_channel", "acquisition_campaign")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportedAcquisition:
-    """One row's acquisition, by the row's id in the imported system."""
-
-    record_id: str
-    acquired_at: datetime
-    channel: str | None
-    campaign: str | None
 
 
 def split_field_map(items: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -49,7 +34,7 @@ def _instant(text: str) -> datetime:
 
 def read_acquisitions_csv(
     path: Path, *, id_column: str, field_map: Mapping[str, str], system: str
-) -> list[ImportedAcquisition]:
+) -> list[ExternalAcquisition]:
     """The rows with an `acquired_at`; `InvalidInputError` names the first bad line."""
     text = path.read_text(encoding="utf-8-sig")
     try:
@@ -83,36 +68,5 @@ def read_acquisitions_csv(
         except InvalidInputError as error:
             raise InvalidInputError(f"{path}, line {line}: {error.message}") from None
         record_id = (row.get(id_column) or "").strip()
-        found.append(ImportedAcquisition(record_id, acquired_at, channel, campaign))
+        found.append(ExternalAcquisition(record_id, acquired_at, channel, campaign))
     return found
-
-
-async def store_imported_acquisitions(
-    db: Database, rows: Sequence[ImportedAcquisition], *, system: str
-) -> int:
-    """Set the acquisition of each row's linked customer (rows whose record was not linked,
-    e.g. sent to review, are skipped); returns how many were set."""
-    if not rows:
-        return 0
-    async with db.transaction() as session:
-        linked: dict[str, str] = {}
-        ids = [row.record_id for row in rows]
-        for start in range(0, len(ids), 500):
-            result = await session.execute(
-                select(SourceLink.external_id, SourceLink.customer_id).where(
-                    SourceLink.system == system,  # type: ignore[arg-type]
-                    SourceLink.external_id.in_(ids[start : start + 500]),  # type: ignore[attr-defined]
-                )
-            )
-            linked.update((external, customer) for external, customer in result.all())
-        records = [
-            checked(
-                NewAcquisition(
-                    linked[row.record_id], row.acquired_at, system, row.channel, row.campaign
-                )
-            )
-            for row in rows
-            if row.record_id in linked
-        ]
-        stored = await write_with_provenance(session, records, rule=RULE_IMPORT)
-    return len(stored)

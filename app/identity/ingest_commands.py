@@ -15,11 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.business.acquisition_csv import (
-    read_acquisitions_csv,
-    split_field_map,
-    store_imported_acquisitions,
-)
+from app.business.acquisition import RULE_IMPORT, store_by_source_id
+from app.business.acquisition_csv import read_acquisitions_csv, split_field_map
 from app.errors import InvalidInputError
 from app.graph import CustomerGraph
 from app.identity.csv_options import CsvFile, FieldMapOption
@@ -174,7 +171,7 @@ def import_file(
                     part = incoming[start : start + BATCH_SIZE]
                     total.add(await ingestor.ingest(part))
                     progress.advance(task, len(part))
-                acquired = await store_imported_acquisitions(db, acquisitions, system=name)
+                acquired = await store_by_source_id(db, acquisitions, system=name, rule=RULE_IMPORT)
                 if acquisitions:
                     console.print(f"acquisitions set: {acquired} of {len(acquisitions)} rows")
                 if graph is None:

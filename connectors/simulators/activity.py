@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import phonenumbers
 
+from connectors.simulators.acquisition import acquisition_of
 from connectors.simulators.surveys import SURVEYS
 from connectors.simulators.world import (
     HUBSPOT_CONTACT_BASE,
@@ -359,6 +360,11 @@ class CrmProfile:
     last_open_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # Original source (`hs_analytics_source`, drill-down 1) and when the contact became a
+    # customer (`hs_lifecyclestage_customer_date`): the world's acquisition of the person.
+    analytics_source: str | None = None
+    analytics_source_data_1: str | None = None
+    customer_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,6 +472,7 @@ def crm_profile(world: World, person: Person, contact_id: str, variant: int) -> 
         stage = "evangelist" if person.segment == "vip" and rng.random() < 0.5 else "customer"
     else:
         stage = rng.choice(("customer", "other"))
+    acquired = acquisition_of(world, person)  # its own RNG: the draws below are unchanged
     created = person.created_at + timedelta(days=rng.randrange(0, 400 if variant else 30))
     created = min(created, world.now - timedelta(days=1))
     tenure_days = max(1, (world.now - created).days)
@@ -498,6 +505,9 @@ def crm_profile(world: World, person: Person, contact_id: str, variant: int) -> 
         last_open_at=last_open,
         created_at=created,
         updated_at=_between(rng, created, world.now),
+        analytics_source=acquired.source if acquired else None,
+        analytics_source_data_1=acquired.campaign if acquired else None,
+        customer_since=acquired.acquired_at if acquired else None,
     )
 
 
