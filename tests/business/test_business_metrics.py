@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.store.models import FieldProvenance
+from app.store.models import Acquisition, FieldProvenance
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, gql, node_id
 
 # The worked example's period is the 90 days ending today, so that "lost" (the customer's
@@ -456,3 +456,21 @@ async def test_a_merge_counts_the_person_once_from_the_earlier_acquisition(clien
     # then
     (group,) = (await _metrics(client, "CHANNEL"))["groups"]
     assert (group["key"], group["customersAtStart"], group["acquired"]) == ("search", 1, 0)
+
+
+ERASE = "mutation($id: ID!) { eraseCustomer(customerId: $id) { complete } }"
+
+
+async def test_erasure_removes_the_record_and_keeps_the_anonymous_counts(client, db):
+    # given
+    customer = await _acquired(client, 30, "search")
+
+    # when
+    assert_no_errors(await gql(client, ERASE, {"id": customer["id"]}))
+
+    # then
+    async with db.session() as session:
+        found = await session.get(Acquisition, node_id(customer["id"]))
+    assert found is None
+    (group,) = (await _metrics(client, "NONE"))["groups"]
+    assert group["acquired"] == 1
