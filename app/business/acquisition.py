@@ -132,12 +132,6 @@ async def set_acquisition(db: Database, new: NewAcquisition) -> Acquisition:
     return row
 
 
-async def acquisition_of(db: Database, customer_id: str) -> Acquisition | None:
-    """A customer's acquisition record, if it has one."""
-    async with db.session() as session:
-        return await session.get(Acquisition, customer_id)
-
-
 @dataclass(frozen=True, slots=True)
 class ExternalAcquisition:
     """An acquisition as a source system or a file gives it: by the person's id there."""

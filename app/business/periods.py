@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from app.errors import InvalidInputError
 
@@ -30,16 +30,6 @@ def check_range(since: date, until: date) -> None:
         raise InvalidInputError("`to` is before `from`", argument="to")
     if (until - since).days > MAX_SPAN_DAYS:
         raise InvalidInputError("the range spans more than 20 years", argument="to")
-
-
-def start_of(day: date) -> datetime:
-    """Midnight UTC at the start of a day."""
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def end_of(day: date) -> datetime:
-    """Midnight UTC after a day (exclusive bound)."""
-    return start_of(day + timedelta(days=1))
 
 
 def overlap_days(start: date, end: date, since: date, until: date) -> int:
