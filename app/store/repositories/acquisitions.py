@@ -177,6 +177,7 @@ async def _stored(session: AsyncSession, customer_ids: Iterable[str]) -> dict[st
         rows = await session.execute(
             select(Acquisition)
             .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .with_for_update()  # the rollups move by what is stored: no lost update
             .execution_options(populate_existing=True)
         )
         found.update((row.customer_id, row) for row in rows.scalars())
@@ -261,6 +262,7 @@ async def refresh_lost(session: AsyncSession, customer_ids: Collection[str]) -> 
             select(Acquisition, Customer.lifecycle_stage, Customer.updated_at, Customer.merged_into)
             .join(Customer, Customer.id == Acquisition.customer_id)  # type: ignore[arg-type]
             .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .with_for_update(of=Acquisition)  # type: ignore[arg-type]
             .execution_options(populate_existing=True)
         )
         for record, stage, updated_at, merged_into in rows.all():
