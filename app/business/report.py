@@ -1,6 +1,6 @@
 """businessMetrics: the period metrics of `app/metrics/population.py` over the store's
-acquisition rollups, cohort values and spend ledger, for one group per channel, campaign,
-month, quarter, or the whole period. Aggregates only: no customer is named."""
+acquisition rollups (counts and the acquired customers' values) and spend ledger, for one
+group per channel, campaign, month, quarter, or the whole period. Aggregates only."""
 
 from __future__ import annotations
 
@@ -85,7 +85,14 @@ async def business_metrics(
     key = _KEYS[group_by]
     async with db.session() as session:
         categories = CATEGORIES_OF[cost_basis]
-        spend_rows = await reads.spend(session, start=since, end=until, categories=categories)
+        spend_rows = await reads.spend(
+            session,
+            start=since,
+            end=until,
+            categories=categories,
+            key=None if timed else key,
+            collapse=not timed,
+        )
         before = await reads.movement(
             session, since=None, until=since - timedelta(days=1), key=None if timed else key
         )
@@ -127,8 +134,7 @@ def _by_key(
     moved = {row.key: row for row in within}
     spend_by_key: dict[str | None, list[reads.SpendRow]] = defaultdict(list)
     for row in spend_rows:
-        spend_key = {BusinessGroupBy.CHANNEL: row.channel, BusinessGroupBy.CAMPAIGN: row.campaign}
-        spend_by_key[spend_key.get(group_by)].append(row)
+        spend_by_key[row.key].append(row)
     keys = {key for key, count in at_start.items() if count} | set(spend_by_key)
     keys |= {key for key, row in moved.items() if row.acquired or row.lost}
     if group_by is BusinessGroupBy.NONE:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, select
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import (
@@ -42,11 +42,11 @@ class MovementRow:
 
 @dataclass(frozen=True, slots=True)
 class SpendRow:
+    """Spend of one period and key (a channel, a campaign, or None)."""
+
     period_start: date
     period_end: date
-    channel: str | None
-    campaign: str | None
-    category: str
+    key: str | None
     amount: float
 
 
@@ -107,30 +107,36 @@ async def movement(
 
 
 async def spend(
-    session: AsyncSession, *, start: date, end: date, categories: Collection[str]
+    session: AsyncSession,
+    *,
+    start: date,
+    end: date,
+    categories: Collection[str],
+    key: str | None,
+    collapse: bool,
 ) -> list[SpendRow]:
-    """Spend of the given categories whose period overlaps [start, end], summed per period,
-    channel, campaign and category."""
-    keys = (
-        AcquisitionSpend.period_start,
-        AcquisitionSpend.period_end,
-        AcquisitionSpend.channel,
-        AcquisitionSpend.campaign,
-        AcquisitionSpend.category,
-    )
+    """Spend of the given categories whose period overlaps [start, end], summed per period
+    and key (`channel`, `campaign` or None). With `collapse`, spend wholly inside [start, end]
+    is summed into one row per key whose period is [start, end]: nothing left to prorate."""
+    first: ColumnElement[Any] = AcquisitionSpend.period_start  # type: ignore[assignment]
+    last: ColumnElement[Any] = AcquisitionSpend.period_end  # type: ignore[assignment]
+    if collapse:
+        inside = and_(first >= start, last <= end)
+        first = case((inside, literal(start, Date())), else_=first)
+        last = case((inside, literal(end, Date())), else_=last)
+    column = literal(None) if key is None else getattr(AcquisitionSpend, key)
+    keys = (first.label("first"), last.label("last"), column.label("key"))
     statement = (
         select(*keys, func.sum(AcquisitionSpend.amount))
         .where(
-            and_(
-                AcquisitionSpend.period_start <= end,  # type: ignore[operator]
-                AcquisitionSpend.period_end >= start,  # type: ignore[operator]
-                AcquisitionSpend.category.in_(sorted(categories)),  # type: ignore[attr-defined]
-            )
+            AcquisitionSpend.period_start <= end,  # type: ignore[operator]
+            AcquisitionSpend.period_end >= start,  # type: ignore[operator]
+            AcquisitionSpend.category.in_(sorted(categories)),  # type: ignore[attr-defined]
         )
-        .group_by(*keys)
+        .group_by(first, last, column)
     )
     rows = await session.execute(statement)
-    return [SpendRow(*row[:5], float(row[5])) for row in rows.all()]
+    return [SpendRow(row[0], row[1], row[2], float(row[3])) for row in rows.all()]
 
 
 async def cohort_sizes(session: AsyncSession, *, since: str, until: str) -> dict[str, int]:
