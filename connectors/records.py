@@ -127,6 +127,8 @@ class Order:
     invoice_status: str | None
     lines: tuple[OrderLine, ...]
     updated_at: datetime | None
+    utm_source: str | None = None  # where the order came from (Odoo utm.source)
+    utm_campaign: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

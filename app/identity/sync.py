@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.business.acquisition import RULE_EARLIEST_SOURCE, ExternalAcquisition, store_by_source_id
-from app.business.source_acquisition import acquisition_from_change
+from app.business.source_acquisition import (
+    acquisition_from_change,
+    erp_customer,
+    first_order_acquisitions,
+)
 from app.graph import CustomerGraph, connectors_config, customer_graph
 from app.identity.ingest import IncomingRecord, Ingestor, IngestSummary, Outcome
 from app.identity.record import PersonRecord
@@ -70,11 +74,14 @@ async def sync_system(
     newest = since
     batch: list[IncomingRecord] = []
     acquisitions: list[ExternalAcquisition] = []
+    erp_customers: list[str] = []
     try:
         async for change in connector.iter_changes(since):
             acquired = acquisition_from_change(change)
             if acquired is not None:
                 acquisitions.append(acquired)
+            if (customer := erp_customer(change)) is not None:
+                erp_customers.append(customer)
             if change.changed_at is not None and change.changed_at > newest:
                 newest = change.changed_at
             incoming = incoming_from_change(change)
@@ -90,6 +97,7 @@ async def sync_system(
                 await _flush(ingestor, batch, result.summary)
         await _flush(ingestor, batch, result.summary)
         # Once every identity is linked: where the customers came from, as the system says.
+        acquisitions += await first_order_acquisitions(connector, erp_customers)
         await store_by_source_id(
             db, acquisitions, system=connector.system, rule=RULE_EARLIEST_SOURCE
         )

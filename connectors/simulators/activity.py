@@ -163,6 +163,10 @@ class OrderSpec:
     invoice_status: str  # "no" | "to invoice" | "invoiced"
     invoice: InvoiceSpec | None
     updated_at: datetime
+    # UTM tracking (`source_id`, `campaign_id`): the first order carries the person's
+    # acquisition source and campaign; repeat orders carry none.
+    utm_source: str | None = None
+    utm_campaign: str | None = None
 
 
 def erp_profile(world: World, person: Person) -> ErpProfile | None:
@@ -227,8 +231,10 @@ def erp_orders(world: World, person: Person) -> tuple[OrderSpec, ...]:
     end = _churned_at(world, person, rng)
     dates = sorted(_between(rng, person.created_at, end) for _ in range(count))
     business = person.profile_type == "business"
+    acquired = acquisition_of(world, person)  # its own RNG: the draws here are unchanged
     orders: list[OrderSpec] = []
     for index, ordered_at in enumerate(dates):
+        first = index == 0 and acquired is not None
         order_id = object_id(ordinal, index)
         lines: list[OrderLineSpec] = []
         for line_index in range(rng.randint(1, 4)):
@@ -286,6 +292,8 @@ def erp_orders(world: World, person: Person) -> tuple[OrderSpec, ...]:
                 else ("no" if state != "sale" else "to invoice"),
                 invoice=invoice,
                 updated_at=min(updated, world.now),
+                utm_source=acquired.source.replace("_", " ").title() if first else None,
+                utm_campaign=acquired.campaign if first else None,
             )
         )
     return tuple(orders)

@@ -1,5 +1,6 @@
 """`c360 sync` takes where customers came from from the CRM (HubSpot's original source and the
-date a contact became a customer), served by the simulator in HubSpot's wire format."""
+date a contact became a customer) and the ERP (the first confirmed order's UTM source, Odoo
+`sale.order.source_id`), served by the simulators in the vendors' wire formats."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from app.store.models import (
     FieldProvenance,
 )
 from connectors.simulators.acquisition import acquisition_of
+from connectors.simulators.activity import erp_orders
 from connectors.simulators.world import World
 from tests.identity.test_sync_command import _run, simulators, store, world
 
@@ -83,3 +85,20 @@ def test_sync_stores_the_crms_original_source_but_not_over_a_persons(
         checked += 1
     assert checked > 10
     assert records[by_hand.customer_id][1:] == ("events", None, "gateway", "direct_edit")
+    # customers only the ERP knows: their first confirmed order's UTM source and date
+    odoo_people = {link.customer_id for link in world.links if link.system == "odoo"}
+    from_erp = 0
+    for person in customers[1:]:
+        if person.customer_id not in odoo_people - hubspot_people:
+            continue
+        confirmed = [o for o in erp_orders(world, person) if o.state in ("sale", "done")]
+        first = min(confirmed, key=lambda o: o.ordered_at) if confirmed else None
+        if first is None or first.utm_source is None:
+            assert person.customer_id not in records
+            continue
+        acquired_at, channel, campaign, system, rule = records[person.customer_id]
+        assert abs((acquired_at - first.ordered_at).total_seconds()) < 1  # Odoo: seconds
+        expected = first.utm_source.lower().replace(" ", "_")
+        assert (channel, campaign, system) == (expected, first.utm_campaign, "odoo")
+        from_erp += 1
+    assert from_erp > 0
