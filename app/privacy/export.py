@@ -22,6 +22,7 @@ from app.graph.timeline import from_interaction, upstream_entries
 from app.privacy.consent import current_state
 from app.store.db import Database
 from app.store.models import (
+    Acquisition,
     ConsentEvent,
     ContactPoint,
     FieldProvenance,
@@ -74,6 +75,7 @@ class _StoreRows:
     consents: list[ConsentEvent]
     preferences: list[Preference]
     interactions: list[Interaction]
+    acquisitions: list[Acquisition]
 
 
 async def _master_store(
@@ -92,6 +94,7 @@ async def _master_store(
             consents=await repo.rows_of(session, ConsentEvent, customer_ids=ids),
             preferences=await repo.rows_of(session, Preference, customer_ids=ids),
             interactions=await repo.rows_of(session, Interaction, customer_ids=ids),
+            acquisitions=await repo.rows_of(session, Acquisition, customer_ids=ids),
         )
         candidates = await repo.match_candidates_of(session, customer_ids=ids)
         audit = await repo.audit_events_of(session, customer_ids=ids)
@@ -115,6 +118,7 @@ async def _master_store(
         "preferences": _rows(rows.preferences),
         "metrics": _rows(rows.metrics),
         "interactions": _rows(rows.interactions),
+        "acquisition": _rows(rows.acquisitions),
         "match_candidates": _rows(candidates),
     }
     return store, ids, rows, _rows(audit)

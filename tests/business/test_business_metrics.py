@@ -474,3 +474,19 @@ async def test_erasure_removes_the_record_and_keeps_the_anonymous_counts(client,
     assert found is None
     (group,) = (await _metrics(client, "NONE"))["groups"]
     assert group["acquired"] == 1
+
+
+EXPORT = "query($id: ID!) { exportCustomerData(customerId: $id) { document } }"
+
+
+async def test_a_data_export_holds_the_acquisition_record(client):
+    # given
+    customer = await _acquired(client, 30, "search", "spring")
+
+    # when
+    body = await gql(client, EXPORT, {"id": customer["id"]})
+
+    # then
+    document = assert_no_errors(body)["exportCustomerData"]["document"]
+    (record,) = document["master_store"]["acquisition"]
+    assert (record["channel"], record["campaign"], record["system"]) == ("search", "spring", "crm")
