@@ -252,3 +252,7 @@ _add_dsar_commands()
 from app.metrics.cli import metrics_app  # noqa: E402  (appended: one line per feature)
 
 app.add_typer(metrics_app, name="metrics")
+
+from app.business.cli import spend_app  # noqa: E402
+
+app.add_typer(spend_app, name="spend")

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.business.demo_spend import seed_acquisitions, seed_spend
 from app.customers.contact_points import PostalAddress
 from app.search.index import refresh_search_keys
 from app.store.db import Database
@@ -230,6 +231,8 @@ async def seed(
             for model, batch in batches.items():
                 rows += await _insert(session, model, batch)
             rows += await _insert(session, SourceLink, list(_links(world, people)))
+            rows += await seed_acquisitions(session, world, people)
             await refresh_search_keys(session, [person.customer_id for person in people])
         on_progress(len(people))
+    rows += await seed_spend(db, world)
     return SeedSummary(customers=len(world.people), rows=rows)

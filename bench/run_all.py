@@ -31,6 +31,8 @@ def main() -> None:
     _run("bench.metrics_recompute", "--customers", "5000" if quick else "100000")
     summary = ["--customers", "20000", "--observations", "200000"] if quick else []
     _run("bench.metric_summary", *summary)
+    business = ["--customers", "20000", "--spend-rows", "2000", "--requests", "10"] if quick else []
+    _run("bench.business_metrics", *business)
     _run("bench.support_desk", *(["--duration", "3"] if quick else []))
     _run("bench.search", *(["--customers", "20000", "--queries", "100"] if quick else []))
     _run("bench.transport", *(["--requests", "500"] if quick else []))

@@ -67,6 +67,9 @@ CONTACT_PROPERTIES = (
     "hs_email_last_open_date",
     "createdate",
     "lastmodifieddate",
+    "hs_analytics_source",
+    "hs_analytics_source_data_1",
+    "hs_lifecyclestage_customer_date",
 )
 TICKET_PROPERTIES = (
     "subject",
@@ -326,6 +329,9 @@ class HubSpotConnector(PooledConnector):
             created_at=iso_datetime(item.get("createdAt") or props.get("createdate")),
             updated_at=iso_datetime(item.get("updatedAt") or props.get("lastmodifieddate")),
             archived=bool(item.get("archived", False)),
+            original_source=text(props.get("hs_analytics_source")),
+            original_source_detail=text(props.get("hs_analytics_source_data_1")),
+            became_customer_at=iso_datetime(props.get("hs_lifecyclestage_customer_date")),
         )
 
     async def fetch_contacts(self, ids: Sequence[str]) -> dict[str, CrmContact]:

@@ -89,6 +89,8 @@ ORDER_FIELDS = [
     "invoice_status",
     "order_line",
     "write_date",
+    "source_id",
+    "campaign_id",
 ]
 LINE_FIELDS = [
     "id",
@@ -416,6 +418,8 @@ class OdooConnector(PooledConnector):
                     invoice_status=text(record.get("invoice_status")),
                     lines=tuple(lines_by_order.get(int(record["id"]), ())),
                     updated_at=odoo_datetime(record.get("write_date")),
+                    utm_source=_many2one_name(record.get("source_id")),
+                    utm_campaign=_many2one_name(record.get("campaign_id")),
                 )
             )
         return result
@@ -577,3 +581,9 @@ def _with_kind(address: PostalAddress, kind: str) -> PostalAddress:
     return PostalAddress(
         kind, address.street, address.city, address.postcode, address.region, address.country
     )
+
+
+def _many2one_name(value: Any) -> str | None:
+    """The display name of a many2one value ([id, name] or false)."""
+    found = many2one(value)
+    return text(found[1]) if found else None

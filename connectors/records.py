@@ -127,6 +127,8 @@ class Order:
     invoice_status: str | None
     lines: tuple[OrderLine, ...]
     updated_at: datetime | None
+    utm_source: str | None = None  # where the order came from (Odoo utm.source)
+    utm_campaign: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,9 @@ class CrmContact:
     created_at: datetime | None
     updated_at: datetime | None
     archived: bool = False
+    original_source: str | None = None  # how the contact first came: "PAID_SEARCH", ...
+    original_source_detail: str | None = None  # the source's drill-down (a campaign)
+    became_customer_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

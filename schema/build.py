@@ -22,6 +22,8 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from app.store.availability import is_database_unavailable
+from schema.business.mutations import BusinessMutations
+from schema.business.queries import BusinessQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.entities import representation_error
@@ -55,9 +57,12 @@ Query = merge_types(
         SearchQueries,
         QualityQueries,
         MetricQueries,
+        BusinessQueries,
     ),
 )
-Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))
+Mutation = merge_types(
+    "Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations, BusinessMutations)
+)
 
 
 class GatewaySchema(strawberry.federation.Schema):

@@ -9,13 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.search.index import refresh_search_keys
 from app.store.repositories import identity as identity_repo
+from app.store.repositories.acquisitions import refresh_lost
 from app.store.repositories.metric_dimensions import refresh_dimensions
 
 
 async def customers_written(session: AsyncSession, customer_ids: Sequence[str]) -> None:
-    """Within the write's transaction: search keys and the summary groups of the current
-    metric values now; blocking keys (for import and sync matching) are dropped and rebuilt
-    from the new values at the start of the next run."""
+    """Within the write's transaction: search keys, the summary groups of the current metric
+    values and who of them is lost (lifecycle stage `past`) now; blocking keys (for import and
+    sync matching) are dropped and rebuilt from the new values at the start of the next run."""
     await refresh_search_keys(session, customer_ids)
     await refresh_dimensions(session, customer_ids)
+    await refresh_lost(session, customer_ids)
     await identity_repo.drop_blocking_keys(session, customer_ids=customer_ids)

@@ -54,6 +54,7 @@ from app.store.models import (
 from app.store.repositories import contact_points as contact_repo
 from app.store.repositories import customers as customer_repo
 from app.store.repositories import identity as repo
+from app.store.repositories.acquisitions import refresh_lost
 from app.store.repositories.metric_dimensions import refresh_dimensions
 from app.store.types import utcnow
 
@@ -151,11 +152,13 @@ async def admit(
 async def customers_changed(db: Database, customer_ids: Collection[str], *, cause: str) -> None:
     """Called once after each committed ingest batch, merge and unmerge, with the customers whose
     golden record, links or contact points changed: their search keys and the summary groups
-    of their metric values follow them (a merged tombstone loses its keys)."""
+    of their metric values follow them (a merged tombstone loses its keys), and so does their
+    acquisition record (lost when `past`; a tombstone's moves to its survivor)."""
     log.debug("customers changed", cause=cause, customers=len(customer_ids))
     async with db.transaction() as session:
         await refresh_search_keys(session, customer_ids)
         await refresh_dimensions(session, customer_ids)
+        await refresh_lost(session, customer_ids)
 
 
 class _Point(NamedTuple):

@@ -15,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.business.acquisition import RULE_IMPORT, store_by_source_id
+from app.business.acquisition_csv import read_acquisitions_csv, split_field_map
 from app.errors import InvalidInputError
 from app.graph import CustomerGraph
 from app.identity.csv_options import CsvFile, FieldMapOption
@@ -135,8 +137,12 @@ def import_file(
     if not name or len(name) > 64 or not name.replace("_", "").replace("-", "").isalnum():
         raise _fail(errors, "--source must be 1 to 64 letters, digits, '-' or '_'")
     try:
-        mapping = parse_field_map(field_map or [])
+        person_map, acquisition_map = split_field_map(field_map or [])
+        mapping = parse_field_map(person_map)
         records = read_records_csv(file, id_column=id_column, field_map=mapping, source=name)
+        acquisitions = read_acquisitions_csv(
+            file, id_column=id_column, field_map=acquisition_map, system=name
+        )
     except InvalidInputError as exc:
         raise _fail(errors, exc.message) from None
     incoming = incoming_from_csv(records, source=name)
@@ -165,6 +171,9 @@ def import_file(
                     part = incoming[start : start + BATCH_SIZE]
                     total.add(await ingestor.ingest(part))
                     progress.advance(task, len(part))
+                acquired = await store_by_source_id(db, acquisitions, system=name, rule=RULE_IMPORT)
+                if acquisitions:
+                    console.print(f"acquisitions set: {acquired} of {len(acquisitions)} rows")
                 if graph is None:
                     return total, None
                 return total, await _recompute(db, graph, settings, total.changed, progress)

@@ -7,6 +7,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.business.acquisition import RULE_EARLIEST_SOURCE, ExternalAcquisition, store_by_source_id
+from app.business.source_acquisition import (
+    acquisition_from_change,
+    erp_customer,
+    first_order_acquisitions,
+)
 from app.graph import CustomerGraph, connectors_config, customer_graph
 from app.identity.ingest import IncomingRecord, Ingestor, IngestSummary, Outcome
 from app.identity.record import PersonRecord
@@ -55,7 +61,8 @@ async def sync_system(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> SystemSync:
-    """Link every change since the system's checkpoint; move the checkpoint only on success.
+    """Link every change since the system's checkpoint (and store the acquisitions the system
+    reports); move the checkpoint only on success.
 
     Changes come at or after the checkpoint, so the newest ones are read again next time;
     relinking an already-linked identity only refreshes its customer.
@@ -66,8 +73,15 @@ async def sync_system(
     started = time.perf_counter()
     newest = since
     batch: list[IncomingRecord] = []
+    acquisitions: list[ExternalAcquisition] = []
+    erp_customers: list[str] = []
     try:
         async for change in connector.iter_changes(since):
+            acquired = acquisition_from_change(change)
+            if acquired is not None:
+                acquisitions.append(acquired)
+            if (customer := erp_customer(change)) is not None:
+                erp_customers.append(customer)
             if change.changed_at is not None and change.changed_at > newest:
                 newest = change.changed_at
             incoming = incoming_from_change(change)
@@ -82,6 +96,11 @@ async def sync_system(
             if len(batch) >= batch_size:
                 await _flush(ingestor, batch, result.summary)
         await _flush(ingestor, batch, result.summary)
+        # Once every identity is linked: where the customers came from, as the system says.
+        acquisitions += await first_order_acquisitions(connector, erp_customers)
+        await store_by_source_id(
+            db, acquisitions, system=connector.system, rule=RULE_EARLIEST_SOURCE
+        )
     except ConnectorError as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         return result

@@ -39,6 +39,10 @@ ATTRITION_RATE: Final = "attrition_rate"
 CUSTOMER_GROWTH_INDEX: Final = "customer_growth_index"
 CAC: Final = "cac"
 LTV_TO_CAC: Final = "ltv_to_cac"
+CHURN_RATE: Final = "churn_rate"
+AVERAGE_CLV: Final = "average_clv"
+CAC_PAYBACK_MONTHS: Final = "cac_payback_months"
+ARPU: Final = "arpu"
 
 CUSTOMER_METRICS: Final = (
     NPS,
@@ -72,6 +76,10 @@ AGGREGATE_METRICS: Final = (
     CUSTOMER_GROWTH_INDEX,
     CAC,
     LTV_TO_CAC,
+    CHURN_RATE,
+    AVERAGE_CLV,
+    CAC_PAYBACK_MONTHS,
+    ARPU,
 )
 
 # Method identifiers, one per calculation.
@@ -87,4 +95,27 @@ METHOD_CLV_PREDICTED: Final = "clv.retention_margin.v1"
 METHOD_PROFITABILITY: Final = "profitability.margin_minus_tickets.v1"
 METHOD_ENGAGEMENT: Final = "engagement.decayed_events.v1"
 METHOD_CHURN: Final = "churn.logistic.v1"
-METHOD_PERIOD: Final = "period.counts.v1"
+
+# Definitions of the business metrics (businessMetrics), one per calculation.
+DEF_ACQUISITION_RATE: Final = "acquisition_rate.period_start.v1"
+DEF_ATTRITION_RATE: Final = "attrition_rate.lifecycle_past.v1"
+DEF_GROWTH_INDEX: Final = "customer_growth_index.period_start.v1"
+DEF_CHURN_RATE: Final = "churn_rate.monthly_from_attrition.v1"
+DEF_CAC: Final = {"SIMPLE": "cac.simple.v1", "FULLY_LOADED": "cac.fully_loaded.v1"}
+DEF_AVERAGE_CLV: Final = "average_clv.cohort_predicted.v1"
+DEF_LTV_TO_CAC: Final = "ltv_to_cac.cohort_predicted.v1"
+DEF_CAC_PAYBACK: Final = "cac_payback.clv_margin_months.v1"
+DEF_REPEAT_PURCHASE_RATE: Final = "repeat_purchase_rate.cohort.v1"
+DEF_ARPU: Final = "arpu.cohort_net_revenue.v1"
+BUSINESS_METRICS: Final = (
+    ACQUISITION_RATE,
+    ATTRITION_RATE,
+    CUSTOMER_GROWTH_INDEX,
+    CHURN_RATE,
+    CAC,
+    AVERAGE_CLV,
+    LTV_TO_CAC,
+    CAC_PAYBACK_MONTHS,
+    REPEAT_PURCHASE_RATE,
+    ARPU,
+)

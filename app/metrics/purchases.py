@@ -128,7 +128,12 @@ def repeat_purchase_rate(order_counts: Iterable[int]) -> float | None:
         if count >= 1:
             buyers += 1
             repeaters += count >= 2
-    return repeaters / buyers if buyers else None
+    return repeat_rate(buyers=buyers, repeat_buyers=repeaters)
+
+
+def repeat_rate(*, buyers: int, repeat_buyers: int) -> float | None:
+    """Repeat buyers / buyers, from counts; None without buyers."""
+    return repeat_buyers / buyers if buyers else None
 
 
 def population_purchase_frequency(total_orders: int, buyers: int) -> float | None:

@@ -22,6 +22,7 @@ from app.graph.timeline import from_interaction, upstream_entries
 from app.privacy.consent import current_state
 from app.store.db import Database
 from app.store.models import (
+    Acquisition,
     ConsentEvent,
     ContactPoint,
     ErasureLookalike,
@@ -75,6 +76,7 @@ class _StoreRows:
     consents: list[ConsentEvent]
     preferences: list[Preference]
     interactions: list[Interaction]
+    acquisitions: list[Acquisition]
 
 
 async def _master_store(
@@ -93,6 +95,7 @@ async def _master_store(
             consents=await repo.rows_of(session, ConsentEvent, customer_ids=ids),
             preferences=await repo.rows_of(session, Preference, customer_ids=ids),
             interactions=await repo.rows_of(session, Interaction, customer_ids=ids),
+            acquisitions=await repo.rows_of(session, Acquisition, customer_ids=ids),
         )
         candidates = await repo.match_candidates_of(session, customer_ids=ids)
         lookalikes = await repo.rows_of(session, ErasureLookalike, customer_ids=ids)
@@ -117,6 +120,7 @@ async def _master_store(
         "preferences": _rows(rows.preferences),
         "metrics": _rows(rows.metrics),
         "interactions": _rows(rows.interactions),
+        "acquisition": _rows(rows.acquisitions),
         "match_candidates": _rows(candidates),
         # The other person's (erased) id is theirs, not the subject's: left out.
         "erasure_lookalikes": [

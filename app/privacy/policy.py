@@ -49,3 +49,9 @@ EXPORT_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
 ERASURE_ROLES = frozenset({Role.ADMIN})
 # Live customers that held an erased person's identifiers are reviewed by stewards (and admins).
 LOOKALIKE_REVIEWERS = frozenset({Role.ADMIN, Role.STEWARD})
+
+# Business metrics (businessMetrics, retentionCohorts) are aggregates with no personal data:
+# for analysts as well as admins and stewards. Setting where a customer came from and recording
+# what acquiring customers cost changes the figures everyone reports: admins and stewards.
+BUSINESS_METRICS_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
+ACQUISITION_WRITE_ROLES = frozenset({Role.ADMIN, Role.STEWARD})

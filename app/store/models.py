@@ -546,3 +546,80 @@ class MetricPeriod(SQLModel, table=True):
     )
     value: float
     observed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Acquisition(SQLModel, table=True):
+    """Where one customer came from: when, through which channel and campaign, which system
+    says so, and (lifecycle stage `past`) when the customer was lost. The customer's current
+    order count and CLVs are copied here (repositories/acquisitions.py): what the rollup's
+    sums hold for it, so that a change moves them by the difference."""
+
+    customer_id: str = Field(
+        sa_column_args=[ForeignKey("customer.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    acquired_at: datetime = Field(sa_type=UTCDateTime)
+    channel: str | None = Field(default=None, max_length=64)
+    campaign: str | None = Field(default=None, max_length=128)
+    system: str = Field(max_length=64)
+    lost_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    order_count: float | None = None
+    clv_historical: float | None = None
+    clv_predicted: float | None = None
+
+
+class AcquisitionMovement(SQLModel, table=True):
+    """Per UTC day (grain 'd') and per month (grain 'm'), channel and campaign ('' for none):
+    customers acquired and lost, and sums of the current values of those acquired. What
+    businessMetrics reads (whole months, then the days of partial ones), kept in step by
+    every acquisition write and every write of a copied metric value."""
+
+    __tablename__ = "acquisition_movement"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    grain: str = Field(max_length=1, primary_key=True)
+    period: str = Field(max_length=10, primary_key=True)
+    channel: str = Field(max_length=64, primary_key=True)
+    campaign: str = Field(max_length=128, primary_key=True)
+    acquired: int = 0
+    lost: int = 0
+    buyers: int = 0
+    repeat_buyers: int = 0
+    with_clv: int = 0
+    clv_sum: float = 0.0
+    with_revenue: int = 0
+    revenue_sum: float = 0.0
+
+
+class AcquisitionRetention(SQLModel, table=True):
+    """Customers lost per acquisition month (cohort) and month lost: the retention table's
+    rollup, kept in step by every acquisition write."""
+
+    __tablename__ = "acquisition_retention"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    cohort: str = Field(max_length=7, primary_key=True)
+    lost_month: str = Field(max_length=7, primary_key=True)
+    lost: int = 0
+
+
+class AcquisitionSpend(SQLModel, table=True):
+    """What acquiring customers cost over a period (inclusive dates), in the reporting
+    currency, with the amount and currency it was recorded in."""
+
+    __tablename__ = "acquisition_spend"
+    __table_args__ = (Index("ix_acquisition_spend_period", "period_start", "period_end"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_start: date
+    period_end: date
+    channel: str | None = Field(default=None, max_length=64)
+    campaign: str | None = Field(default=None, max_length=128)
+    category: str = Field(max_length=32)
+    amount: float
+    original_amount: float
+    currency: str = Field(max_length=3)
+    source: str = Field(default="gateway", max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import phonenumbers
 
+from connectors.simulators.acquisition import acquisition_of
 from connectors.simulators.surveys import SURVEYS
 from connectors.simulators.world import (
     HUBSPOT_CONTACT_BASE,
@@ -162,6 +163,10 @@ class OrderSpec:
     invoice_status: str  # "no" | "to invoice" | "invoiced"
     invoice: InvoiceSpec | None
     updated_at: datetime
+    # UTM tracking (`source_id`, `campaign_id`): the first order carries the person's
+    # acquisition source and campaign; repeat orders carry none.
+    utm_source: str | None = None
+    utm_campaign: str | None = None
 
 
 def erp_profile(world: World, person: Person) -> ErpProfile | None:
@@ -226,8 +231,10 @@ def erp_orders(world: World, person: Person) -> tuple[OrderSpec, ...]:
     end = _churned_at(world, person, rng)
     dates = sorted(_between(rng, person.created_at, end) for _ in range(count))
     business = person.profile_type == "business"
+    acquired = acquisition_of(world, person)  # its own RNG: the draws here are unchanged
     orders: list[OrderSpec] = []
     for index, ordered_at in enumerate(dates):
+        first = index == 0 and acquired is not None
         order_id = object_id(ordinal, index)
         lines: list[OrderLineSpec] = []
         for line_index in range(rng.randint(1, 4)):
@@ -285,6 +292,8 @@ def erp_orders(world: World, person: Person) -> tuple[OrderSpec, ...]:
                 else ("no" if state != "sale" else "to invoice"),
                 invoice=invoice,
                 updated_at=min(updated, world.now),
+                utm_source=acquired.source.replace("_", " ").title() if first else None,
+                utm_campaign=acquired.campaign if first else None,
             )
         )
     return tuple(orders)
@@ -359,6 +368,11 @@ class CrmProfile:
     last_open_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # Original source (`hs_analytics_source`, drill-down 1) and when the contact became a
+    # customer (`hs_lifecyclestage_customer_date`): the world's acquisition of the person.
+    analytics_source: str | None = None
+    analytics_source_data_1: str | None = None
+    customer_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,6 +480,7 @@ def crm_profile(world: World, person: Person, contact_id: str, variant: int) -> 
         stage = "evangelist" if person.segment == "vip" and rng.random() < 0.5 else "customer"
     else:
         stage = rng.choice(("customer", "other"))
+    acquired = acquisition_of(world, person)  # its own RNG: the draws below are unchanged
     created = person.created_at + timedelta(days=rng.randrange(0, 400 if variant else 30))
     created = min(created, world.now - timedelta(days=1))
     tenure_days = max(1, (world.now - created).days)
@@ -498,6 +513,9 @@ def crm_profile(world: World, person: Person, contact_id: str, variant: int) -> 
         last_open_at=last_open,
         created_at=created,
         updated_at=_between(rng, created, world.now),
+        analytics_source=acquired.source if acquired else None,
+        analytics_source_data_1=acquired.campaign if acquired else None,
+        customer_since=acquired.acquired_at if acquired else None,
     )
 
 

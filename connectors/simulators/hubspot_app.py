@@ -146,6 +146,9 @@ def _contact_properties(profile: CrmProfile) -> Properties:
         "hs_email_last_open_date": _iso(profile.last_open_at),
         "createdate": _iso(profile.created_at),
         "lastmodifieddate": _iso(profile.updated_at),
+        "hs_analytics_source": profile.analytics_source,
+        "hs_analytics_source_data_1": profile.analytics_source_data_1,
+        "hs_lifecyclestage_customer_date": _iso(profile.customer_since),
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -410,6 +411,8 @@ class OdooSimulator:
             "invoice_ids": [order.invoice.move_id] if order.invoice else [],
             "create_date": _odt(order.ordered_at),
             "write_date": _odt(order.updated_at),
+            "source_id": _utm(order.utm_source),
+            "campaign_id": _utm(order.utm_campaign),
         }
 
     def _line_records(self, order: OrderSpec) -> list[Record]:
@@ -703,3 +706,10 @@ def create_odoo_app(world: World, faults: FaultState, token: str) -> Starlette:
     app.state.faults = faults
     app.state.simulator = simulator
     return app
+
+
+def _utm(name: str | None) -> list[Any] | bool:
+    """A utm.source / utm.campaign many2one as Odoo renders it: [id, name], or false."""
+    if name is None:
+        return False
+    return [zlib.crc32(name.encode()) % 100_000 + 1, name]

@@ -19,7 +19,7 @@ from app.metrics import (
     compute_customer_metrics,
     rfm_breakpoints,
 )
-from app.metrics.population import AcquisitionSpend, CustomerMovement, period_metrics
+from app.metrics.population import CohortValues, CustomerMovement, period_metrics
 from app.metrics.purchases import repeat_purchase_rate
 from app.metrics.surveys import ces_estimate, csat_estimate, nps_estimate
 from tests.metrics.factories import AS_OF, csat, day, nps
@@ -138,16 +138,25 @@ def test_repeat_purchase_rate_example() -> None:
 
 def test_period_example() -> None:
     movement = CustomerMovement(date(2025, 1, 1), date(2025, 3, 31), 1000, 150, 100)
-    spend = AcquisitionSpend(marketing=20_000.0, sales=10_000.0)
+    cohort = CohortValues(with_clv=150, clv_sum=150 * 500.0)
 
-    values = {m.name: m.value for m in period_metrics(movement, spend, average_clv=500.0)}
+    values = {
+        name: value.value
+        for name, value in period_metrics(
+            movement, 30_000.0, cohort, cost_basis="FULLY_LOADED", params=MetricParams()
+        ).items()
+        if value.value is not None
+    }
 
     assert values == pytest.approx(
         {
             "acquisition_rate": 0.15,
             "attrition_rate": 0.10,
             "customer_growth_index": 105.0,
+            "churn_rate": 1 - 0.9 ** (1 / (90 / (365 / 12))),
             "cac": 200.0,
+            "average_clv": 500.0,
             "ltv_to_cac": 2.5,
+            "cac_payback_months": 5.76,
         }
     )

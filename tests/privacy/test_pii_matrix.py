@@ -258,6 +258,27 @@ IDENTITY_MUTATIONS: dict[str, tuple[str, Any]] = {
         lambda p: {"id": p["lookalikeId"]},
     ),
 }
+# Where customers came from and what that cost: admins and stewards (policy.py).
+BUSINESS_MUTATIONS: dict[str, tuple[str, Any]] = {
+    "setAcquisition": (
+        "mutation($input: SetAcquisitionInput!) { setAcquisition(input: $input) { channel } }",
+        lambda p: {"input": {"customerId": p["id"], "acquiredAt": "2025-01-01T00:00:00Z"}},
+    ),
+    "recordAcquisitionSpend": (
+        "mutation($e: [AcquisitionSpendInput!]!) { recordAcquisitionSpend(entries: $e) { id } }",
+        lambda p: {
+            "e": [
+                {
+                    "periodStart": "2025-01-01",
+                    "periodEnd": "2025-01-31",
+                    "category": "MEDIA",
+                    "amount": 10,
+                    "currency": "EUR",
+                }
+            ]
+        },
+    ),
+}
 # Admin only; it runs last, as it erases the customer the others act on.
 ADMIN_MUTATIONS: dict[str, tuple[str, Any]] = {
     "eraseCustomer": (
@@ -269,6 +290,7 @@ ALL_MUTATIONS = {
     **STAFF_MUTATIONS,
     **SELF_SERVICE_MUTATIONS,
     **IDENTITY_MUTATIONS,
+    **BUSINESS_MUTATIONS,
     **ADMIN_MUTATIONS,
 }
 STAFF = {Role.ADMIN, Role.STEWARD, Role.SUPPORT_AGENT}
@@ -290,7 +312,7 @@ def _expected(role: Role, mutation: str) -> str:
         return "allowed" if role is Role.CUSTOMER else "FORBIDDEN"
     if mutation in ADMIN_MUTATIONS:
         return "allowed" if role is Role.ADMIN else "FORBIDDEN"
-    if mutation in IDENTITY_MUTATIONS:
+    if mutation in IDENTITY_MUTATIONS or mutation in BUSINESS_MUTATIONS:
         return "allowed" if role in IDENTITY_STEWARDS else "FORBIDDEN"
     return "allowed" if role in STAFF else "FORBIDDEN"
 

@@ -3,7 +3,7 @@
 Every writer of `metric_observation` goes through `upsert_current` (most through
 `append_observations`), so `metric_current` always holds each customer's latest observation of
 each metric and `metric_period` its latest in each month and quarter (a backdated observation
-never replaces a newer one).
+never replaces a newer one), and acquisition records their current order count and CLVs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import MetricCurrent, MetricObservation, MetricPeriod
+from app.store.repositories.acquisitions import COPIED_METRICS, copy_current_values
 from app.store.repositories.metric_dimensions import NAMES as DIMENSIONS
 from app.store.repositories.metric_dimensions import dimensions_of
 
@@ -107,6 +108,9 @@ async def upsert_current(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
     await _upsert_latest(session, _CURRENT_TABLE, ("customer_id", "name"), current)
     period_keys = ("name", "grain", "period", "customer_id")
     await _upsert_latest(session, _PERIOD_TABLE, period_keys, _latest_periods(rows))
+    # A cohort's values are read from the acquisition records: keep their copies current.
+    copied = {row["customer_id"] for row in current if row["name"] in COPIED_METRICS}
+    await copy_current_values(session, copied)
 
 
 async def append_observations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

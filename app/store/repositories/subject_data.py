@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.store.models import (
+    Acquisition,
     ApiKey,
     AuditEvent,
     ConsentEvent,
@@ -27,7 +28,10 @@ from app.store.models import (
 RowT = TypeVar("RowT", bound=SQLModel)
 MAX_MERGE_DEPTH = 16
 # Tables whose rows belong to one customer through a `customer_id` column.
+# The acquisition record goes with the person; the acquisition rollups keep counting them, as
+# aggregates hold nothing personal (docs/metrics.md, Business metrics).
 PER_CUSTOMER_TABLES: tuple[type[Any], ...] = (
+    Acquisition,
     ContactPoint,
     SourceLink,
     FieldProvenance,

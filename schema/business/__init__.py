@@ -1,0 +1,1 @@
+"""Business metrics: acquisition records, the spend ledger, period metrics and cohorts."""
