@@ -16,6 +16,7 @@ from app.privacy.principals import Principal
 from app.settings import Settings
 from app.store.db import Database
 from schema.customers.dataloaders import CustomerLoaders
+from schema.history.dataloaders import HistoryLoaders
 from schema.sources.dataloaders import SourceLoaders
 
 
@@ -30,6 +31,7 @@ class Context:
     principal: Principal
     graph: CustomerGraph | None = None
     loaders: CustomerLoaders = field(init=False)
+    history: HistoryLoaders = field(init=False)
     sources: SourceLoaders = field(init=False)
     access: RequestAccess = field(init=False)
     # Errors of sources that failed under fields that still resolved (merged timeline).
@@ -39,6 +41,7 @@ class Context:
     def __post_init__(self) -> None:
         # Loaders cache per request only: never share one across requests.
         self.loaders = CustomerLoaders(self.db)
+        self.history = HistoryLoaders(self.db)
         graph = self.graph or CustomerGraph({}, {}, SourceCache(MemoryCacheBackend(1)))
         self.sources = SourceLoaders(graph)
         self.access = RequestAccess(self.principal, self.request_id)
