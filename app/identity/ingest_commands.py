@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.customers.change_actor import acting_as
 from app.errors import InvalidInputError
 from app.graph import CustomerGraph
 from app.identity.csv_options import CsvFile, FieldMapOption
@@ -173,7 +174,8 @@ def import_file(
                 await graph.aclose()
             await db.dispose()
 
-    summary, metrics = _run(errors, run())
+    with acting_as("cli:import"):
+        summary, metrics = _run(errors, run())
     console.print(
         summary_table(f"import {file.name} as {name}", summary, time.perf_counter() - started)
     )
@@ -233,7 +235,8 @@ def sync(
             await graph.aclose()
             await db.dispose()
 
-    results, metrics = _run(errors, run())
+    with acting_as("cli:sync"):
+        results, metrics = _run(errors, run())
     failed = False
     for result in results:
         title = f"sync {result.system} (changes since {result.since:%Y-%m-%d %H:%M:%S})"
