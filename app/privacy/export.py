@@ -24,6 +24,7 @@ from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
     ContactPoint,
+    CustomerChange,
     FieldProvenance,
     Interaction,
     MetricObservation,
@@ -74,6 +75,7 @@ class _StoreRows:
     consents: list[ConsentEvent]
     preferences: list[Preference]
     interactions: list[Interaction]
+    history: list[CustomerChange]
 
 
 async def _master_store(
@@ -92,6 +94,7 @@ async def _master_store(
             consents=await repo.rows_of(session, ConsentEvent, customer_ids=ids),
             preferences=await repo.rows_of(session, Preference, customer_ids=ids),
             interactions=await repo.rows_of(session, Interaction, customer_ids=ids),
+            history=await repo.rows_of(session, CustomerChange, customer_ids=ids),
         )
         candidates = await repo.match_candidates_of(session, customer_ids=ids)
         audit = await repo.audit_events_of(session, customer_ids=ids)
@@ -116,6 +119,7 @@ async def _master_store(
         "metrics": _rows(rows.metrics),
         "interactions": _rows(rows.interactions),
         "match_candidates": _rows(candidates),
+        "history": _rows(rows.history),
     }
     return store, ids, rows, _rows(audit)
 

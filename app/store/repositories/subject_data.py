@@ -15,6 +15,7 @@ from app.store.models import (
     ConsentEvent,
     ContactPoint,
     Customer,
+    CustomerChange,
     FieldProvenance,
     Interaction,
     MatchCandidate,
@@ -34,6 +35,7 @@ PER_CUSTOMER_TABLES: tuple[type[Any], ...] = (
     ConsentEvent,
     Preference,
     Interaction,
+    CustomerChange,
 )
 
 
