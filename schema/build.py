@@ -30,6 +30,7 @@ from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
+from schema.history.queries import HistoryQueries
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.metrics.queries import MetricQueries
@@ -50,6 +51,7 @@ Query = merge_types(
         SearchQueries,
         QualityQueries,
         MetricQueries,
+        HistoryQueries,
     ),
 )
 Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))

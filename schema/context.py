@@ -41,7 +41,7 @@ class Context:
     def __post_init__(self) -> None:
         # Loaders cache per request only: never share one across requests.
         self.loaders = CustomerLoaders(self.db)
-        self.history = HistoryLoaders(self.db)
+        self.history = HistoryLoaders(self.db, self.settings)
         graph = self.graph or CustomerGraph({}, {}, SourceCache(MemoryCacheBackend(1)))
         self.sources = SourceLoaders(graph)
         self.access = RequestAccess(self.principal, self.request_id)

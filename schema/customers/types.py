@@ -484,4 +484,4 @@ class Customer(
     @strawberry.field(description="How complete, valid, verified and unique this record is.")
     async def quality(self, info: Info) -> CustomerQuality | None:
         found = await info.context.loaders.quality_by_customer_id.load(self.id)
-        return CustomerQuality.from_quality(found) if found is not None else None
+        return CustomerQuality.from_quality(found, self.id) if found is not None else None
