@@ -123,8 +123,10 @@ def _spans(
     closed: frozenset[str],
     since: datetime,
     build: Any,
+    at: datetime | None = None,
 ) -> list[Span]:
-    """Validity spans per item: each opened..closed pair, and the current rows (open)."""
+    """Validity spans per item: each opened..closed pair, and the current rows (open); with
+    `at`, only those covering it (a past value's row is built only when kept)."""
     by_item: dict[str, list[CustomerChange]] = defaultdict(list)
     for entry in entries:
         if entry.item is not None:
@@ -136,12 +138,16 @@ def _spans(
             if entry.action in opened and start is None:
                 start = entry.changed_at
             elif entry.action in closed:
-                old = build(entry.customer_id, entry.old_value or {})
-                spans.append(Span(old, start or since, entry.changed_at, past_id=entry.id))
+                begun = start or since
+                if at is None or begun <= at < entry.changed_at:
+                    old = build(entry.customer_id, entry.old_value or {})
+                    spans.append(Span(old, begun, entry.changed_at, past_id=entry.id))
                 start = None
         if item in current:
             row = current[item]
-            spans.append(Span(row, start or _started(row) or since, None))
+            span = Span(row, start or _started(row) or since, None)
+            if at is None or span.covers(at):
+                spans.append(span)
     return spans
 
 
@@ -176,9 +182,13 @@ def _past_link(customer_id: str, value: dict[str, Any]) -> SourceLink:
 
 
 def point_spans(
-    customer: Customer, points: Sequence[ContactPoint], entries: Sequence[CustomerChange], kind: str
+    customer: Customer,
+    points: Sequence[ContactPoint],
+    entries: Sequence[CustomerChange],
+    kind: str,
+    at: datetime | None = None,
 ) -> list[Span]:
-    """Every value of one contact kind the customer had, current ones last per item."""
+    """Every value of one contact kind the customer had (with `at`: had then)."""
     return _spans(
         {point_item(p.kind, p.value): p for p in points if p.kind == kind},
         (e for e in entries if e.field == kind),
@@ -186,13 +196,17 @@ def point_spans(
         closed=frozenset({ChangeAction.REMOVED.value}),
         since=customer.created_at,
         build=_past_point(kind),
+        at=at,
     )
 
 
 def link_spans(
-    customer: Customer, links: Sequence[SourceLink], entries: Sequence[CustomerChange]
+    customer: Customer,
+    links: Sequence[SourceLink],
+    entries: Sequence[CustomerChange],
+    at: datetime | None = None,
 ) -> list[Span]:
-    """Every source identity the customer had."""
+    """Every source identity the customer had (with `at`: had then)."""
     return _spans(
         {identity_item(link.system, link.external_id): link for link in links},
         (e for e in entries if e.field == IDENTITY_FIELD),
@@ -200,6 +214,7 @@ def link_spans(
         closed=frozenset({ChangeAction.UNLINKED.value}),
         since=customer.created_at,
         build=_past_link,
+        at=at,
     )
 
 
@@ -265,10 +280,9 @@ def record_as_of(
     kept = [
         span.row
         for kind in CONTACT_FIELDS
-        for span in point_spans(customer, points, entries, kind)
-        if span.covers(at)
+        for span in point_spans(customer, points, by_field.get(kind, []), kind, at)
     ]
-    identities = [span.row for span in link_spans(customer, links, entries) if span.covers(at)]
+    identities = [span.row for span in link_spans(customer, links, by_field[IDENTITY_FIELD], at)]
     prefs = {
         name: _value_at(
             getattr(preference, name) if preference else None,
