@@ -64,7 +64,10 @@ def stored_fields(names: Sequence[str] | None) -> list[str] | None:
 
 
 def check_range(since: datetime | None, until: datetime | None) -> None:
-    """`from` after `to` is `BAD_USER_INPUT`."""
+    """`from` after `to`, or either without a time zone, is `BAD_USER_INPUT`."""
+    for name, value in (("from", since), ("to", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInputError(f"`{name}` needs a time zone", argument=name)
     if since is not None and until is not None and since > until:
         raise InvalidInputError("`from` is after `to`", argument="from")
 

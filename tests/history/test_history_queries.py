@@ -176,6 +176,7 @@ async def test_history_pages_newest_first_and_filters_by_field_and_time(client):
         {"fields": ["shoeSize"]},
         {"from": "2026-01-02T00:00:00Z", "to": "2026-01-01T00:00:00Z"},
         {"first": 101},
+        {"from": "2026-01-02T00:00:00"},
         {"after": "not-a-cursor"},
     ],
 )
@@ -261,3 +262,12 @@ async def test_history_is_audited_as_a_personal_data_read(client, client_for, db
             )
         )
     assert any("CustomerChange.newValue" in row.fields for row in rows)
+
+
+async def test_history_pages_count_against_the_cost_limit(client):
+    query = """
+    { customers(first: 100) { edges { node {
+        history(first: 100) { edges { node { field oldValue newValue changedAt } } }
+    } } } }
+    """
+    assert error_codes(await gql(client, query)) == ["QUERY_TOO_COMPLEX"]
