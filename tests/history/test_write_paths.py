@@ -185,3 +185,20 @@ async def test_merge_and_unmerge_are_recorded_on_the_survivor(client):
     assert (moved["newValue"], moved["source"]) == ("ada@work.example", "merge")
     assert entry(after_unmerge, "merge", "UNMERGED")["oldValue"] == node_id(merged["id"])
     assert entry(after_unmerge, "email", "REMOVED")["oldValue"] == "ada@work.example"
+
+
+async def test_a_new_loyalty_id_unlinks_the_old_card_and_links_the_new(client):
+    # given
+    created = await create_customer(client, givenName="Ada", loyaltyId="LOY-1")
+
+    # when
+    update = {"id": created["id"], "version": created["version"], "loyaltyId": "LOY-2"}
+    assert_no_errors(await gql(client, UPDATE, {"input": update}))
+
+    # then
+    entries = await history(client, created["id"], ["identity", "loyaltyId"])
+    assert entry(entries, "identity", "UNLINKED")["oldValue"] == "loyalty:LOY-1"
+    linked = [e["newValue"] for e in entries if e["action"] == "LINKED"]
+    assert linked == ["loyalty:LOY-2", "loyalty:LOY-1"]
+    newest = entry(entries, "loyaltyId", "SET")
+    assert (newest["oldValue"], newest["newValue"]) == ("LOY-1", "LOY-2")
