@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.customers.change_actor import acting_as
 from app.errors import InvalidInputError
 from app.graph import CustomerGraph
+from app.identity.csv_change_times import read_change_times
 from app.identity.csv_options import CsvFile, FieldMapOption
 from app.identity.ingest import Ingestor, IngestSummary, Outcome
 from app.identity.record_csv import parse_field_map, read_records_csv
@@ -125,6 +126,14 @@ def import_file(
     ],
     field_map: FieldMapOption = None,
     no_metrics: NoMetricsOption = False,
+    changed_column: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-column",
+            help="Column holding when the source last changed each record (ISO 8601): the "
+            "change history is dated by it.",
+        ),
+    ] = None,
 ) -> None:
     """Link a legacy list into the master store: join, review or create each person, then
     recompute the metrics of the customers it changed."""
@@ -138,9 +147,14 @@ def import_file(
     try:
         mapping = parse_field_map(field_map or [])
         records = read_records_csv(file, id_column=id_column, field_map=mapping, source=name)
+        changed_at = (
+            read_change_times(file, id_column=id_column, column=changed_column)
+            if changed_column
+            else None
+        )
     except InvalidInputError as exc:
         raise _fail(errors, exc.message) from None
-    incoming = incoming_from_csv(records, source=name)
+    incoming = incoming_from_csv(records, source=name, changed_at=changed_at)
     graph: CustomerGraph | None = None
     if not no_metrics:
         try:

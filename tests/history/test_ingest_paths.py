@@ -88,3 +88,42 @@ def test_sync_records_links_with_the_source_systems_own_change_time(
     late = [(r.item, r.changed_at, r.recorded_at) for r in linked if r.changed_at >= r.recorded_at]
     assert late == []
     assert len({r.changed_at for r in linked}) > 1
+
+
+DATED = """\
+ref,first,last,email,updated
+D1,Jane,Roe,jane.roe@example.org,2024-03-05T10:00:00+00:00
+"""
+
+
+def test_import_dates_its_changes_by_the_sources_change_column(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    monkeypatch.setenv("C360_DATABASE_URL", database_url)
+    monkeypatch.delenv("C360_CONNECTORS_FILE", raising=False)
+    path = tmp_path / "dated.csv"
+    path.write_text(DATED, encoding="utf-8")
+
+    # when
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            str(path),
+            "--source",
+            "legacy",
+            "--id-column",
+            "ref",
+            *MAP,
+            "--changed-column",
+            "updated",
+            "--no-metrics",
+        ],
+    )
+
+    # then
+    assert result.exit_code == 0, result.output
+    rows = _changes(database_url)
+    assert rows
+    assert {r.changed_at.isoformat() for r in rows} == {"2024-03-05T10:00:00+00:00"}
