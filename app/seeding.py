@@ -21,11 +21,13 @@ from sqlmodel import SQLModel
 from app.business.demo_spend import seed_acquisitions, seed_spend
 from app.customers.contact_points import PostalAddress
 from app.search.index import refresh_search_keys
+from app.seeding_history import seeded_history
 from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
     ContactPoint,
     Customer,
+    CustomerChange,
     Interaction,
     LinkMethod,
     Preference,
@@ -227,11 +229,16 @@ async def seed(
             batches[ConsentEvent].extend(_consent_rows(person, rng, now))
             batches[Preference].append(_preference_row(person, rng))
             batches[Interaction].extend(_interaction_rows(person, rng, now))
+        links = list(_links(world, people))
+        history = seeded_history(world, people, batches[ContactPoint], links)
         async with db.transaction() as session:
             for model, batch in batches.items():
                 rows += await _insert(session, model, batch)
-            rows += await _insert(session, SourceLink, list(_links(world, people)))
+            rows += await _insert(session, SourceLink, links)
             rows += await seed_acquisitions(session, world, people)
+            # Merged duplicates after the customers they point to (their own column set).
+            rows += await _insert(session, Customer, history.tombstones)
+            rows += await _insert(session, CustomerChange, history.changes)
             await refresh_search_keys(session, [person.customer_id for person in people])
         on_progress(len(people))
     rows += await seed_spend(db, world)

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
+    stale_contact_days: int = Field(
+        default=365,
+        ge=1,
+        description="Contact data neither verified nor changed for this many days is stale.",
+    )
     max_query_cost: int = Field(
         default=5000,
         ge=1,

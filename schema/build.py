@@ -37,6 +37,7 @@ from schema.extensions.partial_errors import PartialSourceErrors
 from schema.extensions.query_cost import query_cost_rule
 from schema.extensions.redactions import Redactions
 from schema.extensions.stale_sources import StaleSources
+from schema.history.queries import HistoryQueries
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.metrics.queries import MetricQueries
@@ -58,6 +59,7 @@ Query = merge_types(
         QualityQueries,
         MetricQueries,
         BusinessQueries,
+        HistoryQueries,
     ),
 )
 Mutation = merge_types(

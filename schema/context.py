@@ -18,6 +18,7 @@ from app.settings import Settings
 from app.store.db import Database
 from app.store.request_work import finish_bookkeeping
 from schema.customers.dataloaders import CustomerLoaders
+from schema.history.dataloaders import HistoryLoaders
 from schema.sources.dataloaders import SourceLoaders
 
 
@@ -32,6 +33,7 @@ class Context:
     principal: Principal
     graph: CustomerGraph | None = None
     loaders: CustomerLoaders = field(init=False)
+    history: HistoryLoaders = field(init=False)
     sources: SourceLoaders = field(init=False)
     access: RequestAccess = field(init=False)
     # Errors of sources that failed under fields that still resolved (merged timeline).
@@ -43,6 +45,7 @@ class Context:
     def __post_init__(self) -> None:
         # Loaders cache per request only: never share one across requests.
         self.loaders = CustomerLoaders(self.db)
+        self.history = HistoryLoaders(self.db, self.settings)
         graph = self.graph or CustomerGraph({}, {}, SourceCache(MemoryCacheBackend(1)))
         self.sources = SourceLoaders(graph)
         self.access = RequestAccess(self.principal, self.request_id)

@@ -8,8 +8,10 @@ from typing import Any
 
 import orjson
 
+from app.customers.change_log import identity_linked, record_changes
 from app.customers.lookup import live_customer
 from app.errors import ConflictError, InvalidInputError
+from app.identity.survivorship import GATEWAY
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
 from app.store.db import Database
@@ -147,4 +149,5 @@ async def link_source_identity(
         )
         session.add(link)
         customer.updated_at = utcnow()
+        await record_changes(session, [identity_linked(link, source=GATEWAY)])
     return link

@@ -8,6 +8,14 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.customers.change_log import (
+    Change,
+    ChangeAction,
+    point_added,
+    point_item,
+    point_removed,
+    point_value,
+)
 from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError
@@ -83,9 +91,15 @@ class NewContactPoint:
 
 
 async def add_contact_point_rows(
-    session: AsyncSession, customer_id: str, points: Sequence[NewContactPoint], *, source: str
+    session: AsyncSession,
+    customer_id: str,
+    points: Sequence[NewContactPoint],
+    *,
+    source: str,
+    changes: list[Change],
 ) -> list[ContactPoint]:
-    """Store already-validated contact points; an existing one with the same value is reused."""
+    """Store already-validated contact points; an existing one with the same value is reused
+    (made primary if asked). What was added or changed goes to `changes`."""
     stored: list[ContactPoint] = []
     for point in points:
         assert point.value is not None
@@ -95,7 +109,20 @@ async def add_contact_point_rows(
         if point.is_primary:
             await repo.clear_primary(session, customer_id=customer_id, kind=point.kind.value)
         if existing is not None:
-            existing.is_primary = existing.is_primary or point.is_primary
+            if point.is_primary and not existing.is_primary:
+                before = point_value(existing)
+                existing.is_primary = True
+                changes.append(
+                    Change(
+                        customer_id,
+                        existing.kind,
+                        ChangeAction.CHANGED,
+                        old=before,
+                        new=point_value(existing),
+                        item=point_item(existing.kind, existing.value),
+                        source=source,
+                    )
+                )
             stored.append(existing)
             continue
         address = point.address
@@ -116,6 +143,7 @@ async def add_contact_point_rows(
         )
         session.add(row)
         stored.append(row)
+        changes.append(point_added(row, source=source))
     await session.flush()
     return stored
 
@@ -143,20 +171,26 @@ async def add_contact_point(
             await refuse_suppressed(
                 session, settings, Identifiers(**{kind: [prepared.value]}), holder=customer.id
             )
-        (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
+        changes: list[Change] = []
+        (row,) = await add_contact_point_rows(
+            session, customer.id, [prepared], source=source, changes=changes
+        )
         customer.updated_at = utcnow()
-        await customers_written(session, [customer.id])
+        await customers_written(session, [customer.id], changes=changes)
     return customer, row
 
 
-async def remove_contact_point(db: Database, *, contact_point_id: int) -> Customer:
+async def remove_contact_point(
+    db: Database, *, contact_point_id: int, source: str = "gateway"
+) -> Customer:
     """Delete a contact point; returns its customer."""
     async with db.transaction() as session:
         row = await repo.get_contact_point(session, contact_point_id=contact_point_id)
         if row is None:
             raise NotFoundError("contact point not found")
         customer = await live_customer(session, row.customer_id)
+        removed = point_removed(row, source=source)
         await repo.delete_contact_point(session, contact_point_id=contact_point_id)
         customer.updated_at = utcnow()
-        await customers_written(session, [customer.id])
+        await customers_written(session, [customer.id], changes=[removed])
     return customer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.customers.change_log import PREFERENCE_FIELDS, preference_changes, record_changes
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError
 from app.privacy.consent import ConsentChannel
@@ -32,8 +33,11 @@ def _clean_list(name: str, values: Sequence[str]) -> list[str]:
     return cleaned
 
 
-async def set_preferences(db: Database, *, customer_id: str, new: NewPreferences) -> Preference:
-    """Replace the customer's preferences with `new` (validated)."""
+async def set_preferences(
+    db: Database, *, customer_id: str, new: NewPreferences, source: str = "gateway"
+) -> Preference:
+    """Replace the customer's preferences with `new` (validated); each changed one goes to
+    the change log with `source`."""
     if new.frequency is not None and new.frequency not in FREQUENCIES:
         raise InvalidInputError(
             f"frequency must be one of {', '.join(FREQUENCIES)}", field="frequency"
@@ -48,6 +52,7 @@ async def set_preferences(db: Database, *, customer_id: str, new: NewPreferences
     async with db.transaction() as session:
         customer = await live_customer(session, customer_id)
         row = await session.get(Preference, customer.id)
+        before = {name: getattr(row, name) for name in PREFERENCE_FIELDS} if row else {}
         if row is None:
             row = Preference(customer_id=customer.id, **values)
             session.add(row)
@@ -56,5 +61,8 @@ async def set_preferences(db: Database, *, customer_id: str, new: NewPreferences
                 setattr(row, name, value)
         customer.updated_at = values["updated_at"]
         await session.flush()
+        await record_changes(
+            session, preference_changes(customer.id, before, values, source=source)
+        )
         await refresh_dimensions(session, [customer.id])
     return row

@@ -10,11 +10,19 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.customers.change_log import (
+    PROFILE_FIELDS,
+    Change,
+    identity_linked,
+    identity_unlinked,
+    profile_changes,
+)
 from app.customers.contact_points import NewContactPoint, add_contact_point_rows
 from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
+from app.identity.survivorship import GATEWAY
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
 from app.store.db import Database
@@ -51,10 +59,17 @@ async def create_customer(
         customer = Customer(**profile)
         session.add(customer)
         await session.flush()
-        await _sync_loyalty_link(session, customer)
-        await add_contact_point_rows(session, customer.id, prepared, source=new.source)
-        await customers_written(session, [customer.id])
+        changes = profile_changes(customer.id, {}, _profile_of(customer), source=new.source)
+        await _sync_loyalty_link(session, customer, changes, source=new.source)
+        await add_contact_point_rows(
+            session, customer.id, prepared, source=new.source, changes=changes
+        )
+        await customers_written(session, [customer.id], changes=changes)
     return customer
+
+
+def _profile_of(customer: Customer) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in PROFILE_FIELDS}
 
 
 def _identifiers(profile: dict[str, Any], points: Sequence[NewContactPoint]) -> Identifiers:
@@ -96,6 +111,7 @@ async def update_customer(
                 "the customer was changed by someone else; reload and retry",
                 currentVersion=current.version,
             )
+        before = _profile_of(current)
         applied = await customer_repo.update_customer(
             session,
             customer_id=current.id,
@@ -107,9 +123,12 @@ async def update_customer(
         if source is not None:
             await _record_provenance(session, current.id, list(cleaned), source, now)
         await session.refresh(current)
+        changes = profile_changes(
+            current.id, before, _profile_of(current), source=source or GATEWAY
+        )
         if "loyalty_id" in cleaned:
-            await _sync_loyalty_link(session, current)
-        await customers_written(session, [current.id])
+            await _sync_loyalty_link(session, current, changes, source=source or GATEWAY)
+        await customers_written(session, [current.id], changes=changes)
     return current
 
 
@@ -130,8 +149,11 @@ async def _record_provenance(
     )
 
 
-async def _sync_loyalty_link(session: AsyncSession, customer: Customer) -> None:
-    """Keep the `loyalty` crosswalk entry in step with the loyalty id, so card scans resolve."""
+async def _sync_loyalty_link(
+    session: AsyncSession, customer: Customer, changes: list[Change], *, source: str
+) -> None:
+    """Keep the `loyalty` crosswalk entry in step with the loyalty id, so card scans resolve
+    (each link and unlink goes to `changes`)."""
     existing = (
         await session.scalars(
             select(SourceLink).where(
@@ -141,6 +163,7 @@ async def _sync_loyalty_link(session: AsyncSession, customer: Customer) -> None:
     ).all()
     for link in existing:
         if link.external_id != customer.loyalty_id:
+            changes.append(identity_unlinked(link, source=source))
             await session.delete(link)
     if customer.loyalty_id and all(link.external_id != customer.loyalty_id for link in existing):
         owner = await link_repo.get_link(
@@ -148,13 +171,13 @@ async def _sync_loyalty_link(session: AsyncSession, customer: Customer) -> None:
         )
         if owner is not None:
             raise ConflictError("this loyalty id belongs to another customer", field="loyalty_id")
-        session.add(
-            SourceLink(
-                customer_id=customer.id,
-                system=LOYALTY_SYSTEM,
-                external_id=customer.loyalty_id,
-                method=LinkMethod.DETERMINISTIC,
-                score=1.0,
-            )
+        link = SourceLink(
+            customer_id=customer.id,
+            system=LOYALTY_SYSTEM,
+            external_id=customer.loyalty_id,
+            method=LinkMethod.DETERMINISTIC,
+            score=1.0,
         )
+        session.add(link)
+        changes.append(identity_linked(link, source=source))
         await session.flush()

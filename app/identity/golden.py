@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.customers.change_log import Change, ChangeAction, identity_linked
 from app.customers.profiles import LOYALTY_SYSTEM
 from app.identity.survivorship import (
     GATEWAY,
@@ -94,8 +95,12 @@ async def write_golden(
     bump_version: bool = True,
     owners: dict[str, str] | None = None,
     add: Callable[[SQLModel], None] | None = None,
+    changes: list[Change] | None = None,
 ) -> bool:
     """Set the chosen values and their provenance; returns whether a value changed.
+
+    Each changed value goes to `changes` (when given) with the system that gave it, the rule
+    that chose it and when that system observed it.
 
     A loyalty id that is another customer's card is not taken (the golden value stays).
     `owners` (card -> customer id), when given, saves looking the cards up; `add` receives the
@@ -118,16 +123,32 @@ async def write_golden(
             if owner is None:
                 if owners is not None:
                     owners[winner.value] = customer.id
-                add(
-                    SourceLink(
-                        customer_id=customer.id,
-                        system=LOYALTY_SYSTEM,
-                        external_id=winner.value,
-                        method=LinkMethod.DETERMINISTIC,
-                        score=1.0,
+                link = SourceLink(
+                    customer_id=customer.id,
+                    system=LOYALTY_SYSTEM,
+                    external_id=winner.value,
+                    method=LinkMethod.DETERMINISTIC,
+                    score=1.0,
+                )
+                add(link)
+                if changes is not None:
+                    changes.append(
+                        identity_linked(link, source=winner.system, changed_at=winner.observed_at)
+                    )
+        if getattr(customer, name) != winner.value:
+            if changes is not None:
+                changes.append(
+                    Change(
+                        customer.id,
+                        name,
+                        ChangeAction.SET,
+                        old=getattr(customer, name),
+                        new=winner.value,
+                        source=winner.system,
+                        rule=winner.rule,
+                        changed_at=winner.observed_at,
                     )
                 )
-        if getattr(customer, name) != winner.value:
             setattr(customer, name, winner.value)
             changed = True
         prov = by_field.get(name)

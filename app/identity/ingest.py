@@ -24,6 +24,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.customers.change_log import Change, identity_linked, point_added, record_changes
 from app.customers.contact_points import PostalAddress
 from app.customers.profiles import LOYALTY_SYSTEM
 from app.errors import InvalidInputError
@@ -198,6 +199,7 @@ class _Batch:
     index: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     new_keys: list[dict[str, str]] = field(default_factory=list)
     dirty: set[str] = field(default_factory=set)
+    changes: list[Change] = field(default_factory=list)  # for the change log
     # New rows, written with one multi-row INSERT per table at the end of the batch: adding
     # them to the session would make every flush walk all of them.
     new_rows: dict[type[SQLModel], list[SQLModel | dict[str, Any]]] = field(
@@ -506,20 +508,19 @@ class Ingestor:
         elif observed >= stored.observed_at:
             stored.values, stored.observed_at, stored.verified = values, observed, record.verified
         if identity not in batch.links:
-            batch.add_values(
-                SourceLink,
-                {
-                    "customer_id": customer_id,
-                    "system": record.system,
-                    "external_id": record.external_id,
-                    "method": (method or LinkMethod.DETERMINISTIC).value,
-                    "score": None if score is None else round(score, 6),
-                    "linked_at": utcnow(),
-                },
-            )
+            link = {
+                "customer_id": customer_id,
+                "system": record.system,
+                "external_id": record.external_id,
+                "method": (method or LinkMethod.DETERMINISTIC).value,
+                "score": None if score is None else round(score, 6),
+                "linked_at": utcnow(),
+            }
+            batch.add_values(SourceLink, link)
+            batch.changes.append(identity_linked(link, source=record.system, changed_at=observed))
             batch.links[identity] = customer_id
             entity.link_count += 1
-        self._add_points(batch, entity, record, norm)
+        self._add_points(batch, entity, record, norm, observed)
         for key in keys:
             batch.index[key].add(customer_id)
             if key not in entity.keys:
@@ -529,7 +530,12 @@ class Ingestor:
         batch.dirty.add(customer_id)
 
     def _add_points(
-        self, batch: _Batch, entity: _Entity, record: IncomingRecord, norm: NormalizedRecord
+        self,
+        batch: _Batch,
+        entity: _Entity,
+        record: IncomingRecord,
+        norm: NormalizedRecord,
+        observed: datetime,
     ) -> None:
         # The normalized record already holds the valid email and the E.164 phone.
         address = _address(record.person, self.engine.default_region)
@@ -543,25 +549,24 @@ class Ingestor:
         for kind, value, postal in found:
             if not value or (kind.value, value) in held:
                 continue
-            batch.add_values(
-                ContactPoint,
-                {
-                    "customer_id": entity.customer.id,
-                    "kind": kind.value,
-                    "label": "home" if postal else None,
-                    "value": value,
-                    "street": postal.street if postal else None,
-                    "address_line2": postal.address_line2 if postal else None,
-                    "city": postal.city if postal else None,
-                    "postcode": postal.postcode if postal else None,
-                    "region": postal.region if postal else None,
-                    "country": postal.country if postal else None,
-                    "is_primary": all(p.kind != kind.value for p in entity.points),
-                    "verified_at": now if record.verified else None,
-                    "source": record.system,
-                    "created_at": now,
-                },
-            )
+            point = {
+                "customer_id": entity.customer.id,
+                "kind": kind.value,
+                "label": "home" if postal else None,
+                "value": value,
+                "street": postal.street if postal else None,
+                "address_line2": postal.address_line2 if postal else None,
+                "city": postal.city if postal else None,
+                "postcode": postal.postcode if postal else None,
+                "region": postal.region if postal else None,
+                "country": postal.country if postal else None,
+                "is_primary": all(p.kind != kind.value for p in entity.points),
+                "verified_at": now if record.verified else None,
+                "source": record.system,
+                "created_at": now,
+            }
+            batch.add_values(ContactPoint, point)
+            batch.changes.append(point_added(point, source=record.system, changed_at=observed))
             entity.points.append(
                 _Point(
                     kind.value,
@@ -600,12 +605,14 @@ class Ingestor:
                 bump_version=not entity.is_new,
                 owners=owners,
                 add=batch.add,
+                changes=batch.changes,
             )
         for model in _INSERT_ORDER:
             rows = [r if isinstance(r, dict) else _insert_values(r) for r in batch.new_rows[model]]
             await repo.insert_rows(session, model, rows)
         if batch.new_keys:
             await repo.insert_rows(session, BlockingKey, batch.new_keys)
+        await record_changes(session, batch.changes)
 
 
 def _holds(batch: _Batch, entity: _Entity, erased: frozenset[Identifier]) -> bool:

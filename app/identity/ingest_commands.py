@@ -17,8 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.business.acquisition import RULE_IMPORT, store_by_source_id
 from app.business.acquisition_csv import read_acquisitions_csv, split_field_map
+from app.customers.change_actor import acting_as
 from app.errors import InvalidInputError
 from app.graph import CustomerGraph
+from app.identity.csv_change_times import read_change_times
 from app.identity.csv_options import CsvFile, FieldMapOption
 from app.identity.ingest import Ingestor, IngestSummary, Outcome
 from app.identity.record_csv import parse_field_map, read_records_csv
@@ -126,6 +128,14 @@ def import_file(
     ],
     field_map: FieldMapOption = None,
     no_metrics: NoMetricsOption = False,
+    changed_column: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-column",
+            help="Column holding when the source last changed each record (ISO 8601): the "
+            "change history is dated by it.",
+        ),
+    ] = None,
 ) -> None:
     """Link a legacy list into the master store: join, review or create each person, then
     recompute the metrics of the customers it changed."""
@@ -143,9 +153,14 @@ def import_file(
         acquisitions = read_acquisitions_csv(
             file, id_column=id_column, field_map=acquisition_map, system=name
         )
+        changed_at = (
+            read_change_times(file, id_column=id_column, column=changed_column)
+            if changed_column
+            else None
+        )
     except InvalidInputError as exc:
         raise _fail(errors, exc.message) from None
-    incoming = incoming_from_csv(records, source=name)
+    incoming = incoming_from_csv(records, source=name, changed_at=changed_at)
     graph: CustomerGraph | None = None
     if not no_metrics:
         try:
@@ -182,7 +197,8 @@ def import_file(
                 await graph.aclose()
             await db.dispose()
 
-    summary, metrics = _run(errors, run())
+    with acting_as("cli:import"):
+        summary, metrics = _run(errors, run())
     console.print(
         summary_table(f"import {file.name} as {name}", summary, time.perf_counter() - started)
     )
@@ -242,7 +258,8 @@ def sync(
             await graph.aclose()
             await db.dispose()
 
-    results, metrics = _run(errors, run())
+    with acting_as("cli:sync"):
+        results, metrics = _run(errors, run())
     failed = False
     for result in results:
         title = f"sync {result.system} (changes since {result.since:%Y-%m-%d %H:%M:%S})"

@@ -17,8 +17,16 @@ from sqlalchemy import Date
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.customers.change_log import Change, record_changes
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.identity.golden import GoldenOf, winners, write_golden
+from app.identity.merge_history import (
+    MERGE_SOURCE,
+    UNMERGE_SOURCE,
+    merge_entries,
+    record_state,
+    state_changes,
+)
 from app.identity.survivorship import SurvivorshipRules
 from app.store.models import (
     BlockingKey,
@@ -154,6 +162,7 @@ async def merge_customers(
         session, FieldProvenance, customer_ids=[survivor.id, merged.id]
     )
     merged_golden = GoldenOf(merged, provenance.get(merged.id, []))
+    before = await record_state(session, survivor)
 
     # Contact points and keys: the survivor's copy of a shared value stays, the merged one goes.
     held = {(p.kind, p.value) for p in await _owned(session, ContactPoint, survivor.id)}
@@ -204,7 +213,14 @@ async def merge_customers(
     records = await _owned(session, SourceRecord, survivor.id)
     own_provenance = provenance.get(survivor.id, [])
     chosen = winners(GoldenOf(survivor, own_provenance), records, rules, also=[merged_golden])
-    await write_golden(session, survivor, chosen, own_provenance, bump_version=False)
+    changes: list[Change] = []
+    await write_golden(
+        session, survivor, chosen, own_provenance, bump_version=False, changes=changes
+    )
+    after = await record_state(session, survivor)
+    changes += state_changes(survivor.id, before, after, source=MERGE_SOURCE, profile=False)
+    changes += merge_entries(survivor.id, merged.id, undone=False)
+    await record_changes(session, changes)
     survivor.version += 1
     survivor.updated_at = now
     snapshot.update(moved=moved, added_consents=added_consents, preference_moved=preference_moved)
@@ -242,6 +258,7 @@ async def unmerge_customer(
         raise ConflictError("a later merge involves the survivor; unmerge that one first")
     snapshot = journal.snapshot
     ids = [survivor.id, merged.id]
+    before = await record_state(session, survivor)
     for model in _SNAPSHOT_TABLES:
         name = model.__tablename__  # type: ignore[attr-defined]
         saved = [_from_json(model, row) for row in snapshot["tables"][name]]
@@ -278,5 +295,7 @@ async def unmerge_customer(
         candidate.status = CandidateStatus.NOT_MATCH
         candidate.decided_at, candidate.decided_by = now, undone_by
     journal.undone_at = now
-    await session.flush()
+    after = await record_state(session, survivor)
+    changes = state_changes(survivor.id, before, after, source=UNMERGE_SOURCE, profile=True)
+    await record_changes(session, [*changes, *merge_entries(survivor.id, merged.id, undone=True)])
     return merged, survivor

@@ -66,6 +66,11 @@ def column_mapping(
     return mapping
 
 
+def sniffed_dialect(text: str) -> type[csv.Dialect]:
+    """The CSV dialect of a file's text, as `read_records_csv` reads it."""
+    return _dialect(text[:_SNIFF_BYTES])
+
+
 def _dialect(sample: str) -> type[csv.Dialect]:
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)

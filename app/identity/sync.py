@@ -134,10 +134,22 @@ async def sync_sources(
     return results
 
 
-def incoming_from_csv(records: Sequence[PersonRecord], *, source: str) -> list[IncomingRecord]:
-    """CSV rows as incoming records of system `source`, observed now."""
+def incoming_from_csv(
+    records: Sequence[PersonRecord],
+    *,
+    source: str,
+    changed_at: Mapping[str, datetime] | None = None,
+) -> list[IncomingRecord]:
+    """CSV rows as incoming records of system `source`, observed when `changed_at` says the
+    source changed them, else now."""
     now = utcnow()
+    times = changed_at or {}
     return [
-        IncomingRecord(system=source, external_id=r.record_id, person=r, observed_at=now)
+        IncomingRecord(
+            system=source,
+            external_id=r.record_id,
+            person=r,
+            observed_at=times.get(r.record_id, now),
+        )
         for r in records
     ]

@@ -25,6 +25,7 @@ from app.store.models import (
     Acquisition,
     ConsentEvent,
     ContactPoint,
+    CustomerChange,
     ErasureLookalike,
     FieldProvenance,
     Interaction,
@@ -77,6 +78,7 @@ class _StoreRows:
     preferences: list[Preference]
     interactions: list[Interaction]
     acquisitions: list[Acquisition]
+    history: list[CustomerChange]
 
 
 async def _master_store(
@@ -96,6 +98,7 @@ async def _master_store(
             preferences=await repo.rows_of(session, Preference, customer_ids=ids),
             interactions=await repo.rows_of(session, Interaction, customer_ids=ids),
             acquisitions=await repo.rows_of(session, Acquisition, customer_ids=ids),
+            history=await repo.rows_of(session, CustomerChange, customer_ids=ids),
         )
         candidates = await repo.match_candidates_of(session, customer_ids=ids)
         lookalikes = await repo.rows_of(session, ErasureLookalike, customer_ids=ids)
@@ -126,6 +129,7 @@ async def _master_store(
         "erasure_lookalikes": [
             {k: v for k, v in row.items() if k != "erased_id"} for row in _rows(lookalikes)
         ],
+        "history": _rows(rows.history),
     }
     return store, ids, rows, _rows(audit)
 

@@ -623,3 +623,32 @@ class AcquisitionSpend(SQLModel, table=True):
     currency: str = Field(max_length=3)
     source: str = Field(default="gateway", max_length=64)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerChange(SQLModel, table=True):
+    """One changed field of a golden record (app/customers/history): append-only, written in
+    the change's own transaction, deleted only with the person (erasure).
+
+    `changed_at` is when the world changed (a source system's own change time where it gives
+    one), `recorded_at` when the gateway wrote it. `item` names the value of a many-valued
+    field (a contact point's kind and value, an identity's system and id)."""
+
+    __tablename__ = "customer_change"
+    __table_args__ = (
+        Index("ix_customer_change_timeline", "customer_id", "changed_at", "id"),
+        Index("ix_customer_change_field_time", "field", "changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = _customer_fk(index=False)
+    field: str = Field(max_length=64)
+    action: str = Field(max_length=16)
+    item: str | None = Field(default=None, max_length=600)
+    old_value: Any = Field(default=None, sa_column=Column(JSON))
+    new_value: Any = Field(default=None, sa_column=Column(JSON))
+    source: str = Field(default="gateway", max_length=64)
+    rule: str | None = Field(default=None, max_length=64)
+    principal: str = Field(default="system", max_length=128)
+    request_id: str | None = Field(default=None, max_length=64)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -12,6 +12,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.customers.change_actor import acting_as
 from app.errors import ForbiddenError, UnauthenticatedError
 from app.privacy.authentication import Authenticator
 from app.privacy.principals import Role
@@ -85,6 +86,7 @@ class AuthenticationMiddleware:
         scope.setdefault("state", {})["principal"] = principal
         structlog.contextvars.bind_contextvars(principal=principal.id, role=principal.role.value)
         try:
-            await self.app(scope, receive, send)
+            with acting_as(principal.id, scope["state"].get("request_id")):
+                await self.app(scope, receive, send)
         finally:
             structlog.contextvars.unbind_contextvars("principal", "role")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.customers.change_actor import acting_as
 from app.webhooks import hubspot, surveymonkey
 from app.webhooks.outcome import WebhookRefused
 
@@ -28,9 +29,10 @@ async def surveymonkey_webhook(request: Request) -> Response:
     """SurveyMonkey's response events (`Sm-Signature`)."""
     state = request.app.state
     try:
-        outcome = await surveymonkey.handle(
-            state.db, state.graph, state.settings, await _body(request), request.headers
-        )
+        with acting_as("webhook:surveymonkey", request.state.request_id):
+            outcome = await surveymonkey.handle(
+                state.db, state.graph, state.settings, await _body(request), request.headers
+            )
     except WebhookRefused as error:
         return _refused(error)
     return JSONResponse(outcome.as_json())

@@ -8,8 +8,9 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import IntegrityError
 
+from app.customers.change_log import identity_linked, record_changes
 from app.store.db import Database
-from app.store.models import MetricObservation, UnmatchedRespondent, WebhookEvent
+from app.store.models import MetricObservation, SourceLink, UnmatchedRespondent, WebhookEvent
 from app.store.repositories import webhooks as repo
 from app.store.repositories.metric_current import append_observations
 from app.webhooks.outcome import EventResult
@@ -32,18 +33,24 @@ async def commit_event(
 ) -> bool:
     """Store the event id with the rows it produced, at once; False if it was a redelivery.
 
+    A new source identity among the rows goes to the change log in the same transaction.
+
     The unique (system, event id) makes two concurrent deliveries of one event write once.
     """
     try:
         async with db.transaction() as session:
             session.add(WebhookEvent(system=system, event_id=event_id, customer_id=customer_id))
             observations = []
+            changes = []
             for row in rows:
                 if isinstance(row, MetricObservation):
                     observations.append(row.model_dump(exclude={"id"}))
-                else:
-                    session.add(row)
+                    continue
+                if isinstance(row, SourceLink):
+                    changes.append(identity_linked(row, source=system))
+                session.add(row)
             await append_observations(session, observations)
+            await record_changes(session, changes)
     except IntegrityError:
         return False
     return True

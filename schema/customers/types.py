@@ -20,6 +20,8 @@ from app.privacy.masking import PiiKind
 from app.store import models
 from app.store.types import utcnow
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
+from schema.history.fields import CustomerHistoryFields
+from schema.history.past import past_contact_points
 from schema.identity.fields import CustomerIdentityFields
 from schema.metrics.fields import CustomerMetricFields
 from schema.privacy.access_log import CustomerPrivacyFields
@@ -44,6 +46,12 @@ class EmailAddress:
     is_primary: bool
     verified_at: datetime | None
     source: str = strawberry.field(description="The system or channel the value came from.")
+    valid_from: datetime | None = strawberry.field(
+        default=None, description="Since when the value was the customer's (includePast)."
+    )
+    valid_to: datetime | None = strawberry.field(
+        default=None, description="Until when; null while it is current (includePast)."
+    )
 
     @classmethod
     def from_model(cls, row: models.ContactPoint) -> EmailAddress:
@@ -67,6 +75,12 @@ class PhoneNumber:
     is_primary: bool
     verified_at: datetime | None
     source: str
+    valid_from: datetime | None = strawberry.field(
+        default=None, description="Since when the value was the customer's (includePast)."
+    )
+    valid_to: datetime | None = strawberry.field(
+        default=None, description="Until when; null while it is current (includePast)."
+    )
 
     @classmethod
     def from_model(cls, row: models.ContactPoint) -> PhoneNumber:
@@ -96,6 +110,12 @@ class PostalAddress:
     is_primary: bool
     verified_at: datetime | None
     source: str
+    valid_from: datetime | None = strawberry.field(
+        default=None, description="Since when the value was the customer's (includePast)."
+    )
+    valid_to: datetime | None = strawberry.field(
+        default=None, description="Until when; null while it is current (includePast)."
+    )
 
     @classmethod
     def from_model(cls, row: models.ContactPoint) -> PostalAddress:
@@ -302,6 +322,7 @@ class Customer(
     CustomerIdentityFields,
     CustomerMetricFields,
     CustomerPrivacyFields,
+    CustomerHistoryFields,
     relay.Node,
 ):
     id: relay.NodeID[str]
@@ -374,24 +395,39 @@ class Customer(
         (node,) = await cls.resolve_nodes(info=info, node_ids=[global_id.node_id])
         return node
 
-    @strawberry.field(description="Email addresses, primary first.")
-    async def emails(self, info: Info) -> list[EmailAddress]:
+    @strawberry.field(
+        description="Email addresses, primary first; `includePast` adds those no longer "
+        "current, each with validFrom and validTo."
+    )
+    async def emails(self, info: Info, include_past: bool = False) -> list[EmailAddress]:
+        if include_past:
+            return await past_contact_points(info, self.id, "email", EmailAddress.from_model)
         rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
         return [EmailAddress.from_model(row) for row in _of_kind(rows, "email")]
 
-    @strawberry.field(description="Phone numbers in E.164 form, primary first.")
-    async def phones(self, info: Info) -> list[PhoneNumber]:
+    @strawberry.field(
+        description="Phone numbers in E.164 form, primary first; `includePast` adds those no "
+        "longer current, each with validFrom and validTo."
+    )
+    async def phones(self, info: Info, include_past: bool = False) -> list[PhoneNumber]:
+        if include_past:
+            return await past_contact_points(info, self.id, "phone", PhoneNumber.from_model)
         rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
         return [PhoneNumber.from_model(row) for row in _of_kind(rows, "phone")]
 
-    @strawberry.field(description="Postal addresses; `label` keeps only billing, shipping or home.")
-    async def addresses(self, info: Info, label: str | None = None) -> list[PostalAddress]:
-        rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
-        return [
-            PostalAddress.from_model(row)
-            for row in _of_kind(rows, "address")
-            if label is None or row.label == label.lower()
-        ]
+    @strawberry.field(
+        description="Postal addresses; `label` keeps only billing, shipping or home; "
+        "`includePast` adds those no longer current, each with validFrom and validTo."
+    )
+    async def addresses(
+        self, info: Info, label: str | None = None, include_past: bool = False
+    ) -> list[PostalAddress]:
+        if include_past:
+            found = await past_contact_points(info, self.id, "address", PostalAddress.from_model)
+        else:
+            rows = await info.context.loaders.contact_points_by_customer_id.load(self.id)
+            found = [PostalAddress.from_model(row) for row in _of_kind(rows, "address")]
+        return [a for a in found if label is None or a.label == label.lower()]
 
     @strawberry.field(description="The customer's identities in source systems.")
     async def identities(self, info: Info) -> list[SourceIdentity]:
@@ -448,4 +484,4 @@ class Customer(
     @strawberry.field(description="How complete, valid, verified and unique this record is.")
     async def quality(self, info: Info) -> CustomerQuality | None:
         found = await info.context.loaders.quality_by_customer_id.load(self.id)
-        return CustomerQuality.from_quality(found) if found is not None else None
+        return CustomerQuality.from_quality(found, self.id) if found is not None else None

@@ -48,7 +48,9 @@ async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent)
     return Consent.from_model(event, utcnow())
 
 
-async def _set_preferences(info: Info, customer_id: str, given: PreferencesInput) -> Preferences:
+async def _set_preferences(
+    info: Info, customer_id: str, given: PreferencesInput, *, source: str = "gateway"
+) -> Preferences:
     row = await preferences.set_preferences(
         info.context.db,
         customer_id=customer_id,
@@ -58,6 +60,7 @@ async def _set_preferences(info: Info, customer_id: str, given: PreferencesInput
             topics=given.topics,
             product_interests=given.product_interests,
         ),
+        source=source,
     )
     info.context.access.record_change(row.customer_id, "preferences", ["preferences"])
     return Preferences.from_model(row)
@@ -123,7 +126,7 @@ class PrivacyMutations:
 
     @strawberry.mutation(description="Replace your own communication preferences.")
     async def set_my_preferences(self, info: Info, input: PreferencesInput) -> Preferences | None:  # noqa: A002
-        return await _set_preferences(info, _my_id(info), input)
+        return await _set_preferences(info, _my_id(info), input, source=SELF_SERVICE)
 
     @strawberry.mutation(
         description="Export everything held or linked about you, as one document. Audited."

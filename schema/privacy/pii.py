@@ -49,8 +49,12 @@ def _masked(resolve: Callable[..., Any], kind: PiiKind, field_name: str) -> Call
     """`resolve`, with its value passed through the request's access rules."""
 
     def reveal(source: Any, info: GraphQLResolveInfo, value: Any) -> Any:
+        # An object whose values vary in kind (a change-log entry) names its own, or None.
+        actual = getattr(source, "pii_kind", kind)
+        if actual is None:
+            return value
         field = f"{type(source).__name__}.{field_name}"
-        return info.context.access.reveal(_customer_id(source), field, value, kind)
+        return info.context.access.reveal(_customer_id(source), field, value, actual)
 
     def resolver(source: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
         value = resolve(source, info, **kwargs)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.types import Info
 
-from app.quality import report
+from app.quality import decay, report
 
 
 def _camel(field: str) -> str:
@@ -33,6 +34,32 @@ class FieldCompleteness:
     present: Ratio
 
 
+@strawberry.type(
+    description="How one kind of contact data decays: the share gone stale and how much of it "
+    "changes in a year, measured from the change log."
+)
+class ContactDecay:
+    kind: str = strawberry.field(description="email, phone or address.")
+    stale: Ratio = strawberry.field(
+        description="Values of live customers neither verified nor changed within "
+        "staleAfterDays, over all such values."
+    )
+    yearly_change_rate: float = strawberry.field(
+        description="Share of the live customers known a year ago whose contact data of this "
+        "kind changed during the year (merges left out)."
+    )
+    stale_after_days: int = strawberry.field(description="C360_STALE_CONTACT_DAYS.")
+
+    @classmethod
+    def from_decay(cls, measured: decay.ContactDecay) -> ContactDecay:
+        return cls(
+            kind=measured.kind,
+            stale=Ratio.from_ratio(measured.stale),
+            yearly_change_rate=measured.yearly_change_rate,
+            stale_after_days=measured.stale_after_days,
+        )
+
+
 @strawberry.type(description="Store-wide data-quality KPIs over live customers; no personal data.")
 class DataQuality:
     measured_at: datetime
@@ -49,6 +76,13 @@ class DataQuality:
     not_verified_in_12_months: Ratio = strawberry.field(
         description="Customers never verified or last verified over 12 months ago."
     )
+
+    @strawberry.field(
+        description="Per kind of contact data, how much is stale and how fast it changes."
+    )
+    async def contact_decay(self, info: Info) -> list[ContactDecay]:
+        measured = await decay.contact_decay(info.context.db, info.context.settings)
+        return [ContactDecay.from_decay(kind) for kind in measured]
 
     @classmethod
     def from_report(cls, measured: report.DataQualityReport) -> DataQuality:
@@ -82,10 +116,23 @@ class CustomerQuality:
     )
     last_verified_at: datetime | None
     verified_in_last_12_months: bool
+    customer_id: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="Contact kinds (email, phone, address) holding a value neither verified nor "
+        "changed within C360_STALE_CONTACT_DAYS: ask the customer to confirm them."
+    )
+    async def stale_fields(self, info: Info) -> list[str]:
+        if self.customer_id is None:
+            return []
+        return await info.context.history.stale_fields_by_customer_id.load(self.customer_id)
 
     @classmethod
-    def from_quality(cls, quality: report.CustomerQuality) -> CustomerQuality:
+    def from_quality(
+        cls, quality: report.CustomerQuality, customer_id: str | None = None
+    ) -> CustomerQuality:
         return cls(
+            customer_id=customer_id,
             completeness=quality.completeness,
             missing_fields=[_camel(f) for f in quality.missing_fields],
             invalid_fields=list(quality.invalid_fields),

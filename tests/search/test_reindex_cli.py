@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.settings import Settings
 from app.store.db import Database
-from app.store.models import ContactPoint, SearchKey
+from app.store.models import ContactPoint, Customer, SearchKey
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 
@@ -35,6 +35,11 @@ async def _drop_keys(db: Database) -> str:
         return (
             await session.scalars(select(ContactPoint.value).where(ContactPoint.kind == "email"))
         ).first()
+
+
+async def _customer_rows(db: Database) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Customer)))
 
 
 async def _key_count(db: Database) -> int:
@@ -63,7 +68,8 @@ def test_reindex_makes_an_unindexed_store_searchable(tmp_path, monkeypatch):
     result = runner.invoke(app, ["search", "reindex"])
     # then
     assert result.exit_code == 0, result.output
-    assert "30 customers" in result.output
+    # every customer row: the 30 seeded people and the duplicates seeded as merged into them
+    assert f"{_run(url, _customer_rows)} customers" in result.output
     assert _run(url, _key_count) > 30
     found = _search(url, email)
     assert found and found[0]["score"] == 1.0

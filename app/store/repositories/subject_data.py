@@ -16,6 +16,7 @@ from app.store.models import (
     ConsentEvent,
     ContactPoint,
     Customer,
+    CustomerChange,
     ErasureLookalike,
     FieldProvenance,
     Interaction,
@@ -39,6 +40,7 @@ PER_CUSTOMER_TABLES: tuple[type[Any], ...] = (
     ConsentEvent,
     Preference,
     Interaction,
+    CustomerChange,
 )
 
 

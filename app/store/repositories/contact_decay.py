@@ -1,0 +1,147 @@
+"""Queries of contact-data decay: when each live contact point was last confirmed (verified or
+changed), and how often each kind of contact data changed over a period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.store.models import ContactPoint, Customer, CustomerChange
+
+CONTACT_KINDS: tuple[str, ...] = ("email", "phone", "address")
+_TOUCHING = ("added", "changed")
+_NOT_THE_WORLD = ("merge", "unmerge")  # a merge moves values; nothing changed for the person
+
+
+def _confirmed_at() -> Any:
+    """Per contact point: the later of its verification and its last ADDED/CHANGED entry (or
+    its creation, for a value older than the change log)."""
+    touched = (
+        select(
+            CustomerChange.customer_id,
+            CustomerChange.item,
+            func.max(CustomerChange.changed_at).label("touched"),
+        )
+        .where(
+            CustomerChange.field.in_(CONTACT_KINDS),  # type: ignore[attr-defined]
+            CustomerChange.action.in_(_TOUCHING),  # type: ignore[attr-defined]
+            CustomerChange.source.not_in(_NOT_THE_WORLD),  # type: ignore[attr-defined]
+        )
+        .group_by(CustomerChange.customer_id, CustomerChange.item)
+        .subquery()
+    )
+    base = func.coalesce(touched.c.touched, ContactPoint.created_at)
+    confirmed = case(
+        (ContactPoint.verified_at > base, ContactPoint.verified_at),  # type: ignore[operator]
+        else_=base,
+    )
+    join = and_(
+        touched.c.customer_id == ContactPoint.customer_id,
+        touched.c.item == ContactPoint.kind + literal(":") + ContactPoint.value,
+    )
+    return touched, join, confirmed
+
+
+def _live_points(*columns: Any) -> Any:
+    touched, join, confirmed = _confirmed_at()
+    statement = (
+        select(*columns, confirmed.label("confirmed"))
+        .select_from(ContactPoint)
+        .join(Customer, Customer.id == ContactPoint.customer_id)
+        .outerjoin(touched, join)
+        .where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    )
+    return statement, confirmed
+
+
+async def stale_counts(
+    session: AsyncSession, *, confirmed_before: datetime
+) -> dict[str, tuple[int, int]]:
+    """Per contact kind: (points last confirmed before the cutoff, all points), live customers."""
+    inner, _ = _live_points(ContactPoint.kind)
+    inner = inner.subquery()
+    statement = select(
+        inner.c.kind,
+        func.count().filter(inner.c.confirmed < confirmed_before),
+        func.count(),
+    ).group_by(inner.c.kind)
+    rows = await session.execute(statement)
+    return {kind: (int(stale), int(total)) for kind, stale, total in rows}
+
+
+async def changed_customers(
+    session: AsyncSession, *, since: datetime, until: datetime
+) -> tuple[dict[str, int], int]:
+    """Per kind, live customers known at `since` whose contact data of that kind changed
+    between `since` and `until`; and how many live customers were known at `since`."""
+    known = and_(Customer.created_at < since, Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    statement = (
+        select(CustomerChange.field, func.count(func.distinct(CustomerChange.customer_id)))
+        .join(Customer, Customer.id == CustomerChange.customer_id)
+        .where(
+            known,
+            CustomerChange.field.in_(CONTACT_KINDS),  # type: ignore[attr-defined]
+            CustomerChange.changed_at >= since,
+            CustomerChange.changed_at < until,
+            CustomerChange.source.not_in(_NOT_THE_WORLD),  # type: ignore[attr-defined]
+        )
+        .group_by(CustomerChange.field)
+    )
+    changed = {field: int(n) for field, n in await session.execute(statement)}
+    population = await session.scalar(select(func.count()).select_from(Customer).where(known))
+    return changed, int(population or 0)
+
+
+async def stale_kinds_by_customer(
+    session: AsyncSession, *, customer_ids: Sequence[str], confirmed_before: datetime
+) -> dict[str, dict[str, datetime]]:
+    """Per customer, each contact kind with a point last confirmed before the cutoff, and the
+    oldest such confirmation."""
+    inner, _ = _live_points(ContactPoint.customer_id, ContactPoint.kind)
+    inner = inner.where(ContactPoint.customer_id.in_(customer_ids)).subquery()  # type: ignore[attr-defined]
+    statement = (
+        select(inner.c.customer_id, inner.c.kind, func.min(inner.c.confirmed))
+        .where(inner.c.confirmed < confirmed_before)
+        .group_by(inner.c.customer_id, inner.c.kind)
+    )
+    found: dict[str, dict[str, datetime]] = defaultdict(dict)
+    for customer_id, kind, oldest in await session.execute(statement):
+        found[customer_id][kind] = oldest
+    return found
+
+
+async def stalest_customers(
+    session: AsyncSession,
+    *,
+    confirmed_before: datetime,
+    first: int,
+    after: tuple[datetime, str] | None,
+) -> list[tuple[str, datetime]]:
+    """Up to `first` + 1 live customers with stale contact data, the longest unconfirmed first:
+    (customer id, its oldest confirmation)."""
+    inner, _ = _live_points(ContactPoint.customer_id)
+    inner = inner.subquery()
+    per_customer = (
+        select(inner.c.customer_id, func.min(inner.c.confirmed).label("oldest"))
+        .where(inner.c.confirmed < confirmed_before)
+        .group_by(inner.c.customer_id)
+        .subquery()
+    )
+    statement = select(per_customer.c.customer_id, per_customer.c.oldest)
+    if after is not None:
+        at, customer_id = after
+        statement = statement.where(
+            or_(
+                per_customer.c.oldest > at,
+                and_(per_customer.c.oldest == at, per_customer.c.customer_id > customer_id),
+            )
+        )
+    statement = statement.order_by(per_customer.c.oldest, per_customer.c.customer_id).limit(
+        first + 1
+    )
+    return [(cid, oldest) for cid, oldest in await session.execute(statement)]
