@@ -51,8 +51,5 @@ class Context:
         )
 
     async def close(self) -> None:
-        """Write the request's audit rows, then release its read session."""
-        try:
-            await write_request_audit(self.db, self.access)
-        finally:
-            await self.loaders.reader.close()
+        """Write the request's audit rows (reads hold no session to release)."""
+        await write_request_audit(self.db, self.access)
