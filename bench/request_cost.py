@@ -112,7 +112,8 @@ def main() -> None:
     for scenario in scenarios:
         cpu = cpu_ms(args, scenario)
         counted = None if args.no_callgrind else instructions(args, scenario)
-        console.log(f"{scenario}: {cpu:.2f} ms CPU, {counted or 0:,.0f} instructions/request")
+        counts = f", {counted:,.0f} instructions/request" if counted is not None else ""
+        console.log(f"{scenario}: {cpu:.2f} ms CPU{counts}")
         rows.append((scenario, cpu, counted))
     table = Table(title=f"Gateway cost per request ({args.backend}, {args.customers:,} customers)")
     for column in ("request", "CPU ms", "CPU ratio", "instructions (M)", "instr. ratio"):
