@@ -34,6 +34,7 @@ def main() -> None:
     _run("bench.support_desk", *(["--duration", "3"] if quick else []))
     _run("bench.search", *(["--customers", "20000", "--queries", "100"] if quick else []))
     _run("bench.transport", *(["--requests", "500"] if quick else []))
+    _run("bench.request_cost", *(["--no-callgrind"] if quick else []))
 
 
 if __name__ == "__main__":
