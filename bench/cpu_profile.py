@@ -1,14 +1,18 @@
 """The gateway's CPU time per request, in-process, with an optional profile.
 
     python -m bench.cpu_profile [--scenario support-warm] [--requests 300] [--concurrency 10]
-                                [--profile out.txt]
+                                [--backend sqlite] [--profile out.txt] [--json]
 
 Builds the app in this process and calls it as an ASGI app directly (no HTTP client, no socket,
 so the CPU measured is the gateway's own), with the three simulators as `c360 sim` processes at
-no added latency. Scenarios: `support-warm` (the support-desk query, 50 customers, sources
-cached), `support-cold` (each customer once: every source is called), `page` (customers(first:
-50) with names, the issue-2 list), `customer` (the issue-2 customer page, no connectors).
-Prints CPU ms and wall ms per request; `--profile` writes a pyinstrument text profile.
+no added latency. Scenarios: `trivial` (`{ __typename }` with an API key: authentication,
+middleware and Strawberry, the yardstick for the others), `support-warm` (the support-desk
+query, 50 customers, sources cached), `support-cold` (each customer once: every source is
+called), `page` (customers(first: 50) with names, the issue-2 list), `customer` (the issue-2
+customer page, no connectors).
+Prints CPU ms and wall ms per request; `--profile` writes a pyinstrument text profile. Run
+under `valgrind --tool=callgrind --instr-atstart=no` (as `bench.request_cost` does), it switches
+callgrind's instrumentation on for the measured requests only.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 import contextlib
 import os
 import random
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +36,10 @@ from bench.api_latency import CUSTOMER_LIST, CUSTOMER_PAGE
 from bench.server import admin_key, sample_ids, seeded_database
 from bench.support_desk import SUPPORT_DESK, simulators
 
-SCENARIOS = ("support-warm", "support-cold", "page", "customer")
+SCENARIOS = ("trivial", "support-warm", "support-cold", "page", "customer")
+TRIVIAL = "{ __typename }"
+# Set by bench.request_cost when it runs this module under callgrind.
+CALLGRIND_ENV = "C360_BENCH_UNDER_CALLGRIND"
 
 
 async def call(app: Any, body: bytes, key: str) -> dict[str, Any]:
@@ -75,6 +83,8 @@ async def call(app: Any, body: bytes, key: str) -> dict[str, Any]:
 
 
 def payloads(scenario: str, ids: list[str]) -> list[bytes]:
+    if scenario == "trivial":
+        return [orjson.dumps({"query": TRIVIAL})]
     if scenario.startswith("support"):
         chosen = ids[:50] if scenario == "support-warm" else ids
         return [
@@ -114,6 +124,20 @@ async def measure(
 
 
 @contextlib.contextmanager
+def instrumented() -> Iterator[None]:
+    """Under callgrind, count instructions only inside this block (the measured requests)."""
+    if not os.environ.get(CALLGRIND_ENV):
+        yield
+        return
+    pid = str(os.getpid())
+    subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
+
+
+@contextlib.contextmanager
 def profiled(path: str | None) -> Iterator[None]:
     if path is None:
         yield
@@ -150,7 +174,7 @@ async def run(args: argparse.Namespace, url: str, key: str, ids: list[str]) -> N
         for body in warm:  # fill caches (sources, keys, parser/validation) before measuring
             await call(manager.app, body, key)
         sequential = args.scenario == "support-cold"
-        with profiled(args.profile):
+        with profiled(args.profile), instrumented():
             cpu, wall, errors = await measure(
                 manager.app,
                 bodies[5:] if sequential else bodies,
@@ -160,6 +184,13 @@ async def run(args: argparse.Namespace, url: str, key: str, ids: list[str]) -> N
                 sequential=sequential,
             )
     n = args.requests
+    if args.json:
+        print(
+            orjson.dumps(
+                {"cpu_ms": cpu / n * 1000, "wall_ms": wall / n * 1000, "errors": errors}
+            ).decode()
+        )
+        return
     print(
         f"{args.scenario}: {n} requests x{args.concurrency}: "
         f"CPU {cpu / n * 1000:.2f} ms/request, wall {wall / n * 1000:.2f} ms/request, "
@@ -171,13 +202,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=SCENARIOS, default="support-warm")
     parser.add_argument("--customers", type=int, default=5000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument(
         "--profile", help="write a profile here: pyinstrument text, or cProfile if it ends .pstats"
     )
+    parser.add_argument("--json", action="store_true", help="print one JSON line of results")
     args = parser.parse_args()
-    url = seeded_database("sqlite", args.customers)
+    url = seeded_database(args.backend, args.customers)
     key = admin_key(url)
     ids = sample_ids(url, args.customers)
     os.environ["C360_LOG_LEVEL"] = "WARNING"

@@ -39,6 +39,7 @@ def main() -> None:
     _run("bench.hostile_documents", *(["--repeats", "5"] if quick else []))
     _run("bench.overload", *(["--duration", "5"] if quick else []))
     _run("bench.soak", *(["--minutes", "1", "--window", "15"] if quick else []))
+    _run("bench.request_cost", *(["--no-callgrind"] if quick else []))
 
 
 if __name__ == "__main__":

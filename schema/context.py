@@ -58,8 +58,6 @@ class Context:
         )
 
     async def close(self) -> None:
-        """Write the audit rows (even if the request is cancelled); release the read session."""
-        try:
-            await finish_bookkeeping(write_request_audit(self.db, self.access))
-        finally:
-            await self.loaders.reader.close()
+        """Write the request's audit rows, even if the request is cancelled (reads hold no
+        session to release)."""
+        await finish_bookkeeping(write_request_audit(self.db, self.access))

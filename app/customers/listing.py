@@ -5,8 +5,9 @@ from __future__ import annotations
 from app.pagination import Page, requested_page_size
 from app.settings import Settings
 from app.store.db import Database
-from app.store.models import Customer
+from app.store.repositories import customer_rows
 from app.store.repositories import customers as repo
+from app.store.repositories.customer_rows import CustomerRow
 from app.store.repositories.customers import CustomerFilter, CustomerOrder
 
 
@@ -18,13 +19,14 @@ async def list_customers(
     order: CustomerOrder,
     first: int | None,
     after: str | None,
-) -> Page[Customer]:
-    """One page of live customers; `first` is checked against the page-size limit."""
+) -> Page[CustomerRow]:
+    """One page of live customers (rows); `first` is checked against the page-size limit."""
     size = requested_page_size(first, settings)
-    async with db.session() as session:
-        return await repo.list_customers(
-            session, criteria=criteria, order=order, first=size, after=after
+    return await db.read(
+        lambda connection: customer_rows.customer_page(
+            connection, criteria=criteria, order=order, first=size, after=after
         )
+    )
 
 
 async def count_customers(db: Database, *, criteria: CustomerFilter) -> int:

@@ -32,6 +32,13 @@ def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
+def unconfigured_answer(system: str) -> SourceAnswer:
+    """The answer for any id of a system that has no connector: nothing can be called."""
+    return SourceAnswer(
+        None, SourceReport(system, SourceStatus.ERROR, detail="no connector configured")
+    )
+
+
 class CustomerGraph:
     """The gateway's view of every source system, shared by all requests of the app."""
 
@@ -76,8 +83,8 @@ class CustomerGraph:
         ids = list(dict.fromkeys(external_ids))
         connector = self.connectors.get(system)
         if connector is None:
-            report = SourceReport(system, SourceStatus.ERROR, detail="no connector configured")
-            return {i: SourceAnswer(None, report) for i in ids}
+            answer = unconfigured_answer(system)
+            return dict.fromkeys(ids, answer)
         policy = self._policy(system)
         keys = {i: CacheKey(system, kind.value, i) for i in ids}
         hits = await self.cache.lookup(list(keys.values()), policy)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -51,6 +53,19 @@ def create_engine(
         max_overflow=pool_size,
         pool_pre_ping=True,
     )
+
+
+def _sqlite_thread_engine(database_url: str, *, pool_size: int) -> Engine:
+    """A synchronous engine on the same SQLite file, for `Database.read`/`write` (threads)."""
+    engine = create_sync_engine(
+        database_url.replace("+aiosqlite", "", 1),
+        hide_parameters=True,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=pool_size,
+        max_overflow=0,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -106,6 +121,16 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # aiosqlite hands every driver call (cursor, execute, fetch, rollback) to its thread
+        # and back: ~300 us of CPU per small read. `read` and `write` run a whole batch of
+        # statements on a plain sqlite3 connection in one worker-thread hop instead (~40 us a
+        # read; an audit insert and its commit: 230 us instead of 510).
+        self._thread_engine: Engine | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        if database_url.startswith("sqlite"):
+            threads = max(1, min(4, pool_size))
+            self._thread_engine = _sqlite_thread_engine(database_url, pool_size=threads)
+            self._threads = ThreadPoolExecutor(threads, thread_name_prefix="c360-db")
 
     def new_session(self) -> AsyncSession:
         """A session the caller must close (for sessions that outlive one block)."""
@@ -133,6 +158,30 @@ class Database:
                 raise
             await commit_whole(session)
 
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """Run `work`, synchronous Core reads on one connection, in one trip; nothing committed.
+
+        On SQLite `work` runs in a worker thread on a plain sqlite3 connection; on PostgreSQL
+        on one pooled asyncpg connection through `run_sync` (one greenlet switch for the lot).
+        """
+        return await self._run(work, commit=False)
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Run `work`, synchronous Core statements, in one transaction committed in one trip."""
+        return await self._run(work, commit=True)
+
+    async def _run(self, work: Callable[[Connection], T], *, commit: bool) -> T:
+        if self._thread_engine is None:
+            async with self.engine.begin() if commit else self.engine.connect() as connection:
+                return await connection.run_sync(work)
+        engine = self._thread_engine
+
+        def run() -> T:
+            with engine.begin() if commit else engine.connect() as connection:
+                return work(connection)
+
+        return await asyncio.get_running_loop().run_in_executor(self._threads, run)
+
     async def checkpoint(self) -> bool:
         """On SQLite, copy the write-ahead log into the database file and truncate the log,
         so no earlier version of a page survives in it; False if a reader kept it from
@@ -144,4 +193,8 @@ class Database:
         return busy == 0
 
     async def dispose(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+        if self._thread_engine is not None:
+            self._thread_engine.dispose()
         await self.engine.dispose()

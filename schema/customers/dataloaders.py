@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Hashable
+from typing import Any, Generic, TypeVar
 
+from sqlalchemy import Row
 from strawberry.dataloader import DataLoader
 
-from app.customers.reads import CustomerReader
+from app.customers.reads import CustomerReader, Part, PartKey
 from app.quality.report import CustomerQuality
 from app.store.db import Database
-from app.store.models import (
-    ConsentEvent,
-    ContactPoint,
-    Customer,
-    FieldProvenance,
-    Interaction,
-    MetricObservation,
-    Preference,
-    SourceLink,
-)
+from app.store.models import FieldProvenance
+from app.store.repositories.customer_rows import CustomerRow
 
-# (customer id, page size, keyset position, channels, since)
-InteractionPageKey = tuple[
-    str, int, tuple[datetime, int] | None, tuple[str, ...] | None, datetime | None
-]
-PageWindow = tuple[int, tuple[datetime, int] | None, tuple[str, ...] | None, datetime | None]
+T = TypeVar("T")
+Rows = list[Row[Any]]
+
+
+class PartLoader(Generic[T]):
+    """One kind of customer data by customer id, through the request's shared parts loader.
+
+    Every part asked for in the same tick, of any kind, lands in one batch and one trip.
+    """
+
+    def __init__(self, parts: DataLoader[PartKey, Any], part: Part) -> None:
+        self._parts = parts
+        self._part = part
+
+    def load(self, customer_id: str, window: Hashable = None) -> Awaitable[T]:
+        return self._parts.load((self._part, customer_id, window))
+
+    def load_many(self, customer_ids: list[str]) -> Awaitable[list[T]]:
+        return self._parts.load_many([(self._part, key, None) for key in customer_ids])
 
 
 class CustomerLoaders:
@@ -33,44 +40,17 @@ class CustomerLoaders:
 
     def __init__(self, db: Database) -> None:
         reader = CustomerReader(db)
-        self.customer_by_id = DataLoader[str, Customer | None](load_fn=reader.customers)
-        self.contact_points_by_customer_id = DataLoader[str, list[ContactPoint]](
-            load_fn=reader.contact_points
-        )
-        self.source_links_by_customer_id = DataLoader[str, list[SourceLink]](
-            load_fn=reader.source_links
-        )
-        self.metric_values_by_customer_id = DataLoader[str, list[MetricObservation]](
-            load_fn=reader.metric_values
-        )
-        self.consents_by_customer_id = DataLoader[str, list[ConsentEvent]](
-            load_fn=reader.current_consents
-        )
-        self.consent_history_by_customer_id = DataLoader[str, list[ConsentEvent]](
-            load_fn=reader.consent_histories
-        )
-        self.preferences_by_customer_id = DataLoader[str, Preference | None](
-            load_fn=reader.preferences
-        )
-
-        async def interaction_pages(keys: Sequence[InteractionPageKey]) -> list[list[Interaction]]:
-            # Keys asking for the same page window share one windowed query.
-            groups: dict[PageWindow, list[str]] = {}
-            for customer_id, *window in keys:
-                groups.setdefault(tuple(window), []).append(customer_id)  # type: ignore[arg-type]
-            pages: dict[InteractionPageKey, list[Interaction]] = {}
-            for (first, after, channels, since), ids in groups.items():
-                rows = await reader.interaction_pages(
-                    ids, first=first, after=after, channels=channels, since=since
-                )
-                for customer_id, page in zip(ids, rows, strict=True):
-                    pages[(customer_id, first, after, channels, since)] = page
-            return [pages[key] for key in keys]
-
-        self.interaction_page_by_customer_id = DataLoader[InteractionPageKey, list[Interaction]](
-            load_fn=interaction_pages
-        )
         self.reader = reader
+        self.customer_by_id = DataLoader[str, CustomerRow | None](load_fn=reader.customers)
+        parts = DataLoader[PartKey, Any](load_fn=reader.parts)
+        self.contact_points_by_customer_id = PartLoader[Rows](parts, Part.CONTACT_POINTS)
+        self.source_links_by_customer_id = PartLoader[Rows](parts, Part.SOURCE_LINKS)
+        self.metric_values_by_customer_id = PartLoader[Rows](parts, Part.METRIC_VALUES)
+        self.consents_by_customer_id = PartLoader[Rows](parts, Part.CURRENT_CONSENTS)
+        self.consent_history_by_customer_id = PartLoader[Rows](parts, Part.CONSENT_HISTORY)
+        self.preferences_by_customer_id = PartLoader[Row[Any] | None](parts, Part.PREFERENCES)
+        # window: (page size, keyset position, channels, since)
+        self.interaction_page_by_customer_id = PartLoader[Rows](parts, Part.INTERACTIONS)
         self.provenance_by_customer_id = DataLoader[str, list[FieldProvenance]](
             load_fn=reader.provenance
         )

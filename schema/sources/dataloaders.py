@@ -25,8 +25,9 @@ from app.graph import (
     SourceKind,
     SourceReport,
 )
+from app.graph.customer_graph import unconfigured_answer
 from app.graph.reports import worst_report
-from app.store.models import SourceLink
+from app.store.repositories.customer_rows import LinkRow
 from connectors.errors import SourceStatus
 
 
@@ -96,13 +97,14 @@ class SourceLoaders:
         # (customer id, system) -> when its oldest stale copy served here was fetched.
         self.stale: dict[tuple[str, str], datetime | None] = {}
 
-    async def for_customer(
-        self, kind: SourceKind, links: Sequence[SourceLink]
-    ) -> CustomerSourceData:
+    async def for_customer(self, kind: SourceKind, links: Sequence[LinkRow]) -> CustomerSourceData:
         """One customer's data of `kind`, merged over its identities in the kind's system."""
+        local = self._without_call(kind, links)
+        if local is not None:
+            return local
         system = KINDS[kind].system
         ids = [link.external_id for link in links if link.system == system]
-        answers = await self.by_kind[kind].load_many(ids) if ids else []
+        answers = await self.by_kind[kind].load_many(ids)
         data = self.graph.combine(kind, ids, answers)
         if data.report.status is SourceStatus.STALE:
             self._served_stale(links[0].customer_id, data.report)
@@ -114,15 +116,35 @@ class SourceLoaders:
         fetched = report.fetched_at
         self.stale[key] = fetched if known is None or (fetched and fetched < known) else known
 
+    def _without_call(
+        self, kind: SourceKind, links: Sequence[LinkRow]
+    ) -> CustomerSourceData | None:
+        """The data of `kind` when no call can be made: not linked, or no connector.
+
+        Answered here, without a loader, a task or a batch: a customer page on a gateway with
+        no source configured still asks every linked system for its timeline.
+        """
+        system = KINDS[kind].system
+        ids = [link.external_id for link in links if link.system == system]
+        if not ids:
+            return self.graph.combine(kind, ids, [])
+        if not self.graph.is_configured(system):
+            return self.graph.combine(kind, ids, [unconfigured_answer(system)] * len(ids))
+        return None
+
     async def kinds_for_customer(
-        self, kinds: Sequence[SourceKind], links: Sequence[SourceLink]
+        self, kinds: Sequence[SourceKind], links: Sequence[LinkRow]
     ) -> dict[SourceKind, CustomerSourceData]:
-        """Several kinds of one customer, fetched concurrently."""
-        found = await asyncio.gather(*(self.for_customer(kind, links) for kind in kinds))
-        return dict(zip(kinds, found, strict=True))
+        """Several kinds of one customer, the ones that need a call fetched concurrently."""
+        found = {kind: self._without_call(kind, links) for kind in kinds}
+        calls = [kind for kind, data in found.items() if data is None]
+        if calls:
+            fetched = await asyncio.gather(*(self.for_customer(kind, links) for kind in calls))
+            found.update(zip(calls, fetched, strict=True))
+        return found  # type: ignore[return-value]
 
     async def reports(
-        self, links: Sequence[SourceLink], requested: Collection[SourceKind]
+        self, links: Sequence[LinkRow], requested: Collection[SourceKind]
     ) -> list[SourceReport]:
         """A report per source system: how the kinds this request asked of it answered.
 

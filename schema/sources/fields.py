@@ -181,7 +181,7 @@ class CustomerSourceFields:
         keyset = query.after.local_keyset() if query.after is not None else None
         local, upstream = await asyncio.gather(
             loaders.interaction_page_by_customer_id.load(
-                (self.id, query.first, keyset, query.channels, query.since)
+                self.id, (query.first, keyset, query.channels, query.since)
             ),
             info.context.sources.kinds_for_customer(query.kinds(), links),
         )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine, event
 
 from app.privacy.authentication import API_KEY_HEADER
 from app.privacy.principals import Purpose, Role
+from app.store.db import Database
 from tests.graphql_client import GRAPHQL_RESPONSE, assert_no_errors, error_codes, gql
 from tests.privacy.people import (
     JANE_EMAIL,
@@ -326,3 +329,56 @@ async def test_reliability_15_a_read_that_cannot_be_audited_returns_no_data(clie
     assert "data" not in response.json()
     assert person.phone not in response.text
     assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]
+
+
+async def test_reliability_15_concurrent_reads_share_audit_commits(client):
+    # given a customer, and a caller already authenticated (its key cached)
+    person = await create_person(client)
+    await _post(client, NO_PII, {"id": person.id})
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    # when ten requests read her personal data at the same time
+    event.listen(Engine, "commit", count)
+    try:
+        responses = await asyncio.gather(
+            *(_post(client, TWICE, {"id": person.id}) for _ in range(10))
+        )
+    finally:
+        event.remove(Engine, "commit", count)
+
+    # then each request's read is in the trail, written by fewer commits than requests
+    request_ids = {response.headers["x-request-id"] for response in responses}
+    reads = [e for e in await _trail(client, person.id) if e["action"] == "read"]
+    assert request_ids <= {e["requestId"] for e in reads}
+    assert 1 <= len(commits) < len(responses)
+
+
+async def test_reliability_15_a_failed_audit_commit_returns_no_data(client, monkeypatch):
+    # given a customer, and an audit transaction that fails when committed
+    person = await create_person(client)
+
+    async def failing(*_args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Database, "write", failing)
+
+    # when two requests read her personal data at the same time
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/graphql",
+                json={"query": TWICE, "variables": {"id": person.id}},
+                headers={"accept": GRAPHQL_RESPONSE},
+            )
+            for _ in range(2)
+        )
+    )
+
+    # then neither returns any of it
+    for response in responses:
+        assert response.status_code == 503
+        assert "data" not in response.json()
+        assert person.phone not in response.text

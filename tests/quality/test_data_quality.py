@@ -142,7 +142,7 @@ async def test_customer_quality_is_batched_per_page(gateway, client, db):
     # given
     await insert_customers(db, *({"given_name": f"P{i}"} for i in range(30)))
     # when
-    with counting_statements(gateway.db.engine.sync_engine) as statements:
+    with counting_statements() as statements:
         body = await gql(client, PAGE)
     # then
     edges = assert_no_errors(body)["customers"]["edges"]

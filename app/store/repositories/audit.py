@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.pagination import Page, decode_time_id_cursor, encode_cursor
 from app.store.models import AuditEvent
-from app.store.types import utcnow
-
-
-async def append_events(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
-    """Insert audit rows (all stamped with the same time)."""
-    if rows:
-        now = utcnow()
-        await session.execute(insert(AuditEvent), [{**row, "occurred_at": now} for row in rows])
 
 
 async def trail(

@@ -8,11 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.pagination import Page, decode_cursor, encode_cursor, parse_cursor_time
+from app.pagination import encode_cursor
 from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
 from app.store.types import utcnow
 
@@ -158,39 +158,6 @@ def _cursor_of(row: Customer, order: CustomerOrder) -> str:
     if order.field is CustomerOrderField.FAMILY_NAME:
         value = value or ""
     return encode_cursor(value, row.id)
-
-
-async def list_customers(
-    session: AsyncSession,
-    *,
-    criteria: CustomerFilter,
-    order: CustomerOrder,
-    first: int,
-    after: str | None,
-) -> Page[Customer]:
-    """One keyset page of live customers matching `criteria`, in `order`."""
-    key = _sort_key(order)
-    statement = _filtered(select(Customer), criteria)
-    if after is not None:
-        value, last_id = decode_cursor(after, 2)
-        if order.field is not CustomerOrderField.FAMILY_NAME:
-            value = parse_cursor_time(value)
-        position = tuple_(key, Customer.id)
-        statement = statement.where(
-            position < tuple_(value, last_id) if order.descending else position > (value, last_id)
-        )
-    if order.descending:
-        statement = statement.order_by(key.desc(), Customer.id.desc())  # type: ignore[attr-defined]
-    else:
-        statement = statement.order_by(key, Customer.id)
-    rows = list(await session.scalars(statement.limit(first + 1)))
-    items = rows[:first]
-    return Page(
-        items=items,
-        cursors=[_cursor_of(row, order) for row in items],
-        has_next_page=len(rows) > first,
-        has_previous_page=after is not None,
-    )
 
 
 async def count_customers(session: AsyncSession, *, criteria: CustomerFilter) -> int:
