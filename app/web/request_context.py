@@ -35,7 +35,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        # The request's own copy of the lifespan state (the ASGI spec asks servers for a shallow
+        # copy per request; asgi-lifespan, which the tests run the app under, hands every
+        # request the same dict): the request id and principal set below stay this request's.
+        scope["state"] = {**scope.get("state", {}), "request_id": request_id}
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
