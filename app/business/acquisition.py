@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.business.spend import campaign_key, channel_key
+from app.customers.change_log import ACQUISITION_FIELDS, Change, ChangeAction, record_changes
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError
 from app.store.db import Database
@@ -24,7 +26,7 @@ from app.store.models import Acquisition, FieldProvenance, SourceLink
 from app.store.repositories.acquisitions import AcquisitionFacts, write_acquisitions
 from app.store.types import utcnow
 
-FIELDS = ("acquired_at", "acquisition_channel", "acquisition_campaign")
+FIELDS = ACQUISITION_FIELDS
 RULE_DIRECT_EDIT = "direct_edit"
 RULE_IMPORT = "import"
 RULE_EARLIEST_SOURCE = "earliest_source"
@@ -76,25 +78,29 @@ async def write_with_provenance(
 ) -> list[AcquisitionFacts]:
     """Within a transaction: store the records this rule may set, with their provenance;
     returns those stored."""
+    ids = [record.customer_id for record in records]
+    stored = await session.execute(
+        select(
+            Acquisition.customer_id,
+            Acquisition.acquired_at,
+            Acquisition.channel,
+            Acquisition.campaign,
+        ).where(Acquisition.customer_id.in_(ids))  # type: ignore[attr-defined]
+    )
+    held = {row[0]: tuple(row[1:]) for row in stored.all()}
     if rule == RULE_EARLIEST_SOURCE and records:
-        ids = [record.customer_id for record in records]
         rules = await _provenance_rules(session, ids)
-        stored = await session.execute(
-            select(Acquisition.customer_id, Acquisition.acquired_at).where(
-                Acquisition.customer_id.in_(ids)  # type: ignore[attr-defined]
-            )
-        )
-        held = {row[0]: row[1] for row in stored.all()}
         records = [
             record
             for record in records
             if rules.get(record.customer_id) not in _PERSON_RULES
-            and (record.customer_id not in held or record.acquired_at < held[record.customer_id])
+            and (record.customer_id not in held or record.acquired_at < held[record.customer_id][0])
         ]
     if not records:
         return []
     now = utcnow()
     await write_acquisitions(session, records, at=now)
+    await record_changes(session, _history(records, held, rule=rule))
     ids = [record.customer_id for record in records]
     await session.execute(
         delete(FieldProvenance).where(
@@ -115,6 +121,27 @@ async def write_with_provenance(
     )
     await session.flush()
     return list(records)
+
+
+def _history(
+    records: Sequence[AcquisitionFacts], held: dict[str, tuple[Any, ...]], *, rule: str
+) -> list[Change]:
+    """A SET entry per acquisition field a record changes (the change log, like any golden
+    field's)."""
+    empty = (None,) * len(FIELDS)
+    return [
+        Change(
+            record.customer_id, field, ChangeAction.SET, old, new, source=record.system, rule=rule
+        )
+        for record in records
+        for field, old, new in zip(
+            FIELDS,
+            held.get(record.customer_id, empty),
+            (record.acquired_at, record.channel, record.campaign),
+            strict=True,
+        )
+        if old != new
+    ]
 
 
 async def set_acquisition(db: Database, new: NewAcquisition) -> Acquisition:

@@ -41,6 +41,8 @@ PREFERENCE_FIELDS: tuple[str, ...] = (
     "topics",
     "product_interests",
 )
+# Where the customer came from (app/business/acquisition.py).
+ACQUISITION_FIELDS: tuple[str, ...] = ("acquired_at", "acquisition_channel", "acquisition_campaign")
 IDENTITY_FIELD = "identity"
 MERGE_FIELD = "merge"
 MERGED_INTO_FIELD = "merged_into"
@@ -49,6 +51,7 @@ HISTORY_FIELDS: frozenset[str] = frozenset(
     {
         *PROFILE_FIELDS,
         *CONTACT_FIELDS,
+        *ACQUISITION_FIELDS,
         *(PREFERENCE_PREFIX + name for name in PREFERENCE_FIELDS),
         IDENTITY_FIELD,
         MERGE_FIELD,

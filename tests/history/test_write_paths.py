@@ -202,3 +202,33 @@ async def test_a_new_loyalty_id_unlinks_the_old_card_and_links_the_new(client):
     assert linked == ["loyalty:LOY-2", "loyalty:LOY-1"]
     newest = entry(entries, "loyaltyId", "SET")
     assert (newest["oldValue"], newest["newValue"]) == ("LOY-1", "LOY-2")
+
+
+SET_ACQUISITION = """
+mutation Set($input: SetAcquisitionInput!) { setAcquisition(input: $input) { channel } }
+"""
+
+
+async def test_set_acquisition_records_what_it_changes(client):
+    # given a customer whose acquisition a person set once
+    created = await create_customer(client, givenName="Ada", familyName="Lovelace")
+    first = {"customerId": created["id"], "acquiredAt": "2026-01-05T10:00:00+00:00"}
+    await gql(client, SET_ACQUISITION, {"input": {**first, "channel": "email", "source": "crm"}})
+
+    # when the channel is corrected
+    body = await gql(
+        client, SET_ACQUISITION, {"input": {**first, "channel": "paid_search", "source": "crm"}}
+    )
+    assert_no_errors(body)
+
+    # then the history holds both values of the channel, and the date only once
+    fields = ["acquiredAt", "acquisitionChannel", "acquisitionCampaign"]
+    entries = await history(client, created["id"], fields)
+    channel = [e for e in entries if e["field"] == "acquisitionChannel"]
+    assert [(e["oldValue"], e["newValue"]) for e in channel] == [
+        ("email", "paid_search"),
+        (None, "email"),
+    ]
+    assert channel[0]["source"] == "crm" and channel[0]["rule"] == "direct_edit"
+    assert len([e for e in entries if e["field"] == "acquiredAt"]) == 1
+    assert not [e for e in entries if e["field"] == "acquisitionCampaign"]
