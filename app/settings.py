@@ -160,6 +160,28 @@ class Settings(BaseSettings):
         default=None, description="Where `c360 sim` sends webhooks: the gateway's base URL."
     )
 
+    # Live updates (app/events): subscriptions over WebSocket.
+    events_redis_url: str | None = Field(
+        default=None,
+        description="redis:// URL that wakes every worker's event dispatcher; unset: C360_CACHE_URL"
+        " if it names Redis, else each worker finds new events by polling.",
+    )
+    events_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Longest wait before a dispatcher reads the outbox."
+    )
+    subscriptions_per_connection: int = Field(
+        default=10, ge=1, description="Operations one WebSocket connection may subscribe at once."
+    )
+    subscription_queue_size: int = Field(
+        default=1000, ge=1, description="Events a slow subscriber may lag before it is ended."
+    )
+    ws_connection_init_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="A socket that does not authenticate within this is closed."
+    )
+    ws_keep_alive_seconds: float = Field(
+        default=15.0, gt=0, description="Interval of the server's pings on a WebSocket."
+    )
+
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:
         secret = self.jwt_hs256_secret
@@ -179,6 +201,15 @@ class Settings(BaseSettings):
     def connector_secrets(self) -> Mapping[str, str]:
         """Where connector tokens live: the environment, read only when connectors are built."""
         return os.environ
+
+    @property
+    def events_wake_url(self) -> str | None:
+        """The Redis URL whose pub/sub wakes every worker's dispatcher, if any."""
+        if self.events_redis_url:
+            return self.events_redis_url
+        if self.cache_url and self.cache_url.startswith(("redis://", "rediss://", "unix://")):
+            return self.cache_url
+        return None
 
     @property
     def is_production(self) -> bool:

@@ -10,6 +10,8 @@ import orjson
 
 from app.customers.lookup import live_customer
 from app.errors import ConflictError, InvalidInputError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
 from app.store.db import Database
@@ -79,6 +81,13 @@ async def record_interaction(db: Database, *, customer_id: str, new: NewInteract
         customer = await live_customer(session, customer_id)
         row.customer_id = customer.id
         session.add(row)
+        emit(
+            session,
+            EventKind.INTERACTION_RECORDED,
+            [customer.id],
+            changed=["interactions"],
+            source=row.source,
+        )
     return row
 
 
@@ -101,6 +110,9 @@ async def record_metric(db: Database, *, customer_id: str, new: NewMetric) -> Me
         row.customer_id = customer.id
         session.add(row)
         await upsert_current(session, [row.model_dump()])
+        emit(
+            session, EventKind.METRIC_CHANGED, [customer.id], changed=[row.name], source=row.source
+        )
     return row
 
 
@@ -147,4 +159,5 @@ async def link_source_identity(
         )
         session.add(link)
         customer.updated_at = utcnow()
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=["identities"])
     return link

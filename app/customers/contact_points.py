@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.identity.contact import normalize_email, normalize_phone
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
@@ -146,6 +148,7 @@ async def add_contact_point(
         (row,) = await add_contact_point_rows(session, customer.id, [prepared], source=source)
         customer.updated_at = utcnow()
         await customers_written(session, [customer.id])
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=[row.kind], source=source)
     return customer, row
 
 
@@ -155,8 +158,9 @@ async def remove_contact_point(db: Database, *, contact_point_id: int) -> Custom
         row = await repo.get_contact_point(session, contact_point_id=contact_point_id)
         if row is None:
             raise NotFoundError("contact point not found")
-        customer = await live_customer(session, row.customer_id)
+        customer, kind = await live_customer(session, row.customer_id), row.kind
         await repo.delete_contact_point(session, contact_point_id=contact_point_id)
         customer.updated_at = utcnow()
         await customers_written(session, [customer.id])
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=[kind])
     return customer

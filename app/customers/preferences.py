@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.privacy.consent import ConsentChannel
 from app.store.db import Database
 from app.store.models import Preference
@@ -57,4 +59,5 @@ async def set_preferences(db: Database, *, customer_id: str, new: NewPreferences
         customer.updated_at = values["updated_at"]
         await session.flush()
         await refresh_dimensions(session, [customer.id])
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=["preferences"])
     return row

@@ -15,6 +15,8 @@ from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
 from app.store.db import Database
@@ -54,6 +56,13 @@ async def create_customer(
         await _sync_loyalty_link(session, customer)
         await add_contact_point_rows(session, customer.id, prepared, source=new.source)
         await customers_written(session, [customer.id])
+        emit(
+            session,
+            EventKind.PROFILE_CHANGED,
+            [customer.id],
+            changed=[*profile, *(point.kind.value for point in prepared)],
+            source=new.source,
+        )
     return customer
 
 
@@ -110,6 +119,13 @@ async def update_customer(
         if "loyalty_id" in cleaned:
             await _sync_loyalty_link(session, current)
         await customers_written(session, [current.id])
+        emit(
+            session,
+            EventKind.PROFILE_CHANGED,
+            [current.id],
+            changed=cleaned,
+            source=source or "gateway",
+        )
     return current
 
 

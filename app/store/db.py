@@ -81,8 +81,10 @@ class Database:
     def __init__(self, database_url: str, *, pool_size: int = 10) -> None:
         self.url = database_url
         self.engine = create_engine(database_url, pool_size=pool_size)
+        # Called after a transaction that wrote change events commits (app/events/outbox.py).
+        self.events_committed: list[Callable[[], None]] = []
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, expire_on_commit=False, info={"c360_db": self}
         )
 
     def new_session(self) -> AsyncSession:

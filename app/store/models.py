@@ -546,3 +546,21 @@ class MetricPeriod(SQLModel, table=True):
     )
     value: float
     observed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A change event, written in the same transaction as the change it reports (the
+    transactional outbox): subscriptions and outbound webhooks read it. It names what
+    changed (field names), never the values."""
+
+    __tablename__ = "event_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(
+        default_factory=lambda: str(uuid.uuid4()), max_length=36, unique=True, nullable=False
+    )
+    kind: str = Field(max_length=32)
+    customer_id: str = Field(max_length=36, index=True)
+    changed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = Field(default="gateway", max_length=64)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
