@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
+from app.events.dispatch import EventDispatcher
 from app.graph import open_customer_graph
 from app.logs import configure_logging
 from app.operations.persisted import PersistedOperations
@@ -21,6 +22,7 @@ from app.web.authentication import AuthenticationMiddleware
 from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.request_context import RequestContextMiddleware
+from app.web.subscriptions import GraphQLSubscriptions
 from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
 from schema.build import build_schema
 from schema.context import Context
@@ -54,16 +56,27 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         authenticator: Authenticator | None = None
+        events: EventDispatcher | None = None
         try:
             authenticator = Authenticator(settings, app.state.db, jwks_transport=jwks_transport)
             app.state.authenticator = authenticator
             app.state.persisted_operations = PersistedOperations(app.state.db)
+            events = EventDispatcher(
+                app.state.db,
+                redis_url=settings.events_wake_url,
+                poll_seconds=settings.events_poll_seconds,
+                queue_capacity=settings.subscription_queue_size,
+            )
+            await events.start()
+            app.state.events = events
             async with open_customer_graph(
                 settings, transports=source_transports, environ=source_environ
             ) as graph:
                 app.state.graph = graph
                 yield
         finally:
+            if events is not None:
+                await events.stop()
             if authenticator is not None:
                 await authenticator.aclose()
             await app.state.db.dispose()
@@ -82,6 +95,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            WebSocketRoute("/graphql", GraphQLSubscriptions(schema, settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

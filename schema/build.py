@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from functools import cache, partial
 from typing import Any
 
@@ -24,6 +26,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from app.errors import C360Error
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.events.subscriptions import EventSubscriptions
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
@@ -71,6 +74,11 @@ class GatewaySchema(strawberry.federation.Schema):
             result.errors = [classify(error) for error in result.errors]
         return result
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Subscriptions (WebSocket) too: every result's errors get their code, and
+        unexpected ones are masked, as `execute` does for HTTP."""
+        return _classified(await super().stream(*args, **kwargs))
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -88,10 +96,19 @@ class GatewaySchema(strawberry.federation.Schema):
             )
 
 
+async def _classified(results: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    async with aclosing(results):
+        async for result in results:
+            errors = getattr(result, "errors", None)
+            if errors:
+                result.errors = [classify(error) for error in errors]
+            yield result
+
+
 @cache
 def _types_schema() -> GatewaySchema:
     """The types converted once: Strawberry's relay `node` field cannot be converted twice."""
-    return GatewaySchema(query=Query, mutation=Mutation)
+    return GatewaySchema(query=Query, mutation=Mutation, subscription=EventSubscriptions)
 
 
 @cache

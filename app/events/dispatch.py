@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Collection, Iterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -73,6 +73,7 @@ class Subscription:
     kinds: frozenset[str] | None
     customer_id: str | None
     capacity: int
+    after: int  # the newest event committed when it subscribed: not for it
     queue: asyncio.Queue[ChangeEvent | None] = field(init=False)
     overflowed: bool = False
 
@@ -85,7 +86,7 @@ class Subscription:
         )
 
     def offer(self, event: ChangeEvent) -> None:
-        if self.overflowed or not self.wants(event):
+        if self.overflowed or event.position <= self.after or not self.wants(event):
             return
         try:
             self.queue.put_nowait(event)
@@ -122,7 +123,9 @@ class EventDispatcher:
         self._redis = Redis.from_url(redis_url, socket_connect_timeout=0.5) if redis_url else None
         self._subscriptions: set[Subscription] = set()
         self._wake = asyncio.Event()
-        self._floor = 0  # every id at or below it was delivered (or given up on)
+        # Every id at or below it was delivered (or given up on); None until the first read,
+        # which starts after the newest event (subscriptions are live, not a replay).
+        self._floor: int | None = None
         self._above: set[int] = set()  # delivered ids above the floor
         self._stuck_since: float | None = None  # since when an id below `_above` is missing
         self._tasks: list[asyncio.Task[None]] = []
@@ -131,10 +134,12 @@ class EventDispatcher:
     def subscriptions(self) -> int:
         return len(self._subscriptions)
 
-    async def start(self) -> None:
-        """Start after the newest committed event (subscriptions are live, not a replay)."""
+    async def _newest(self) -> int:
         async with self.db.session() as session:
-            self._floor = (await session.scalar(select(func.max(OutboxEvent.id)))) or 0
+            return (await session.scalar(select(func.max(OutboxEvent.id)))) or 0
+
+    async def start(self) -> None:
+        """Start reading (the database need not be up yet: reads are retried)."""
         self.db.events_committed.append(self.committed)
         self._tasks.append(asyncio.create_task(self._run(), name="c360-event-dispatch"))
         if self._redis is not None:
@@ -152,13 +157,16 @@ class EventDispatcher:
         if self._redis is not None:
             await self._redis.aclose()
 
-    @contextlib.contextmanager
-    def subscribe(
+    @contextlib.asynccontextmanager
+    async def subscribe(
         self, *, kinds: Collection[str] | None, customer_id: str | None
-    ) -> Iterator[Subscription]:
-        """A subscription for the block's lifetime."""
+    ) -> AsyncIterator[Subscription]:
+        """A subscription for the block's lifetime, to events committed after it began."""
         subscription = Subscription(
-            frozenset(kinds) if kinds else None, customer_id, self.queue_capacity
+            frozenset(kinds) if kinds else None,
+            customer_id,
+            self.queue_capacity,
+            after=await self._newest(),
         )
         self._subscriptions.add(subscription)
         try:
@@ -201,16 +209,20 @@ class EventDispatcher:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
             try:
                 await self.deliver_new()
-            except Exception:
-                log.exception("event dispatch failed; retrying at the next wake-up")
+            except Exception as error:
+                # E.g. the database is down: the next wake-up or poll retries.
+                log.warning("event dispatch failed", error=type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def deliver_new(self) -> int:
         """Read what was committed since the last read and hand it out; how many events."""
+        if self._floor is None:
+            self._floor = await self._newest()
+            return 0
         delivered = 0
         while True:
             async with self.db.session() as session:
@@ -234,6 +246,7 @@ class EventDispatcher:
                 return delivered
 
     def _advance_floor(self) -> None:
+        assert self._floor is not None
         start = self._floor
         while self._floor + 1 in self._above:
             self._floor += 1
