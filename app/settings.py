@@ -181,6 +181,19 @@ class Settings(BaseSettings):
     ws_keep_alive_seconds: float = Field(
         default=15.0, gt=0, description="Interval of the server's pings on a WebSocket."
     )
+    # Outbound webhooks (app/events/webhook_delivery.py).
+    outbound_webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one delivery attempt waits for the receiver."
+    )
+    outbound_webhook_first_retry_seconds: float = Field(
+        default=1.0, gt=0, description="Delay before the first retry; it doubles each time."
+    )
+    outbound_webhook_max_retry_seconds: float = Field(
+        default=600.0, gt=0, description="Longest delay between two attempts."
+    )
+    outbound_webhook_retry_window_seconds: float = Field(
+        default=86_400.0, gt=0, description="Retries stop this long after the first attempt."
+    )
 
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:

@@ -27,6 +27,7 @@ from app.errors import C360Error
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.events.subscriptions import EventSubscriptions
+from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
@@ -53,9 +54,12 @@ Query = merge_types(
         SearchQueries,
         QualityQueries,
         MetricQueries,
+        WebhookQueries,
     ),
 )
-Mutation = merge_types("Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations))
+Mutation = merge_types(
+    "Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations, WebhookMutations)
+)
 
 
 class GatewaySchema(strawberry.federation.Schema):

@@ -4,18 +4,22 @@
 it, so a crash never loses an event and a rolled-back change emits none. After the commit the
 session calls the `Database.events_committed` callbacks so delivery starts at
 once instead of at the next poll.
+
+Just before the commit, each event also gets one `webhook_delivery` row per enabled webhook
+endpoint that wants its kind, in the same transaction: outbound webhooks have no cursor that
+could skip an event, and their state survives restarts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.events.kinds import EventKind
-from app.store.models import OutboxEvent
+from app.store.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 _PENDING = "c360_events_pending"
 
@@ -38,14 +42,46 @@ def emit(
         return
     session.add_all(rows)
     sync_session = session.sync_session
-    sync_session.info[_PENDING] = True
+    sync_session.info.setdefault(_PENDING, []).extend(rows)
     if not event.contains(sync_session, "after_commit", _after_commit):
+        event.listen(sync_session, "before_commit", _before_commit)
         event.listen(sync_session, "after_commit", _after_commit)
         event.listen(sync_session, "after_rollback", _after_rollback)
 
 
+def _before_commit(session: Session) -> None:
+    # Runs inside the async session's greenlet, so the synchronous calls here are allowed.
+    rows: list[OutboxEvent] = session.info.get(_PENDING, [])
+    if not rows:
+        return
+    endpoints = session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.kinds).where(
+            WebhookEndpoint.enabled == True  # noqa: E712
+        )
+    ).all()
+    if not endpoints:
+        return
+    session.flush()
+    deliveries = [
+        {
+            "endpoint_id": endpoint_id,
+            "outbox_id": row.id,
+            "customer_id": row.customer_id,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": row.occurred_at,
+            "updated_at": row.occurred_at,
+        }
+        for row in rows
+        for endpoint_id, kinds in endpoints
+        if not kinds or row.kind in kinds
+    ]
+    if deliveries:
+        session.execute(insert(WebhookDelivery), deliveries)
+
+
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_PENDING, False):
+    if session.info.pop(_PENDING, None):
         db = session.info.get("c360_db")
         for notify in getattr(db, "events_committed", ()):
             notify()
