@@ -211,3 +211,7 @@ _add_dsar_commands()
 from app.metrics.cli import metrics_app  # noqa: E402  (appended: one line per feature)
 
 app.add_typer(metrics_app, name="metrics")
+
+from app.events.webhooks_cli import webhooks_app  # noqa: E402  (appended: one line per feature)
+
+app.add_typer(webhooks_app, name="webhooks")

@@ -87,6 +87,7 @@ def create_app(
                 poll_seconds=settings.events_poll_seconds,
             )
             await sender.start()
+            app.state.webhooks = sender
             async with open_customer_graph(
                 settings, transports=source_transports, environ=source_environ
             ) as graph:

@@ -107,6 +107,7 @@ class WebhookSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._held: set[int] = set()  # deliveries this process has claimed and not finished
 
     async def start(self) -> None:
         self.db.events_committed.append(self._wake.set)
@@ -115,11 +116,30 @@ class WebhookSender:
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
             self.db.events_committed.remove(self._wake.set)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        await self._release_held()
         await self.client.aclose()
+
+    async def _release_held(self) -> None:
+        """On a clean stop, free the claims of interrupted attempts at once (after a crash
+        they expire with their lease)."""
+        if not self._held:
+            return
+        try:
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(WebhookDelivery)
+                    .where(WebhookDelivery.id.in_(self._held))  # type: ignore[union-attr]
+                    .values(lease_until=None)
+                )
+        except Exception as error:
+            log.warning("webhook claims not released", error=type(error).__name__)
+        self._held.clear()
 
     async def _run(self) -> None:
         while True:
@@ -158,7 +178,11 @@ class WebhookSender:
             if head[0].next_attempt_at <= now
             and (head[0].lease_until is None or head[0].lease_until <= now)
         ]
-        await asyncio.gather(*(self._attempt(*head) for head in due))
+        outcomes = await asyncio.gather(*(self._attempt(*h) for h in due), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                # Its lease expires, then it is tried again.
+                log.warning("webhook attempt failed", error=type(outcome).__name__)
         return len(due)
 
     async def _claim(self, delivery: WebhookDelivery, now: datetime) -> bool:
@@ -175,7 +199,11 @@ class WebhookSender:
                 )
                 .values(lease_until=now + self.lease)
             )
-        return claimed.rowcount == 1  # type: ignore[attr-defined]
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        assert delivery.id is not None
+        self._held.add(delivery.id)
+        return True
 
     async def _attempt(
         self, delivery: WebhookDelivery, event: OutboxEvent, endpoint: WebhookEndpoint
@@ -183,6 +211,18 @@ class WebhookSender:
         now = utcnow()
         if not await self._claim(delivery, now):
             return
+        # Interrupted (cancelled at a stop, or failed), the claim stays held for `stop`.
+        await self._send(delivery, event, endpoint, now)
+        assert delivery.id is not None
+        self._held.discard(delivery.id)
+
+    async def _send(
+        self,
+        delivery: WebhookDelivery,
+        event: OutboxEvent,
+        endpoint: WebhookEndpoint,
+        now: datetime,
+    ) -> None:
         if not await self._consented(endpoint, event):
             await self._finish(delivery, state=WITHHELD, error=None, now=now)
             return

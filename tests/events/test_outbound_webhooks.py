@@ -173,13 +173,14 @@ async def test_an_endpoint_for_a_consent_purpose_gets_only_consenting_customers(
 ):
     receiver = Receiver()
     async with gateway_with(_settings(database_url), receiver) as gateway:
-        # given a personalization endpoint and two customers, one of whom grants consent
-        secret = await _endpoint(gateway, purpose="personalization", kinds=["PROFILE_CHANGED"])
+        # given two customers, one of whom granted personalization, and then an endpoint for
+        # personalization (it receives what is committed after it was registered)
         jane = await create_customer(gateway.client, givenName="Jane", familyName="Doe")
         john = await create_customer(gateway.client, givenName="John", familyName="Roe")
         consent = {"purpose": "PERSONALIZATION", "channel": "EMAIL", "status": "GRANTED"}
         variables = {"input": {"customerId": jane["id"], **consent}}
         assert_no_errors(await gql(gateway.client, CONSENT, variables))
+        secret = await _endpoint(gateway, purpose="personalization", kinds=["PROFILE_CHANGED"])
 
         # when both change
         await _update(gateway, john, segment="a")
@@ -187,7 +188,7 @@ async def test_an_endpoint_for_a_consent_purpose_gets_only_consenting_customers(
         await receiver.wait_for(1)
         await asyncio.sleep(0.3)  # a delivery for John would have had time to arrive
 
-    # then only Jane's change after her consent was sent
+    # then only Jane's change was sent
     accepted = receiver.accepted(secret)
     assert [(p["data"]["customerId"], p["data"]["changed"]) for p in accepted] == [
         (jane["id"], ["segment"])
