@@ -17,13 +17,26 @@ from app.settings import Settings
 from connectors.config import DEMO_PORTS, demo_config
 from connectors.config_toml import dump_connectors_config
 from connectors.simulators import run_simulator
+from connectors.simulators.webhooks import WebhookTarget
 
 STOP_TIMEOUT_SECONDS = 5.0
 
 
 @contextmanager
-def demo_simulators(settings: Settings, *, host: str = "127.0.0.1") -> Iterator[Path]:
-    """Run the simulators on the demo ports while the block runs; yield the connectors file."""
+def demo_simulators(
+    settings: Settings, *, host: str = "127.0.0.1", gateway_url: str | None = None
+) -> Iterator[Path]:
+    """Run the simulators on the demo ports while the block runs; yield the connectors file.
+
+    With `gateway_url` and the SurveyMonkey webhook settings, the SurveyMonkey simulator
+    sends a signed `response_completed` to the gateway for each response posted to it."""
+    webhooks: dict[str, WebhookTarget] = {}
+    client_id, secret = (
+        settings.surveymonkey_webhook_client_id,
+        settings.surveymonkey_webhook_secret,
+    )
+    if gateway_url and client_id and secret:
+        webhooks["surveymonkey"] = WebhookTarget(gateway_url, client_id, secret.get_secret_value())
     # Spawned, not forked: a fork would copy the parent's event loop and open database handles.
     spawn = multiprocessing.get_context("spawn")
     processes = [
@@ -35,6 +48,7 @@ def demo_simulators(settings: Settings, *, host: str = "127.0.0.1") -> Iterator[
                 "customers": settings.demo_customers,
                 "seed": settings.seed,
                 "host": host,
+                "webhook": webhooks.get(system),
             },
             name=f"c360-sim-{system}",
             daemon=True,
