@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
-from standardwebhooks import Webhook
+from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -204,3 +204,39 @@ async def test_webhook_endpoints_are_for_admins_and_urls_are_checked(gateway: Ga
     assert error_codes(refused) == ["FORBIDDEN"]
     assert error_codes(bad_url) == ["BAD_USER_INPUT"]
     assert error_codes(bad_purpose) == ["BAD_USER_INPUT"]
+
+
+ROTATE = "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { id } } }"
+DISABLE = "mutation($id: ID!) { disableWebhookEndpoint(id: $id) { enabled } }"
+ENDPOINTS = "{ webhookEndpoints { id enabled } }"
+
+
+async def test_a_rotated_secret_signs_the_next_delivery_and_a_disabled_endpoint_gets_none(
+    database_url: str,
+):
+    receiver = Receiver()
+    async with gateway_with(_settings(database_url), receiver) as gateway:
+        # given an endpoint whose secret is rotated
+        old = await _endpoint(gateway)
+        (endpoint,) = assert_no_errors(await gql(gateway.client, ENDPOINTS))["webhookEndpoints"]
+        rotated = assert_no_errors(await gql(gateway.client, ROTATE, {"id": endpoint["id"]}))
+        new = rotated["rotateWebhookSecret"]["secret"]
+
+        # when a change is sent, then the endpoint is disabled and another change is made
+        jane = await create_customer(gateway.client, givenName="Jane", familyName="Doe")
+        await receiver.wait_for(1)
+        disabled = assert_no_errors(await gql(gateway.client, DISABLE, {"id": endpoint["id"]}))
+        await _update(gateway, jane, segment="a")
+        await asyncio.sleep(0.3)  # a delivery would have had time to arrive
+
+    # then the first verifies with the new secret only, and nothing came after the disable
+    headers, body = receiver.received[0]
+    assert Webhook(new).verify(body, headers)["type"] == "customer.profile_changed"
+    try:
+        Webhook(old).verify(body, headers)
+        verified_with_old = True
+    except WebhookVerificationError:
+        verified_with_old = False
+    assert not verified_with_old
+    assert disabled["disableWebhookEndpoint"]["enabled"] is False
+    assert len(receiver.received) == 1
