@@ -213,7 +213,13 @@ class GraphQLHTTPEndpoint:
                     allowed_operation_types=allowed,
                     operation_extensions=operation["extensions"],
                 )
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as refused:
+            if refused.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPRejection(
+                    400,
+                    "subscriptions run over the WebSocket (graphql-transport-ws)",
+                    "BAD_REQUEST",
+                ) from None
             raise HTTPRejection(
                 405, "mutations must be sent with POST", "METHOD_NOT_ALLOWED", {"Allow": "POST"}
             ) from None

@@ -190,3 +190,12 @@ async def test_two_workers_with_redis_both_deliver(database_url: str):
                 for socket, operation in zip((first, second), operations, strict=True)
             ]
     assert received == [["segment"], ["segment"]]
+
+
+async def test_a_subscription_sent_over_http_is_a_clear_bad_request(gateway: Gateway):
+    response = await gateway.client.post(
+        "/graphql", json={"query": STREAM}, headers={"accept": "application/graphql-response+json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in response.json()["errors"][0]["message"]
