@@ -9,7 +9,6 @@ class EventKind(StrEnum):
     PROFILE_CHANGED = "profile_changed"  # golden-record fields or contact points
     CONSENT_CHANGED = "consent_changed"
     INTERACTION_RECORDED = "interaction_recorded"
-    TICKET_CHANGED = "ticket_changed"  # a CRM or support-desk webhook (opened or updated)
     SURVEY_ANSWERED = "survey_answered"
     METRIC_CHANGED = "metric_changed"
     MERGED = "merged"
