@@ -256,3 +256,7 @@ app.add_typer(metrics_app, name="metrics")
 from app.business.cli import spend_app  # noqa: E402
 
 app.add_typer(spend_app, name="spend")
+
+from app.events.webhooks_cli import webhooks_app  # noqa: E402  (appended: one line per feature)
+
+app.add_typer(webhooks_app, name="webhooks")

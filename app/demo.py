@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 import uvicorn
+from pydantic import SecretStr
 from rich.console import Console
 from rich.panel import Panel
 
@@ -85,7 +87,16 @@ def run_demo(settings: Settings, console: Console) -> None:
         # The caller points at real (or their own) source systems: no simulators.
         _serve(settings, environ=settings.connector_secrets())
         return
-    with demo_simulators(settings) as connectors_file:
+    if settings.surveymonkey_webhook_secret is None:
+        # The SurveyMonkey simulator signs its webhooks with a secret made for this run.
+        settings = settings.model_copy(
+            update={
+                "surveymonkey_webhook_client_id": "c360-demo",
+                "surveymonkey_webhook_secret": SecretStr(secrets.token_urlsafe(32)),
+            }
+        )
+    gateway = f"http://{settings.host}:{settings.port}"
+    with demo_simulators(settings, gateway_url=gateway) as connectors_file:
         ports = ", ".join(
             f"{system} :{port}" for system, port in settings.demo_simulator_ports.items()
         )

@@ -18,6 +18,7 @@ from app.settings import Settings
 from connectors.config import demo_config
 from connectors.config_toml import dump_connectors_config
 from connectors.simulators import run_simulator
+from connectors.simulators.webhooks import WebhookTarget
 
 STOP_TIMEOUT_SECONDS = 5.0
 SIMULATOR_HOST = "127.0.0.1"
@@ -40,9 +41,21 @@ def ports_in_use(settings: Settings) -> list[str]:
 
 
 @contextmanager
-def demo_simulators(settings: Settings, *, host: str = SIMULATOR_HOST) -> Iterator[Path]:
+def demo_simulators(
+    settings: Settings, *, host: str = SIMULATOR_HOST, gateway_url: str | None = None
+) -> Iterator[Path]:
     """Run the simulators on the settings' demo ports while the block runs; yield the
-    connectors file that points at them."""
+    connectors file that points at them.
+
+    With `gateway_url` and the SurveyMonkey webhook settings, the SurveyMonkey simulator
+    sends a signed `response_completed` to the gateway for each response posted to it."""
+    webhooks: dict[str, WebhookTarget] = {}
+    client_id, secret = (
+        settings.surveymonkey_webhook_client_id,
+        settings.surveymonkey_webhook_secret,
+    )
+    if gateway_url and client_id and secret:
+        webhooks["surveymonkey"] = WebhookTarget(gateway_url, client_id, secret.get_secret_value())
     # Spawned, not forked: a fork would copy the parent's event loop and open database handles.
     spawn = multiprocessing.get_context("spawn")
     ports = settings.demo_simulator_ports
@@ -55,6 +68,7 @@ def demo_simulators(settings: Settings, *, host: str = SIMULATOR_HOST) -> Iterat
                 "customers": settings.demo_customers,
                 "seed": settings.seed,
                 "host": host,
+                "webhook": webhooks.get(system),
             },
             name=f"c360-sim-{system}",
             daemon=True,

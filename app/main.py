@@ -10,8 +10,10 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
+from app.events.dispatch import EventDispatcher
+from app.events.webhook_delivery import RetryPolicy, WebhookSender
 from app.graph import open_customer_graph
 from app.logs import configure_logging
 from app.operations.persisted import PersistedOperations
@@ -25,7 +27,9 @@ from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.outage import DatabaseOutageMiddleware
 from app.web.request_context import RequestContextMiddleware
+from app.web.subscriptions import GraphQLSubscriptions
 from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
+from connectors.http import WebhookClient
 from schema.build import build_schema
 from schema.context import Context
 
@@ -39,12 +43,14 @@ def create_app(
     source_transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     source_environ: Mapping[str, str] | None = None,
     jwks_transport: httpx.AsyncBaseTransport | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """Build the gateway app; the database engine and the customer graph live in its lifespan.
 
     `source_transports` replaces the network of source systems (tests run the simulators
     in-process); `source_environ` replaces the environment connector tokens are read from;
-    `jwks_transport` replaces the network to `C360_JWT_JWKS_URL`.
+    `jwks_transport` replaces the network to `C360_JWT_JWKS_URL`; `webhook_transport` the
+    network to outbound webhook receivers.
     """
     settings = settings or Settings()
     schema = build_schema(
@@ -66,16 +72,44 @@ def create_app(
             connect_timeout=settings.database_connect_timeout_seconds,
         )
         authenticator: Authenticator | None = None
+        events: EventDispatcher | None = None
+        sender: WebhookSender | None = None
         try:
             authenticator = Authenticator(settings, app.state.db, jwks_transport=jwks_transport)
             app.state.authenticator = authenticator
             app.state.persisted_operations = PersistedOperations(app.state.db)
+            events = EventDispatcher(
+                app.state.db,
+                redis_url=settings.events_wake_url,
+                poll_seconds=settings.events_poll_seconds,
+                queue_capacity=settings.subscription_queue_size,
+            )
+            await events.start()
+            app.state.events = events
+            sender = WebhookSender(
+                app.state.db,
+                WebhookClient(
+                    timeout=settings.outbound_webhook_timeout_seconds, transport=webhook_transport
+                ),
+                retry=RetryPolicy(
+                    first_delay=settings.outbound_webhook_first_retry_seconds,
+                    max_delay=settings.outbound_webhook_max_retry_seconds,
+                    window=settings.outbound_webhook_retry_window_seconds,
+                ),
+                poll_seconds=settings.events_poll_seconds,
+            )
+            await sender.start()
+            app.state.webhooks = sender
             async with open_customer_graph(
                 settings, transports=source_transports, environ=source_environ
             ) as graph:
                 app.state.graph = graph
                 yield
         finally:
+            if sender is not None:
+                await sender.stop()
+            if events is not None:
+                await events.stop()
             if authenticator is not None:
                 await authenticator.aclose()
             await app.state.db.dispose()
@@ -96,6 +130,7 @@ def create_app(
         routes=[
             *ide_routes,
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            WebSocketRoute("/graphql", GraphQLSubscriptions(schema, settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

@@ -197,6 +197,41 @@ class Settings(BaseSettings):
         default=None, description="Where `c360 sim` sends webhooks: the gateway's base URL."
     )
 
+    # Live updates (app/events): subscriptions over WebSocket.
+    events_redis_url: str | None = Field(
+        default=None,
+        description="redis:// URL that wakes every worker's event dispatcher; unset: C360_CACHE_URL"
+        " if it names Redis, else each worker finds new events by polling.",
+    )
+    events_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Longest wait before a dispatcher reads the outbox."
+    )
+    subscriptions_per_connection: int = Field(
+        default=10, ge=1, description="Operations one WebSocket connection may subscribe at once."
+    )
+    subscription_queue_size: int = Field(
+        default=1000, ge=1, description="Events a slow subscriber may lag before it is ended."
+    )
+    ws_connection_init_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="A socket that does not authenticate within this is closed."
+    )
+    ws_keep_alive_seconds: float = Field(
+        default=15.0, gt=0, description="Interval of the server's pings on a WebSocket."
+    )
+    # Outbound webhooks (app/events/webhook_delivery.py).
+    outbound_webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one delivery attempt waits for the receiver."
+    )
+    outbound_webhook_first_retry_seconds: float = Field(
+        default=1.0, gt=0, description="Delay before the first retry; it doubles each time."
+    )
+    outbound_webhook_max_retry_seconds: float = Field(
+        default=600.0, gt=0, description="Longest delay between two attempts."
+    )
+    outbound_webhook_retry_window_seconds: float = Field(
+        default=86_400.0, gt=0, description="Retries stop this long after the first attempt."
+    )
+
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:
         secret = self.jwt_hs256_secret
@@ -221,6 +256,15 @@ class Settings(BaseSettings):
     def demo_simulator_ports(self) -> dict[str, int]:
         """The port of each source simulator of the demo, by system."""
         return {system: getattr(self, f"demo_{system}_port") for system in DEMO_PORTS}
+
+    @property
+    def events_wake_url(self) -> str | None:
+        """The Redis URL whose pub/sub wakes every worker's dispatcher, if any."""
+        if self.events_redis_url:
+            return self.events_redis_url
+        if self.cache_url and self.cache_url.startswith(("redis://", "rediss://", "unix://")):
+            return self.cache_url
+        return None
 
     @property
     def is_production(self) -> bool:

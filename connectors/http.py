@@ -405,3 +405,35 @@ class DocumentClient:
     async def aclose(self) -> None:
         """Close the pool."""
         await self._client.aclose()
+
+
+class WebhookClient:
+    """POSTs of signed webhook deliveries to receivers registered by an admin.
+
+    One attempt per call (the delivery worker schedules retries, with backoff, in the
+    store, so they survive restarts), no redirects (a receiver must not bounce a signed
+    delivery elsewhere). The outcome is the HTTP status, or None when no answer came.
+    """
+
+    def __init__(
+        self, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            transport=transport or httpx.AsyncHTTPTransport(retries=0),
+            follow_redirects=False,
+        )
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int | None:
+        """The receiver's status code, or None if it could not be reached in time."""
+        try:
+            response = await self._client.post(
+                url, content=body, headers={"content-type": "application/json", **headers}
+            )
+        except httpx.HTTPError:
+            return None
+        return response.status_code
+
+    async def aclose(self) -> None:
+        """Close the pool."""
+        await self._client.aclose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from functools import cache, partial
 from typing import Any
 
@@ -27,6 +29,8 @@ from schema.business.queries import BusinessQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.entities import representation_error
+from schema.events.subscriptions import EventSubscriptions
+from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions.document_limits import document_limiter, limit_merge_check
 from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
@@ -60,10 +64,12 @@ Query = merge_types(
         MetricQueries,
         BusinessQueries,
         HistoryQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (CustomerMutations, PrivacyMutations, IdentityMutations, BusinessMutations)
+    "Mutation",
+    (CustomerMutations, PrivacyMutations, IdentityMutations, BusinessMutations, WebhookMutations),
 )
 
 
@@ -95,6 +101,11 @@ class GatewaySchema(strawberry.federation.Schema):
         resolved = iter(super().entities_resolver(info, wellformed))
         return [problem or next(resolved) for problem in problems]  # type: ignore[misc]
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Subscriptions (WebSocket) too: every result's errors get their code, and
+        unexpected ones are masked, as `execute` does for HTTP."""
+        return _classified(await super().stream(*args, **kwargs))
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -122,10 +133,19 @@ class GatewaySchema(strawberry.federation.Schema):
             )
 
 
+async def _classified(results: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    async with aclosing(results):
+        async for result in results:
+            errors = getattr(result, "errors", None)
+            if errors:
+                result.errors = [classify(error) for error in errors]
+            yield result
+
+
 @cache
 def _types_schema() -> GatewaySchema:
     """The types converted once: Strawberry's relay `node` field cannot be converted twice."""
-    return GatewaySchema(query=Query, mutation=Mutation)
+    return GatewaySchema(query=Query, mutation=Mutation, subscription=EventSubscriptions)
 
 
 @cache

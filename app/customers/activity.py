@@ -11,6 +11,8 @@ import orjson
 from app.customers.change_log import identity_linked, record_changes
 from app.customers.lookup import live_customer
 from app.errors import ConflictError, InvalidInputError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.identity.survivorship import GATEWAY
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
@@ -81,6 +83,13 @@ async def record_interaction(db: Database, *, customer_id: str, new: NewInteract
         customer = await live_customer(session, customer_id)
         row.customer_id = customer.id
         session.add(row)
+        emit(
+            session,
+            EventKind.INTERACTION_RECORDED,
+            [customer.id],
+            changed=["interactions"],
+            source=row.source,
+        )
     return row
 
 
@@ -103,6 +112,9 @@ async def record_metric(db: Database, *, customer_id: str, new: NewMetric) -> Me
         row.customer_id = customer.id
         session.add(row)
         await upsert_current(session, [row.model_dump()])
+        emit(
+            session, EventKind.METRIC_CHANGED, [customer.id], changed=[row.name], source=row.source
+        )
     return row
 
 
@@ -150,4 +162,5 @@ async def link_source_identity(
         session.add(link)
         customer.updated_at = utcnow()
         await record_changes(session, [identity_linked(link, source=GATEWAY)])
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=["identities"])
     return link

@@ -19,6 +19,8 @@ from app.customers.change_log import (
 from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.identity.contact import normalize_email, normalize_phone
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
@@ -177,6 +179,7 @@ async def add_contact_point(
         )
         customer.updated_at = utcnow()
         await customers_written(session, [customer.id], changes=changes)
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=[row.kind], source=source)
     return customer, row
 
 
@@ -188,9 +191,10 @@ async def remove_contact_point(
         row = await repo.get_contact_point(session, contact_point_id=contact_point_id)
         if row is None:
             raise NotFoundError("contact point not found")
-        customer = await live_customer(session, row.customer_id)
+        customer, kind = await live_customer(session, row.customer_id), row.kind
         removed = point_removed(row, source=source)
         await repo.delete_contact_point(session, contact_point_id=contact_point_id)
         customer.updated_at = utcnow()
         await customers_written(session, [customer.id], changes=[removed])
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=[kind])
     return customer

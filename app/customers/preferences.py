@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from app.customers.change_log import PREFERENCE_FIELDS, preference_changes, record_changes
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.privacy.consent import ConsentChannel
 from app.store.db import Database
 from app.store.models import Preference
@@ -65,4 +67,5 @@ async def set_preferences(
             session, preference_changes(customer.id, before, values, source=source)
         )
         await refresh_dimensions(session, [customer.id])
+        emit(session, EventKind.PROFILE_CHANGED, [customer.id], changed=["preferences"])
     return row

@@ -22,6 +22,8 @@ from app.customers.indexes import customers_written
 from app.customers.lookup import live_customer
 from app.customers.validation import clean_profile
 from app.errors import ConflictError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.identity.survivorship import GATEWAY
 from app.privacy.suppression import Identifiers, refuse_suppressed
 from app.settings import Settings
@@ -65,6 +67,13 @@ async def create_customer(
             session, customer.id, prepared, source=new.source, changes=changes
         )
         await customers_written(session, [customer.id], changes=changes)
+        emit(
+            session,
+            EventKind.PROFILE_CHANGED,
+            [customer.id],
+            changed=[*profile, *(point.kind.value for point in prepared)],
+            source=new.source,
+        )
     return customer
 
 
@@ -129,6 +138,13 @@ async def update_customer(
         if "loyalty_id" in cleaned:
             await _sync_loyalty_link(session, current, changes, source=source or GATEWAY)
         await customers_written(session, [current.id], changes=changes)
+        emit(
+            session,
+            EventKind.PROFILE_CHANGED,
+            [current.id],
+            changed=cleaned,
+            source=source or "gateway",
+        )
     return current
 
 

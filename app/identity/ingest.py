@@ -28,6 +28,8 @@ from app.customers.change_log import Change, identity_linked, point_added, recor
 from app.customers.contact_points import PostalAddress
 from app.customers.profiles import LOYALTY_SYSTEM
 from app.errors import InvalidInputError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.identity.blocking import DEFAULT_MAX_BLOCK_SIZE, blocking_keys
 from app.identity.decision import Decision, Thresholds
 from app.identity.engine import MatchEngine
@@ -401,6 +403,13 @@ class Ingestor:
                     summary.skip_reasons[ERASED_PERSON] += 1
             await self._finish(batch)
             summary.changed = set(batch.dirty)
+            emit(
+                session,
+                EventKind.PROFILE_CHANGED,
+                sorted(summary.changed),
+                changed=["identities"],
+                source=next(iter(by_system)) if len(by_system) == 1 else "ingest",
+            )
         await customers_changed(self.db, summary.changed, cause="ingest")
         return summary
 

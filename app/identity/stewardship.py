@@ -11,6 +11,8 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import ConflictError, InvalidInputError, NotFoundError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.identity.ingest import customers_changed
 from app.identity.merging import merge_customers, unmerge_customer
 from app.identity.survivorship import SurvivorshipRules
@@ -96,6 +98,7 @@ async def resolve_candidate(
             survivor = await merge_customers(
                 session, survivor_id=older.id, merged_id=newer.id, merged_by=decided_by, rules=rules
             )
+            emit(session, EventKind.MERGED, [older.id, newer.id], changed=["merged_into"])
         elif decision is CandidateDecision.MATCH:
             survivor = left
         candidate.status = (
@@ -117,6 +120,7 @@ async def merge(
         survivor = await merge_customers(
             session, survivor_id=survivor_id, merged_id=merged_id, merged_by=merged_by, rules=rules
         )
+        emit(session, EventKind.MERGED, [survivor.id, merged_id], changed=["merged_into"])
     await customers_changed(db, {survivor_id, merged_id}, cause="merge")
     return survivor
 
@@ -128,6 +132,7 @@ async def unmerge(db: Database, *, customer_id: str, undone_by: str) -> tuple[Cu
             restored, survivor = await unmerge_customer(
                 session, merged_id=customer_id, undone_by=undone_by
             )
+            emit(session, EventKind.UNMERGED, [survivor.id, restored.id], changed=["merged_into"])
     except IntegrityError:
         # E.g. an identity of the merged customer was linked anew since: nothing was written.
         raise ConflictError(

@@ -13,13 +13,17 @@ partial data; links to systems without a configured connector are ignored.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.graph import KINDS, CustomerGraph, SourceKind, invalidate_customers
 from app.metrics import names
 from app.metrics.customer import compute_customer_metrics, rfm_metrics
@@ -212,8 +216,24 @@ async def _recompute_batch(
         rows += _changed_rows(customer_id, computed, current, as_of, wanted, summary)
         summary.customers += 1
     async with db.transaction() as session:
-        await repo.insert_observations(session, rows)
+        await _store(session, rows)
     return summary
+
+
+async def _store(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Append the changed values, and one metric-changed event per customer with them."""
+    await repo.insert_observations(session, rows)
+    changed: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        changed[row["customer_id"]].add(row["name"])
+    for customer_id, metric_names in changed.items():
+        emit(
+            session,
+            EventKind.METRIC_CHANGED,
+            [customer_id],
+            changed=metric_names,
+            source="recompute",
+        )
 
 
 async def stored_rfm_population(db: Database) -> RfmBreakpoints | None:
@@ -327,7 +347,7 @@ async def _score_rfm(
             current = latest.get(customer_id, {})
             rows += _changed_rows(customer_id, computed, current, as_of, wanted, summary)
         async with db.transaction() as session:
-            await repo.insert_observations(session, rows)
+            await _store(session, rows)
     return summary
 
 

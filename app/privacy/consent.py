@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customers.lookup import live_customer
 from app.errors import InvalidInputError, NotFoundError, SuppressedError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.store.db import Database
 from app.store.models import ConsentEvent, Customer
 from app.store.repositories import erasures
@@ -122,4 +124,11 @@ async def record_consent(db: Database, *, customer_id: str, new: NewConsent) -> 
         )
         session.add(event)
         customer.updated_at = now
+        emit(
+            session,
+            EventKind.CONSENT_CHANGED,
+            [customer.id],
+            changed=[f"{event.purpose}:{event.channel}"],
+            source=source,
+        )
     return event

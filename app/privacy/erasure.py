@@ -27,6 +27,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.customers.lookup import live_customer
 from app.errors import NotFoundError
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.graph import SOURCE_SYSTEMS, CustomerGraph
 from app.privacy.suppression import identifiers_of, suppress
 from app.settings import Settings
@@ -128,6 +130,7 @@ async def _erase_from_store(
         )
         removed = await subject_data.delete_customer_keys(session, customer_ids=ids)
         await subject_data.delete_customers(session, customer_ids=ids)
+        emit(session, EventKind.ERASED, [customer.id])
     return customer.id, removed, identities
 
 

@@ -118,8 +118,10 @@ class Database:
         self.engine = create_engine(
             database_url, pool_size=pool_size, connect_timeout=connect_timeout
         )
+        # Called after a transaction that wrote change events commits (app/events/outbox.py).
+        self.events_committed: list[Callable[[], None]] = []
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, expire_on_commit=False, info={"c360_db": self}
         )
         # aiosqlite hands every driver call (cursor, execute, fetch, rollback) to its thread
         # and back: ~300 us of CPU per small read. `read` and `write` run a whole batch of

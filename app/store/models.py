@@ -652,3 +652,61 @@ class CustomerChange(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=64)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A change event, written in the same transaction as the change it reports (the
+    transactional outbox): subscriptions and outbound webhooks read it. It names what
+    changed (field names), never the values."""
+
+    __tablename__ = "event_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(
+        default_factory=lambda: str(uuid.uuid4()), max_length=36, unique=True, nullable=False
+    )
+    kind: str = Field(max_length=32)
+    customer_id: str = Field(max_length=36, index=True)
+    changed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = Field(default="gateway", max_length=64)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """An outbound webhook receiver registered by an admin (signing secret per endpoint)."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    url: str = Field(max_length=2048)
+    kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    purpose: str = Field(max_length=32)
+    secret: str = Field(max_length=128)
+    enabled: bool = Field(default=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one endpoint: written with the event (so none is lost), then sent,
+    retried, or kept as a dead letter."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "outbox_id", name="uq_webhook_delivery_event"),
+        Index("ix_webhook_delivery_due", "state", "endpoint_id", "outbox_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: str = Field(
+        sa_column_args=[ForeignKey("webhook_endpoint.id", ondelete="CASCADE")],
+        sa_type=String(36),
+    )
+    outbox_id: int = Field(sa_column_args=[ForeignKey("event_outbox.id", ondelete="CASCADE")])
+    customer_id: str = Field(max_length=36)
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    first_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=128)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

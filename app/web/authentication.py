@@ -49,6 +49,12 @@ def _is_ide_page(scope: Scope) -> bool:
     return "text/html" in Headers(scope=scope).get("accept", "")
 
 
+def _is_subscription_socket(scope: Scope) -> bool:
+    """The GraphQL WebSocket: it authenticates in `connection_init` (app/web/subscriptions.py),
+    as browsers cannot send headers on a WebSocket."""
+    return scope["type"] == "websocket" and scope["path"] == "/graphql"
+
+
 class AuthenticationMiddleware:
     """Authenticates each HTTP (and WebSocket) request with the app's `Authenticator`."""
 
@@ -60,6 +66,7 @@ class AuthenticationMiddleware:
             scope["type"] not in ("http", "websocket")
             or scope["path"] in PUBLIC_PATHS
             or _is_ide_page(scope)
+            or _is_subscription_socket(scope)
         ):
             await self.app(scope, receive, send)
             return

@@ -230,7 +230,10 @@ class GraphQLHTTPEndpoint:
         except InvalidOperationTypeError as refused:
             if refused.operation_type is OperationType.SUBSCRIPTION:
                 raise HTTPRejection(
-                    400, "subscriptions are not served over HTTP", "BAD_REQUEST"
+                    400,
+                    "subscriptions are not served over HTTP: "
+                    "use the WebSocket (graphql-transport-ws)",
+                    "BAD_REQUEST",
                 ) from None
             raise HTTPRejection(
                 405, "mutations must be sent with POST", "METHOD_NOT_ALLOWED", {"Allow": "POST"}

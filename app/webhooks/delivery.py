@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
 
 from app.customers.change_log import identity_linked, record_changes
+from app.events.kinds import EventKind
+from app.events.outbox import emit
 from app.store.db import Database
 from app.store.models import MetricObservation, SourceLink, UnmatchedRespondent, WebhookEvent
 from app.store.repositories import webhooks as repo
@@ -30,12 +32,14 @@ async def commit_event(
     event_id: str,
     customer_id: str | None,
     rows: Iterable[Any] = (),
+    change: tuple[EventKind, Sequence[str]] | None = None,
 ) -> bool:
     """Store the event id with the rows it produced, at once; False if it was a redelivery.
 
     A new source identity among the rows goes to the change log in the same transaction.
 
     The unique (system, event id) makes two concurrent deliveries of one event write once.
+    `change` (a kind and the names of what changed) goes to the outbox for the customer.
     """
     try:
         async with db.transaction() as session:
@@ -51,6 +55,9 @@ async def commit_event(
                 session.add(row)
             await append_observations(session, observations)
             await record_changes(session, changes)
+            if change is not None and customer_id is not None:
+                kind, changed = change
+                emit(session, kind, [customer_id], changed=changed, source=system)
     except IntegrityError:
         return False
     return True

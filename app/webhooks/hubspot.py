@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from starlette.datastructures import Headers
 
+from app.events.kinds import EventKind
 from app.graph import CustomerGraph
 from app.metrics.recompute import refresh_customers
 from app.settings import Settings
@@ -113,7 +114,15 @@ async def _one(db: Database, event: dict[str, Any], refresh: list[str]) -> Event
             details=details,
         )
     customer_id = survivors[linked].id
-    if not await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=customer_id):
+    # A CRM contact's property changed: the name of the property, never its value.
+    changed = [str(event["propertyName"])] if event.get("propertyName") else []
+    if not await commit_event(
+        db,
+        system=SYSTEM,
+        event_id=event_id,
+        customer_id=customer_id,
+        change=(EventKind.PROFILE_CHANGED, changed),
+    ):
         return EventResult.DUPLICATE
     refresh.append(customer_id)
     return EventResult.RECORDED

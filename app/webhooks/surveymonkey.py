@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from starlette.datastructures import Headers
 
+from app.events.kinds import EventKind
 from app.graph import CustomerGraph
 from app.metrics import names
 from app.metrics.recompute import refresh_customers
@@ -197,7 +198,12 @@ async def handle(
         return Outcome([result])
     rows = await _rows(db, customer_id, response, link)
     stored = await commit_event(
-        db, system=SYSTEM, event_id=event.event_id, customer_id=customer_id, rows=rows
+        db,
+        system=SYSTEM,
+        event_id=event.event_id,
+        customer_id=customer_id,
+        rows=rows,
+        change=(EventKind.SURVEY_ANSWERED, ["survey_responses"]),
     )
     if not stored:
         return Outcome([EventResult.DUPLICATE])

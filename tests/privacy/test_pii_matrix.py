@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.privacy.principals import Purpose, Role
-from app.store.models import MatchCandidate
+from app.store.models import MatchCandidate, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, global_id, gql
 from tests.history.pii_fields import HISTORY_PII_FIELDS
 from tests.privacy.people import (
@@ -280,8 +280,29 @@ BUSINESS_MUTATIONS: dict[str, tuple[str, Any]] = {
         },
     ),
 }
+# Admin only; `_prepare_webhooks` makes the endpoint and dead letter they act on.
+WEBHOOK_MUTATIONS: dict[str, tuple[str, Any]] = {
+    "createWebhookEndpoint": (
+        'mutation { createWebhookEndpoint(url: "http://receiver/hook", purpose: "support") '
+        "{ secret } }",
+        lambda p: {},
+    ),
+    "disableWebhookEndpoint": (
+        "mutation($id: ID!) { disableWebhookEndpoint(id: $id) { enabled } }",
+        lambda p: {"id": p["endpointId"]},
+    ),
+    "rotateWebhookSecret": (
+        "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+        lambda p: {"id": p["endpointId"]},
+    ),
+    "replayDeadLetter": (
+        "mutation($id: Int!) { replayDeadLetter(id: $id) }",
+        lambda p: {"id": p["deadLetterId"]},
+    ),
+}
 # Admin only; it runs last, as it erases the customer the others act on.
 ADMIN_MUTATIONS: dict[str, tuple[str, Any]] = {
+    **WEBHOOK_MUTATIONS,
     "eraseCustomer": (
         "mutation($id: ID!) { eraseCustomer(customerId: $id) { complete } }",
         lambda p: {"id": p["id"]},
@@ -327,6 +348,23 @@ def test_reliability_12_the_mutation_matrix_covers_every_mutation():
     assert declared == set(ALL_MUTATIONS)
 
 
+async def _prepare_webhooks(db: Any, jane: Any) -> dict[str, Any]:
+    """An endpoint (disabled: nothing is sent in this test) and a dead letter of it."""
+    endpoint = WebhookEndpoint(url="http://receiver/hook", purpose="support", secret="x")
+    endpoint.enabled = False
+    async with db.transaction() as session:
+        event = OutboxEvent(kind="profile_changed", customer_id=jane.store_id)
+        session.add_all([endpoint, event])
+        await session.flush()
+        assert event.id is not None
+        letter = WebhookDelivery(
+            endpoint_id=endpoint.id, outbox_id=event.id, customer_id=jane.store_id, state="dead"
+        )
+        session.add(letter)
+        await session.flush()
+    return {"endpointId": endpoint.id, "deadLetterId": letter.id}
+
+
 async def _prepare_identity(
     client: httpx.AsyncClient, db: Any, name: str, jane: Any, serial: int
 ) -> dict[str, str]:
@@ -369,6 +407,8 @@ async def test_reliability_12_each_role_may_run_exactly_the_mutations_designed_f
         params = {"id": jane.id, "version": state["version"], "phoneId": state["phones"][0]["id"]}
         if name in IDENTITY_MUTATIONS:
             params |= await _prepare_identity(client, db, name, jane, len(outcomes))
+        if name in WEBHOOK_MUTATIONS:
+            params |= await _prepare_webhooks(db, jane)
         body = await gql(caller, mutation, variables(params))
         outcomes[name] = (error_codes(body) or ["allowed"])[0]
         if name == "removeContactPoint" and outcomes[name] == "allowed":

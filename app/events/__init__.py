@@ -1,0 +1,1 @@
+"""Change events: the transactional outbox, their delivery to subscriptions, outbound webhooks."""

@@ -1,0 +1,32 @@
+"""The context of a WebSocket connection: the principal is set once `connection_init` passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from app.events.dispatch import EventDispatcher
+from app.privacy.access import RequestAccess
+from app.privacy.principals import Principal
+from app.settings import Settings
+from app.store.db import Database
+
+
+@dataclass
+class SubscriptionContext:
+    """What subscription resolvers reach through `info.context`, one per connection."""
+
+    websocket: WebSocket
+    settings: Settings
+    db: Database
+    events: EventDispatcher
+    request_id: str
+    connection_params: dict[str, Any] = field(default_factory=dict)
+    principal: Principal | None = None
+    access: RequestAccess | None = None
+
+    def authenticated(self, principal: Principal) -> None:
+        self.principal = principal
+        self.access = RequestAccess(principal, self.request_id)
