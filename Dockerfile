@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY schema ./schema
 COPY connectors ./connectors
+COPY simulators ./simulators
 RUN python -m venv /opt/c360 \
  && /opt/c360/bin/pip install --upgrade pip \
  && /opt/c360/bin/pip install .

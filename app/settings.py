@@ -11,8 +11,6 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connectors.config import DEMO_PORTS
-
 MIN_HS256_SECRET_BYTES = 32
 MIN_PEPPER_BYTES = 32
 # Good enough for development and tests only: refused in production.
@@ -41,9 +39,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     demo_customers: int = Field(default=5000, ge=0)
     # Where `c360 demo` (and `c360 sim` without --port) runs each source simulator.
-    demo_odoo_port: int = Field(default=DEMO_PORTS["odoo"], ge=1, le=65535)
-    demo_hubspot_port: int = Field(default=DEMO_PORTS["hubspot"], ge=1, le=65535)
-    demo_surveymonkey_port: int = Field(default=DEMO_PORTS["surveymonkey"], ge=1, le=65535)
+    demo_odoo_port: int = Field(default=8701, ge=1, le=65535)
+    demo_hubspot_port: int = Field(default=8702, ge=1, le=65535)
+    demo_surveymonkey_port: int = Field(default=8703, ge=1, le=65535)
     seed: int = 360
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     connectors_file: Path | None = None
@@ -255,7 +253,10 @@ class Settings(BaseSettings):
     @property
     def demo_simulator_ports(self) -> dict[str, int]:
         """The port of each source simulator of the demo, by system."""
-        return {system: getattr(self, f"demo_{system}_port") for system in DEMO_PORTS}
+        return {
+            system: getattr(self, f"demo_{system}_port")
+            for system in ("odoo", "hubspot", "surveymonkey")
+        }
 
     @property
     def events_wake_url(self) -> str | None:

@@ -224,7 +224,7 @@ def main() -> None:
 
 
 def _demo_environment() -> dict[str, str]:
-    from connectors.config import demo_environment
+    from simulators.config import demo_environment
 
     return demo_environment()
 

@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.demo_metrics import compute_seeded_metrics
 from app.logs import configure_logging
-from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
+from simulators.demo_metrics import compute_seeded_metrics
+from simulators.seeding import seed
 
 SEED = 360
 

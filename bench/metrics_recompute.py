@@ -41,7 +41,6 @@ from app.cache import MemoryCacheBackend, SourceCache
 from app.graph import CustomerGraph, open_customer_graph
 from app.logs import configure_logging
 from app.metrics import recompute as job
-from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
@@ -54,10 +53,12 @@ from app.store.models import (
     SourceLink,
 )
 from bench.recompute_sources import fake_connectors
-from connectors.config import ConnectorsConfig, demo_config, demo_environment
+from connectors.config import ConnectorsConfig
 from connectors.config_toml import dump_connectors_config
-from connectors.simulators import create_simulator_app
-from connectors.simulators.world import build_world
+from simulators import create_simulator_app
+from simulators.config import demo_config, demo_environment
+from simulators.seeding import seed
+from simulators.world import build_world
 
 OUT = Path(__file__).resolve().parent / "out"
 SEED = 360

@@ -39,8 +39,8 @@ from bench.server import (
     sample_ids,
     seeded_database,
 )
-from connectors.config import demo_config, demo_environment
 from connectors.config_toml import dump_connectors_config
+from simulators.config import demo_config, demo_environment
 
 LATENCY_MS = {"odoo": 40.0, "hubspot": 60.0, "surveymonkey": 80.0}
 SUPPORT_DESK = """

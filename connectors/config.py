@@ -22,17 +22,6 @@ SYSTEM_KINDS: dict[str, ConnectorKind] = {
     "hubspot": ConnectorKind.CRM,
     "surveymonkey": ConnectorKind.SURVEY,
 }
-DEMO_PORTS: dict[str, int] = {"odoo": 8701, "hubspot": 8702, "surveymonkey": 8703}
-DEMO_TOKENS: dict[str, str] = {
-    "odoo": "demo-odoo-api-key",
-    "hubspot": "pat-demo-hubspot-token",
-    "surveymonkey": "demo-surveymonkey-token",
-}
-DEMO_TOKEN_ENVS: dict[str, str] = {
-    "odoo": "C360_ODOO_API_KEY",
-    "hubspot": "C360_HUBSPOT_TOKEN",
-    "surveymonkey": "C360_SURVEYMONKEY_TOKEN",
-}
 
 
 class ConnectorConfigError(ValueError):
@@ -206,37 +195,3 @@ def resolve_token(settings: ConnectorSettings, environ: Mapping[str, str]) -> st
             f"{settings.system}: environment variable {settings.token_env} is not set"
         )
     return value
-
-
-def demo_environment() -> dict[str, str]:
-    """The environment variables that carry the simulators' demo tokens."""
-    return {DEMO_TOKEN_ENVS[system]: token for system, token in DEMO_TOKENS.items()}
-
-
-def demo_config(
-    ports: Mapping[str, int] | None = None, *, host: str = "127.0.0.1"
-) -> ConnectorsConfig:
-    """Connectors for the local simulators (`c360 sim <system> --port N`), demo tokens by env."""
-    from connectors.simulators.surveys import SURVEYS, question_ids
-
-    ports = {**DEMO_PORTS, **(ports or {})}
-    mappings: dict[str, dict[str, Any]] = {
-        "odoo": {"database": "c360", "login": "api@c360.example"},
-        "hubspot": {},
-        "surveymonkey": {
-            "survey_ids": [survey.survey_id for survey in SURVEYS],
-            "nps_question_ids": list(question_ids("nps")),
-            "csat_question_ids": list(question_ids("csat")),
-            "ces_question_ids": list(question_ids("ces")),
-            "comment_question_ids": [survey.comment_question_id for survey in SURVEYS],
-        },
-    }
-    tables = {
-        system: {
-            "base_url": f"http://{host}:{ports[system]}",
-            "token_env": DEMO_TOKEN_ENVS[system],
-            "mapping": mappings[system],
-        }
-        for system in SYSTEM_KINDS
-    }
-    return ConnectorsConfig.model_validate({"connectors": tables})

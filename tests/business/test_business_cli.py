@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.settings import Settings
-from connectors.simulators.world import build_world
+from simulators.world import build_world
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 

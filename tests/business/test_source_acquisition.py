@@ -19,9 +19,9 @@ from app.store.models import (
     AcquisitionRetention,
     FieldProvenance,
 )
-from connectors.simulators.acquisition import acquisition_of
-from connectors.simulators.activity import erp_orders
-from connectors.simulators.world import World
+from simulators.acquisition import acquisition_of
+from simulators.activity import erp_orders
+from simulators.world import World
 from tests.identity.test_sync_command import _run, simulators, store, world
 
 __all__ = ["simulators", "store", "world"]

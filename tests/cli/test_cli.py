@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.settings import Settings
-from connectors.simulators.world import build_world
 from schema.sdl import schema_sdl
+from simulators.world import build_world
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 

@@ -8,11 +8,11 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-import app.demo
 from app.cli import app as cli
 from app.settings import Settings
-from connectors.config import demo_config
 from connectors.config_toml import dump_connectors_config
+from simulators import demo as demo_module
+from simulators.config import demo_config
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 
@@ -30,7 +30,7 @@ def test_demo_prints_a_graphiql_link_that_signs_in_as_admin(tmp_path, monkeypatc
     monkeypatch.setenv("C360_PORT", "8399")
     monkeypatch.setenv("C360_CONNECTORS_FILE", str(connectors))
     served: list[Settings] = []
-    monkeypatch.setattr(app.demo, "_serve", lambda settings, environ: served.append(settings))
+    monkeypatch.setattr(demo_module, "_serve", lambda settings, environ: served.append(settings))
 
     # when
     result = runner.invoke(cli, ["demo"])
@@ -59,4 +59,4 @@ def _as(url: str, key: str) -> tuple[int, int]:
 @pytest.fixture(autouse=True)
 def _no_real_server(monkeypatch):
     # Belt and braces: the demo must never reach uvicorn in this test.
-    monkeypatch.setattr(app.demo.uvicorn, "run", lambda *a, **k: pytest.fail("served for real"))
+    monkeypatch.setattr(demo_module.uvicorn, "run", lambda *a, **k: pytest.fail("served for real"))

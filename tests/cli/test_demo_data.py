@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.settings import Settings
-from connectors.simulators.places import TOWNS
+from simulators.places import TOWNS
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 

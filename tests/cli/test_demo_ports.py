@@ -11,9 +11,9 @@ import httpx
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.demo_sources import demo_simulators
 from app.settings import Settings
 from connectors.config import load_connectors_config
+from simulators.demo_sources import demo_simulators
 
 runner = CliRunner()
 

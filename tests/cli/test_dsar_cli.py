@@ -11,8 +11,8 @@ from typer.testing import CliRunner, Result
 
 from app.cli import app
 from app.store.models import AuditEvent
-from connectors.config import demo_environment
 from connectors.config_toml import dump_connectors_config
+from simulators.config import demo_environment
 from tests.graphql_client import error_codes, gql
 from tests.privacy.people import JANE_EMAIL, create_person
 from tests.sources.conftest import connectors_config

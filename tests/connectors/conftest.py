@@ -10,10 +10,11 @@ import pytest
 from starlette.applications import Starlette
 
 from connectors.base import Connector
-from connectors.config import ConnectorSettings, demo_config, demo_environment
+from connectors.config import ConnectorSettings
 from connectors.registry import build_connector
-from connectors.simulators import FaultSettings, create_simulator_app
-from connectors.simulators.world import World, build_world
+from simulators import FaultSettings, create_simulator_app
+from simulators.config import demo_config, demo_environment
+from simulators.world import World, build_world
 
 SYSTEMS = ("odoo", "hubspot", "surveymonkey")
 TEST_BUDGET = 0.5

@@ -9,13 +9,12 @@ import pytest
 import connectors
 from connectors.config import (
     ConnectorConfigError,
-    demo_config,
-    demo_environment,
     load_connectors_config,
     parse_connectors_config,
     resolve_token,
 )
 from connectors.records import ConnectorKind
+from simulators.config import demo_config, demo_environment
 
 EXAMPLE = Path(connectors.__file__).parent / "connectors.example.toml"
 

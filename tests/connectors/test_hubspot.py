@@ -7,8 +7,8 @@ import asyncio
 import httpx
 import orjson
 
-from connectors.config import DEMO_TOKENS
 from connectors.records import EngagementType
+from simulators.config import DEMO_TOKENS
 from tests.connectors.conftest import first_ids
 
 # Hand-copied from HubSpot's CRM v3 "batch read" and v4 "associations batch read" references.
@@ -191,7 +191,7 @@ async def test_search_finds_a_contact_by_name(simulator, connect, world) -> None
 
 async def test_21_concurrency_limit_is_never_exceeded(simulator, connect, world) -> None:
     # given a slow source and a pool of 5
-    from connectors.simulators import FaultSettings
+    from simulators import FaultSettings
 
     connector = connect("hubspot", simulator("hubspot", FaultSettings(latency_ms=20)))
     ids = first_ids(world, "hubspot", 40)
@@ -340,7 +340,7 @@ async def test_a_caller_giving_up_does_not_cancel_a_shared_contact_read(
     simulator, connect, world
 ) -> None:
     # given a slow source and two callers waiting for the same contact read
-    from connectors.simulators import FaultSettings
+    from simulators import FaultSettings
 
     recording = Recording(simulator("hubspot", FaultSettings(latency_ms=50)))
     connector = connect("hubspot", recording)

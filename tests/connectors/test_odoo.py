@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from connectors.config import DEMO_TOKENS
 from connectors.records import PaymentTerms
-from connectors.simulators.odoo_app import API_UID, DATABASE
+from simulators.config import DEMO_TOKENS
+from simulators.odoo_app import API_UID, DATABASE
 from tests.connectors.conftest import first_ids
 from tests.connectors.test_hubspot import assert_same_shape
 

@@ -21,7 +21,7 @@ from connectors.errors import (
     SourceUnavailableError,
     UnauthorizedError,
 )
-from connectors.simulators import FaultSettings
+from simulators import FaultSettings
 from tests.connectors.conftest import SYSTEMS, primary_call
 
 FAULTS = [

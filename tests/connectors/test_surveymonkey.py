@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from connectors.config import DEMO_TOKENS
+from simulators.config import DEMO_TOKENS
 from tests.connectors.conftest import first_ids
 from tests.connectors.test_hubspot import assert_same_shape
 

@@ -7,8 +7,8 @@ from collections import Counter
 import phonenumbers
 from email_validator import validate_email
 
-from connectors.simulators.activity import crm_profile, erp_orders, survey_responses
-from connectors.simulators.world import build_world
+from simulators.activity import crm_profile, erp_orders, survey_responses
+from simulators.world import build_world
 
 
 def test_same_arguments_same_world(world) -> None:

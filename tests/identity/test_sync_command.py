@@ -15,14 +15,14 @@ import app.identity.ingest_commands as commands
 from app.cli import app
 from app.graph import CustomerGraph, customer_graph
 from app.metrics.recompute import SOURCE as RECOMPUTED
-from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import MatchCandidate, MetricObservation, SourceLink, SyncCheckpoint
-from connectors.config import demo_environment
-from connectors.simulators import FaultSettings, create_simulator_app
-from connectors.simulators.world import World, build_world
+from simulators import FaultSettings, create_simulator_app
+from simulators.config import demo_environment
+from simulators.seeding import seed
+from simulators.world import World, build_world
 from tests.sources.conftest import connectors_config
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ from app.metrics.recompute import (
 )
 from app.store.db import Database
 from app.store.models import MetricObservation, MetricPopulation
-from connectors.simulators import FaultSettings
+from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, global_id, gql
 from tests.sources.conftest import WORLD_SIZE, linked_to_all
 

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.store.models import MetricObservation, WebhookEvent
-from connectors.config import DEMO_TOKENS
-from connectors.simulators.activity import survey_contact
-from connectors.simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
+from simulators.activity import survey_contact
+from simulators.config import DEMO_TOKENS
+from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import linked_to_all
 

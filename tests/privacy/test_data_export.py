@@ -15,7 +15,7 @@ from app.store.models import (
     MatchCandidate,
     MetricObservation,
 )
-from connectors.simulators import FaultSettings
+from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.privacy.people import JANE_EMAIL, SUMMARY, create_john, create_person
 from tests.sources.conftest import SYSTEMS, linked_to_all

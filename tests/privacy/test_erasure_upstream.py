@@ -13,7 +13,7 @@ from app.graph import KINDS
 from app.privacy.suppression import Identifiers, suppressed_among
 from app.store.models import SourceLink
 from connectors.odoo import ERASED_PARTNER_NAME
-from connectors.simulators import FaultSettings
+from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import SYSTEMS, linked_to_all
 

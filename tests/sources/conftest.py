@@ -17,14 +17,15 @@ from starlette.applications import Starlette
 from app.graph import CustomerGraph
 from app.main import create_app
 from app.privacy.principals import Purpose, Role
-from app.seeding import seed
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
-from connectors.config import ConnectorsConfig, demo_config, demo_environment
+from connectors.config import ConnectorsConfig
 from connectors.config_toml import dump_connectors_config
-from connectors.simulators import FaultSettings, create_simulator_app
-from connectors.simulators.world import World, build_world
+from simulators import FaultSettings, create_simulator_app
+from simulators.config import demo_config, demo_environment
+from simulators.seeding import seed
+from simulators.world import World, build_world
 from tests.conftest import BASE_URL, Gateway
 
 SYSTEMS = ("odoo", "hubspot", "surveymonkey")

@@ -11,9 +11,9 @@ import pytest
 from app.cache import MemoryCacheBackend, RedisCacheBackend, SourceCache
 from app.graph import CustomerGraph, SourceKind, SourceStatus
 from app.graph.kinds import cache_codecs
-from connectors.config import demo_environment
 from connectors.registry import build_connectors
-from connectors.simulators import FaultSettings
+from simulators import FaultSettings
+from simulators.config import demo_environment
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import connectors_config, linked_to_all
 

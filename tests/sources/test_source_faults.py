@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from connectors.simulators import FaultSettings
+from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import SYSTEMS, connectors_config, linked_to_all
 

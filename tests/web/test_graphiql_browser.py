@@ -19,13 +19,13 @@ import pytest
 import uvicorn
 from sqlalchemy import text
 
-from app.demo import graphiql_url
 from app.main import create_app
 from app.privacy.keys_cli import create_demo_keys
-from app.seeding import seed
 from app.settings import Settings
 from app.store.db import run_with_database
 from app.store.migrate import upgrade
+from simulators.demo import graphiql_url
+from simulators.seeding import seed
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

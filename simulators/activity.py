@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 import phonenumbers
 
-from connectors.simulators.acquisition import acquisition_of
-from connectors.simulators.surveys import SURVEYS
-from connectors.simulators.world import (
+from simulators.acquisition import acquisition_of
+from simulators.surveys import SURVEYS
+from simulators.world import (
     HUBSPOT_CONTACT_BASE,
     LOCALE_BY_CODE,
     ODOO_PARTNER_BASE,

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 import phonenumbers
 from faker import Faker
 
-from connectors.simulators.places import TOWNS, Town, postcode
+from simulators.places import TOWNS, Town, postcode
 
 SYSTEMS = ("odoo", "hubspot", "surveymonkey")
 

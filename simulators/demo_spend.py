@@ -15,8 +15,8 @@ from app.business.spend import CostCategory, NewSpend, record_spend
 from app.metrics.params import MetricParams
 from app.store.db import Database
 from app.store.repositories.acquisitions import AcquisitionFacts, month_of
-from connectors.simulators.acquisition import acquisition_of
-from connectors.simulators.world import Person, World
+from simulators.acquisition import acquisition_of
+from simulators.world import Person, World
 
 # Spend per customer acquired, by source: (category, amount).
 _COST_PER_CUSTOMER: dict[str, tuple[CostCategory, float]] = {

@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 
-from connectors.config import DEMO_TOKENS
-from connectors.simulators.faults import FaultSettings, FaultState
-from connectors.simulators.hubspot_app import create_hubspot_app
-from connectors.simulators.odoo_app import create_odoo_app
-from connectors.simulators.surveymonkey_app import create_surveymonkey_app
-from connectors.simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
-from connectors.simulators.world import World, build_world
+from simulators.config import DEMO_TOKENS
+from simulators.faults import FaultSettings, FaultState
+from simulators.hubspot_app import create_hubspot_app
+from simulators.odoo_app import create_odoo_app
+from simulators.surveymonkey_app import create_surveymonkey_app
+from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
+from simulators.world import World, build_world
 
 __all__ = ["FaultSettings", "create_simulator_app", "run_simulator"]
 

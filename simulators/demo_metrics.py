@@ -15,9 +15,10 @@ from app.graph.runtime import customer_graph
 from app.metrics.recompute import RecomputeSummary, params_from_settings, recompute_all
 from app.settings import Settings
 from app.store.db import Database
-from connectors.config import ConnectorsConfig, demo_config, demo_environment
-from connectors.simulators import create_simulator_app
-from connectors.simulators.world import SYSTEMS, build_world
+from connectors.config import ConnectorsConfig
+from simulators import create_simulator_app
+from simulators.config import demo_config, demo_environment
+from simulators.world import SYSTEMS, build_world
 
 
 def _in_process_config() -> ConnectorsConfig:

@@ -17,8 +17,6 @@ import httpx
 import orjson
 import structlog
 
-from connectors.simulators.activity import ResponseSpec
-from connectors.simulators.surveys import SURVEY_BY_ID, SURVEYS
 from connectors.webhook_signatures import (
     HUBSPOT_SIGNATURE,
     HUBSPOT_TIMESTAMP,
@@ -27,9 +25,11 @@ from connectors.webhook_signatures import (
     hubspot_v3_signature,
     surveymonkey_signature,
 )
+from simulators.activity import ResponseSpec
+from simulators.surveys import SURVEY_BY_ID, SURVEYS
 
 if TYPE_CHECKING:
-    from connectors.simulators.surveymonkey_app import SurveyMonkeySimulator
+    from simulators.surveymonkey_app import SurveyMonkeySimulator
 
 log = structlog.get_logger("c360.simulators")
 ADDED_RESPONSE_BASE = 9_000_000_000

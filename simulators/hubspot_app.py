@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.simulators.activity import (
+from simulators.activity import (
     CrmProfile,
     EngagementSpec,
     TicketSpec,
@@ -33,9 +33,9 @@ from connectors.simulators.activity import (
     hubspot_ordinal,
     split_object_id,
 )
-from connectors.simulators.faults import FaultState, SimulatorGate, bearer_token
-from connectors.simulators.webhooks import HubSpotWebhookTarget
-from connectors.simulators.world import HUBSPOT_CONTACT_BASE, World
+from simulators.faults import FaultState, SimulatorGate, bearer_token
+from simulators.webhooks import HubSpotWebhookTarget
+from simulators.world import HUBSPOT_CONTACT_BASE, World
 
 BATCH_LIMIT = 100
 SEARCH_PAGE_LIMIT = 200

@@ -26,15 +26,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.simulators.activity import (
+from simulators.activity import (
     ErpProfile,
     OrderSpec,
     erp_orders,
     erp_profile,
     split_object_id,
 )
-from connectors.simulators.faults import FaultState, SimulatorGate
-from connectors.simulators.world import (
+from simulators.faults import FaultState, SimulatorGate
+from simulators.world import (
     ODOO_PARTNER_BASE,
     ODOO_PARTNER_STRIDE,
     Address,

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.settings import Settings
-from connectors.config import demo_config
 from connectors.config_toml import dump_connectors_config
-from connectors.simulators import run_simulator
-from connectors.simulators.webhooks import WebhookTarget
+from simulators import run_simulator
+from simulators.config import demo_config
+from simulators.webhooks import WebhookTarget
 
 STOP_TIMEOUT_SECONDS = 5.0
 SIMULATOR_HOST = "127.0.0.1"

@@ -22,7 +22,7 @@ from app.customers.change_log import (
     point_item,
     point_value,
 )
-from connectors.simulators.world import Person, World, person_rng
+from simulators.world import Person, World, person_rng
 
 SEED_PRINCIPAL = "seed"
 SHARE_MOVED = 0.12

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from connectors.simulators.world import Person, World, person_rng
+from simulators.world import Person, World, person_rng
 
 # HubSpot's `hs_analytics_source` values, with how often each brings a customer.
 SOURCES: tuple[tuple[str, int], ...] = (

@@ -3,7 +3,7 @@
 People come from the simulators' seeded world (so the master store, the ERP, the CRM and the
 survey tool agree on who exists); what only the master store holds (consents, preferences,
 locally recorded interactions) is drawn here from a per-person RNG. Metrics are not drawn: they
-are computed from the sources like any store's (`app.demo_metrics`, run by `c360 seed`).
+are computed from the sources like any store's (`simulators.demo_metrics`, run by `c360 seed`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from app.business.demo_spend import seed_acquisitions, seed_spend
 from app.customers.contact_points import PostalAddress
 from app.search.index import refresh_search_keys
-from app.seeding_history import seeded_history
 from app.store.db import Database
 from app.store.models import (
     ConsentEvent,
@@ -33,7 +31,9 @@ from app.store.models import (
     Preference,
     SourceLink,
 )
-from connectors.simulators.world import Person, World, build_world, person_rng
+from simulators.demo_spend import seed_acquisitions, seed_spend
+from simulators.seeding_history import seeded_history
+from simulators.world import Person, World, build_world, person_rng
 
 CHUNK = 500
 PURPOSES = ("marketing", "personalization", "analytics", "profiling", "third_party_sharing")

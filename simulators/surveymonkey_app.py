@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.simulators.activity import ResponseSpec, survey_contact, survey_responses
-from connectors.simulators.faults import FaultState, SimulatorGate, bearer_token
-from connectors.simulators.surveys import CUSTOMER_ID_VARIABLE, SURVEY_BY_ID, SURVEYS, Survey
-from connectors.simulators.webhooks import WebhookTarget, new_response
-from connectors.simulators.world import World
+from simulators.activity import ResponseSpec, survey_contact, survey_responses
+from simulators.faults import FaultState, SimulatorGate, bearer_token
+from simulators.surveys import CUSTOMER_ID_VARIABLE, SURVEY_BY_ID, SURVEYS, Survey
+from simulators.webhooks import WebhookTarget, new_response
+from simulators.world import World
 
 API = "https://api.surveymonkey.com/v3"
 DOCS = "https://developer.surveymonkey.com/api/v3/#error-codes"

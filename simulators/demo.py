@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.panel import Panel
 
-from app.demo_sources import demo_simulators, ports_in_use
 from app.settings import Settings
-from connectors.config import demo_environment
+from simulators.config import demo_environment
+from simulators.demo_sources import demo_simulators, ports_in_use
 
 # As for any refused configuration (`c360` exits 2 on invalid settings).
 PORT_IN_USE_EXIT = 2
@@ -54,10 +54,10 @@ def _print_keys(console: Console, keys: dict[str, str]) -> None:
 
 def run_demo(settings: Settings, console: Console) -> None:
     """Upgrade the store, seed it when empty, print how to start, then serve."""
-    from app.cli import seed_store, store_is_empty
     from app.privacy.keys_cli import create_demo_keys
     from app.store.db import run_with_database
     from app.store.migrate import upgrade
+    from simulators.cli import seed_store, store_is_empty
 
     taken = ports_in_use(settings)
     if taken:
