@@ -1,4 +1,5 @@
-"""The simulators are the demo's and the tests', not the gateway's: no gateway module imports them."""
+"""The simulators are the demo's and the tests', not the gateway's: no gateway module imports
+them."""
 
 from __future__ import annotations
 
