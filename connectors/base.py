@@ -35,6 +35,7 @@ from connectors.records import (
     Invoice,
     Order,
     SourceChange,
+    SourceKind,
     SurveyInfo,
     SurveyResponse,
     Ticket,
@@ -76,9 +77,10 @@ class SourceHealth:
 class Connector(Protocol):
     """What every connector offers, whatever kind of system it talks to."""
 
-    system: str
+    system: str  # the configured name
     kind: ConnectorKind
     capabilities: frozenset[Capability]
+    serves: tuple[SourceKind, ...]  # the kinds of data it serves, lightest first
 
     async def health(self) -> SourceHealth:
         """Probe the source with one cheap authenticated call; never raises."""

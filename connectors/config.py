@@ -1,8 +1,12 @@
 """Connector configuration: a TOML file validated with pydantic; secrets only by env-var name.
 
-The file has one `[connectors.<system>]` table per system (see `connectors.example.toml`). A
-table names the environment variable that holds its token (`token_env`), never the token: a
-`token` key is rejected. `resolve_token` reads the variable from the mapping it is given.
+The file has one `[connectors.<system>]` table per connected system (see
+`connectors.example.toml`). The table's name is the system's name in the gateway (source links,
+`sources`, errors, metrics); its `type` says which connector talks to it (`odoo`, `hubspot`,
+`surveymonkey`; by default the table's name), so two systems of one type (two HubSpot portals,
+say) are two tables. A table names the environment variable that holds its token
+(`token_env`), never the token: a `token` key is rejected. `resolve_token` reads the variable
+from the mapping it is given.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from connectors.records import ConnectorKind
 
-SystemName = Literal["odoo", "hubspot", "surveymonkey"]
-SYSTEM_KINDS: dict[str, ConnectorKind] = {
+SystemType = Literal["odoo", "hubspot", "surveymonkey"]
+# What kind of system each type of connector talks to.
+TYPE_KINDS: dict[str, ConnectorKind] = {
     "odoo": ConnectorKind.ERP,
     "hubspot": ConnectorKind.CRM,
     "surveymonkey": ConnectorKind.SURVEY,
@@ -112,7 +117,8 @@ Mapping_ = Annotated[
 class ConnectorSettings(_Strict):
     """Everything about one source system."""
 
-    system: SystemName
+    system: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    type: SystemType
     kind: ConnectorKind
     enabled: bool = True
     base_url: str
@@ -129,20 +135,20 @@ class ConnectorSettings(_Strict):
     def _fill_system_defaults(cls, data: Any) -> Any:
         if isinstance(data, dict):
             data = dict(data)
-            system = data.get("system")
-            if system in SYSTEM_KINDS:
-                data.setdefault("kind", SYSTEM_KINDS[system])
+            system_type = data.setdefault("type", data.get("system"))
+            if system_type in TYPE_KINDS:
+                data.setdefault("kind", TYPE_KINDS[system_type])
                 mapping = dict(data.get("mapping") or {})
-                mapping.setdefault("system", system)
+                mapping.setdefault("system", system_type)
                 data["mapping"] = mapping
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> ConnectorSettings:
-        if self.kind != SYSTEM_KINDS[self.system]:
-            raise ValueError(f"{self.system} is a {SYSTEM_KINDS[self.system]} system")
-        if self.mapping.system != self.system:
-            raise ValueError(f"mapping is for {self.mapping.system}, not {self.system}")
+        if self.kind != TYPE_KINDS[self.type]:
+            raise ValueError(f"a {self.type} system is a {TYPE_KINDS[self.type]} system")
+        if self.mapping.system != self.type:
+            raise ValueError(f"mapping is for {self.mapping.system}, not {self.type}")
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must be an http(s) URL")
         return self

@@ -34,6 +34,7 @@ from connectors.records import (
     EngagementType,
     PostalAddress,
     SourceChange,
+    SourceKind,
     Ticket,
 )
 from connectors.wire import (
@@ -142,7 +143,8 @@ SEARCH_CAP = 10_000  # HubSpot stops paging a search at 10,000 results
 class HubSpotConnector(PooledConnector):
     """CRM connector for HubSpot's CRM v3 API."""
 
-    system = "hubspot"
+    system = "hubspot"  # the type's default name; a configured system has its own
+    serves = (SourceKind.CRM_CONTACT, SourceKind.CRM_TICKETS, SourceKind.CRM_ENGAGEMENTS)
     kind = ConnectorKind.CRM
     capabilities = frozenset(
         {

@@ -41,6 +41,7 @@ from connectors.records import (
     PostalAddress,
     ProductRef,
     SourceChange,
+    SourceKind,
 )
 from connectors.wire import (
     as_dict,
@@ -136,7 +137,8 @@ def _int_ids(ids: Sequence[str]) -> list[int]:
 class OdooConnector(PooledConnector):
     """ERP connector for Odoo's external JSON-RPC API."""
 
-    system = "odoo"
+    system = "odoo"  # the type's default name; a configured system has its own
+    serves = (SourceKind.ERP_PARTNER, SourceKind.ERP_ORDERS, SourceKind.ERP_INVOICES)
     kind = ConnectorKind.ERP
     capabilities = frozenset(
         {

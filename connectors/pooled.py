@@ -9,16 +9,21 @@ import httpx
 
 from connectors.config import ConnectorSettings, resolve_token
 from connectors.http import SourceClient
+from connectors.records import SourceKind
 
 
 class PooledConnector:
     """Base of the connectors: owns the system's client, built from configuration."""
 
     bearer_auth: ClassVar[bool] = True  # send the token as `Authorization: Bearer ...`
+    # The kinds of data this type of system serves, the lightest first (what a status probe
+    # of `Customer.sources` fetches).
+    serves: ClassVar[tuple[SourceKind, ...]] = ()
 
     def __init__(self, settings: ConnectorSettings, client: SourceClient) -> None:
         self.settings = settings
         self.client = client
+        self.system = settings.system  # the configured name: two systems of one type differ
 
     @classmethod
     def from_settings(

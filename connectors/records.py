@@ -21,6 +21,18 @@ class ConnectorKind(StrEnum):
     SURVEY = "survey"
 
 
+class SourceKind(StrEnum):
+    """One kind of upstream data a system can serve; its value is part of the cache key."""
+
+    ERP_PARTNER = "partner"
+    ERP_ORDERS = "orders"
+    ERP_INVOICES = "invoices"
+    CRM_CONTACT = "contact"
+    CRM_TICKETS = "tickets"
+    CRM_ENGAGEMENTS = "engagements"
+    SURVEY_RESPONSES = "responses"
+
+
 class Capability(StrEnum):
     """What a connector can do; callers check before asking."""
 

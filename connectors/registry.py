@@ -1,4 +1,10 @@
-"""Build the configured connectors: one shared pooled client each, for the app's lifespan."""
+"""The one registry of connector types, and building the configured connectors from it.
+
+A type of system is described once, by its connector class (its module): its default name,
+what kind of system it is, what it can do, which kinds of data it serves, and its `mapping`
+settings. Adding a coded system means writing its module and adding its class below; a system
+described in configuration only needs no code at all.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,22 @@ from connectors.base import Connector
 from connectors.config import ConnectorsConfig, ConnectorSettings
 from connectors.hubspot import HubSpotConnector
 from connectors.odoo import OdooConnector
+from connectors.pooled import PooledConnector
+from connectors.records import SourceKind
 from connectors.surveymonkey import SurveyMonkeyConnector
 
-CONNECTOR_CLASSES = {
+# `type` in the connectors file -> the connector that talks to such a system.
+CONNECTOR_TYPES: dict[str, type[PooledConnector]] = {
     "odoo": OdooConnector,
     "hubspot": HubSpotConnector,
     "surveymonkey": SurveyMonkeyConnector,
 }
+
+
+def kinds_of_type(system_type: str) -> tuple[SourceKind, ...]:
+    """The kinds of data a system of `system_type` serves, lightest first (none if unknown)."""
+    cls = CONNECTOR_TYPES.get(system_type)
+    return cls.serves if cls is not None else ()
 
 
 def build_connector(
@@ -26,8 +41,9 @@ def build_connector(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Connector:
     """One connector from its settings; `transport` replaces the network (tests, simulators)."""
-    cls = CONNECTOR_CLASSES[settings.system]
-    return cls.from_settings(settings, environ=environ, transport=transport)
+    cls = CONNECTOR_TYPES[settings.type]
+    # Each registered class implements `Connector`; their shared base alone does not.
+    return cls.from_settings(settings, environ=environ, transport=transport)  # type: ignore[return-value]
 
 
 def build_connectors(

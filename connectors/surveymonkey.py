@@ -32,6 +32,7 @@ from connectors.records import (
     Capability,
     ConnectorKind,
     SourceChange,
+    SourceKind,
     SurveyInfo,
     SurveyResponse,
 )
@@ -52,7 +53,8 @@ class QuestionMap:
 class SurveyMonkeyConnector(PooledConnector):
     """Survey connector for SurveyMonkey's API v3."""
 
-    system = "surveymonkey"
+    system = "surveymonkey"  # the type's default name; a configured system has its own
+    serves = (SourceKind.SURVEY_RESPONSES,)
     kind = ConnectorKind.SURVEY
     capabilities = frozenset({Capability.SURVEY_RESPONSES, Capability.CHANGES, Capability.ERASURE})
 

@@ -15,11 +15,11 @@ from app.privacy.access import RequestAccess
 from app.privacy.audit import write_request_audit
 from app.privacy.principals import Principal
 from app.settings import Settings
+from app.sources import CustomerSources
 from app.store.db import Database
 from app.store.request_work import finish_bookkeeping
 from schema.customers.dataloaders import CustomerLoaders
 from schema.history.dataloaders import HistoryLoaders
-from schema.sources.dataloaders import SourceLoaders
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Context:
     graph: CustomerGraph | None = None
     loaders: CustomerLoaders = field(init=False)
     history: HistoryLoaders = field(init=False)
-    sources: SourceLoaders = field(init=False)
+    sources: CustomerSources = field(init=False)
     access: RequestAccess = field(init=False)
     # Errors of sources that failed under fields that still resolved (merged timeline).
     partial_errors: list[GraphQLError] = field(init=False, default_factory=list)
@@ -47,7 +47,7 @@ class Context:
         self.loaders = CustomerLoaders(self.db)
         self.history = HistoryLoaders(self.db, self.settings)
         graph = self.graph or CustomerGraph({}, {}, SourceCache(MemoryCacheBackend(1)))
-        self.sources = SourceLoaders(graph)
+        self.sources = CustomerSources(graph)
         self.access = RequestAccess(self.principal, self.request_id)
 
     async def recompute_metrics(self, customer_id: str) -> None:

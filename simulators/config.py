@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.settings import Settings
-from connectors.config import SYSTEM_KINDS, ConnectorsConfig
+from connectors.config import ConnectorsConfig
 from simulators.surveys import SURVEYS, question_ids
 
 DEMO_TOKENS: dict[str, str] = {
@@ -52,6 +52,6 @@ def demo_config(
             "token_env": DEMO_TOKEN_ENVS[system],
             "mapping": mappings[system],
         }
-        for system in SYSTEM_KINDS
+        for system in DEMO_TOKEN_ENVS
     }
     return ConnectorsConfig.model_validate({"connectors": tables})

@@ -1,6 +1,8 @@
 """CustomerGraph: source data for many customers, fetched concurrently, cached, never failing.
 
-Each kind is fetched as one batch per system (the connector chunks it to the vendor's limits)
+A kind of data (orders, tickets, ...) comes from every linked system that serves it: two CRMs
+both give tickets, merged newest first, each naming its system. Each kind is fetched as one
+batch per system (the connector chunks it to the vendor's limits)
 under that system's time budget (`timeouts.budget` of its connector settings). A fresh cache
 entry is served without a call; when a call fails, entries within the stale-if-error window
 are served and flagged STALE; anything else reports the failure. Exceptions never escape:
@@ -17,11 +19,18 @@ from datetime import UTC, datetime
 import structlog
 
 from app.cache import CacheKey, CachePolicy, SourceCache
-from app.graph.kinds import KINDS, SOURCE_SYSTEMS, SourceKind, kinds_of
-from app.graph.reports import CustomerSourceData, SourceAnswer, SourceReport, worst_report
+from app.graph.kinds import KINDS, SourceKind
+from app.graph.reports import (
+    CustomerSourceData,
+    KindData,
+    SourceAnswer,
+    SourceReport,
+    worst_report,
+)
 from connectors.base import Connector
 from connectors.config import ConnectorSettings
 from connectors.errors import ConnectorError, SourceStatus, SourceTimeoutError
+from connectors.registry import CONNECTOR_TYPES, kinds_of_type
 
 log = structlog.get_logger("c360.graph")
 
@@ -61,6 +70,22 @@ class CustomerGraph:
         """True when `system` has a connector."""
         return system in self.connectors
 
+    def kinds_of(self, system: str) -> tuple[SourceKind, ...]:
+        """The kinds `system` serves: its connector's, or for a linked system with no
+        connector, those of the type of the same name (a link to "odoo" is an Odoo's)."""
+        connector = self.connectors.get(system)
+        return connector.serves if connector is not None else kinds_of_type(system)
+
+    def systems_serving(self, kind: SourceKind, systems: Iterable[str]) -> list[str]:
+        """Those of `systems` that serve `kind`, in the order given, each once."""
+        return [s for s in dict.fromkeys(systems) if kind in self.kinds_of(s)]
+
+    def reported_systems(self) -> list[str]:
+        """The systems `sources` reports on: every connected one (in the connectors file's
+        order), then every known type's default name (a link to one with no connector is
+        reported as such). Links to anything else (an imported list's ids) are no source."""
+        return list(dict.fromkeys([*self.connectors, *CONNECTOR_TYPES]))
+
     def budget(self, system: str) -> float:
         """Seconds `system` may take for one batch, retries included."""
         return self.settings[system].timeouts.budget
@@ -70,16 +95,20 @@ class CustomerGraph:
         return CachePolicy(ttl=cache.ttl, stale_if_error=cache.stale_if_error)
 
     async def fetch(
-        self, kind: SourceKind, external_ids: Sequence[str], *, started: float | None = None
+        self,
+        system: str,
+        kind: SourceKind,
+        external_ids: Sequence[str],
+        *,
+        started: float | None = None,
     ) -> dict[str, SourceAnswer]:
-        """An answer for every id of `external_ids` (one batch call at most).
+        """An answer for every id of `external_ids` in `system` (one batch call at most).
 
         `started` (a `time.monotonic()` reading, e.g. when the request arrived) anchors the
         system's budget: its data must arrive within the budget of that moment, not of this
         call, so the time spent before reaching the source counts too.
         """
         spec = KINDS[kind]
-        system = spec.system
         ids = list(dict.fromkeys(external_ids))
         connector = self.connectors.get(system)
         if connector is None:
@@ -136,49 +165,65 @@ class CustomerGraph:
         return answers
 
     def combine(
-        self, kind: SourceKind, external_ids: Sequence[str], answers: Sequence[SourceAnswer]
+        self,
+        system: str,
+        kind: SourceKind,
+        external_ids: Sequence[str],
+        answers: Sequence[SourceAnswer],
     ) -> CustomerSourceData:
-        """One customer's data of `kind` from the answers for its ids in the kind's system."""
+        """One customer's data of `kind` in `system` from the answers for its ids there."""
         spec = KINDS[kind]
         if not external_ids:
-            report = SourceReport(spec.system, SourceStatus.NOT_LINKED)
-            return CustomerSourceData(spec.system, False, spec.empty(), report)
-        report = worst_report(spec.system, [answer.report for answer in answers])
+            report = SourceReport(system, SourceStatus.NOT_LINKED)
+            return CustomerSourceData(system, False, spec.empty(), report)
+        report = worst_report(system, [answer.report for answer in answers])
         value = None if report.failed else spec.merge([answer.value for answer in answers])
-        return CustomerSourceData(spec.system, True, value, report)
+        return CustomerSourceData(system, True, value, report)
+
+    @staticmethod
+    def merge(kind: SourceKind, parts: Sequence[CustomerSourceData]) -> KindData:
+        """One customer's data of `kind` over the systems that serve it."""
+        spec = KINDS[kind]
+        answered = [part.value for part in parts if part.linked and not part.failed]
+        value = spec.merge(answered) if answered else spec.empty()
+        return KindData(kind, tuple(parts), value)
 
     async def gather(
         self, customers: Mapping[str, Sequence[Identity]], kinds: Iterable[SourceKind]
-    ) -> dict[str, dict[SourceKind, CustomerSourceData]]:
-        """Every asked kind for every customer: one batch per kind, all systems concurrently."""
+    ) -> dict[str, dict[SourceKind, KindData]]:
+        """Every asked kind for every customer: one batch per system and kind, concurrently."""
         wanted = list(dict.fromkeys(kinds))
-        ids_by_kind = {
-            kind: [
-                external_id
-                for identities in customers.values()
-                for system, external_id in identities
-                if system == KINDS[kind].system
-            ]
-            for kind in wanted
+        linked = [system for identities in customers.values() for system, _ in identities]
+        plan = [(system, kind) for kind in wanted for system in self.systems_serving(kind, linked)]
+        ids = {
+            (system, kind): [e for idents in customers.values() for s, e in idents if s == system]
+            for system, kind in plan
         }
-        fetched = await asyncio.gather(*(self.fetch(kind, ids_by_kind[kind]) for kind in wanted))
-        answers = dict(zip(wanted, fetched, strict=True))
-        result: dict[str, dict[SourceKind, CustomerSourceData]] = {}
-        for customer_id, identities in customers.items():
-            per_kind: dict[SourceKind, CustomerSourceData] = {}
-            for kind in wanted:
-                own = [e for s, e in identities if s == KINDS[kind].system]
-                per_kind[kind] = self.combine(kind, own, [answers[kind][e] for e in own])
-            result[customer_id] = per_kind
-        return result
+        fetched = await asyncio.gather(*(self.fetch(s, k, ids[(s, k)]) for s, k in plan))
+        answers = dict(zip(plan, fetched, strict=True))
+        return {
+            customer_id: {kind: self._of_customer(kind, identities, answers) for kind in wanted}
+            for customer_id, identities in customers.items()
+        }
+
+    def _of_customer(
+        self,
+        kind: SourceKind,
+        identities: Sequence[Identity],
+        answers: Mapping[tuple[str, SourceKind], Mapping[str, SourceAnswer]],
+    ) -> KindData:
+        parts = []
+        for system in self.systems_serving(kind, (s for s, _ in identities)):
+            own = [e for s, e in identities if s == system]
+            parts.append(self.combine(system, kind, own, [answers[(system, kind)][e] for e in own]))
+        return self.merge(kind, parts)
 
     async def invalidate_customer(self, identities: Iterable[Identity]) -> None:
         """Forget every cached kind of these source identities (consent change, erasure)."""
         keys = [
             CacheKey(system, kind.value, external_id)
             for system, external_id in identities
-            if system in SOURCE_SYSTEMS
-            for kind in kinds_of(system)
+            for kind in self.kinds_of(system)
         ]
         await self.cache.forget(keys)
 

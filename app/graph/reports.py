@@ -9,6 +9,7 @@ from typing import Any
 
 from app.errors import SourceUnavailableError
 from connectors.errors import ConnectorError, SourceStatus
+from connectors.records import SourceKind
 
 # Worst last: a customer's report for a system is the worst of its parts.
 _SEVERITY = {
@@ -90,4 +91,34 @@ class CustomerSourceData:
         """The value, or `SourceUnavailableError` if the source failed."""
         if self.failed:
             raise self.error()
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class KindData:
+    """One customer's data of one kind across every linked system that serves it.
+
+    `value` merges what the systems that answered gave (lists newest first; for a record kind,
+    the first system's record); `parts` keeps each system's own answer and report.
+    """
+
+    kind: SourceKind
+    parts: tuple[CustomerSourceData, ...]
+    value: Any
+
+    @property
+    def failed_parts(self) -> list[CustomerSourceData]:
+        """The systems whose data could not be served (neither fresh nor stale)."""
+        return [part for part in self.parts if part.failed]
+
+    @property
+    def failed(self) -> bool:
+        """True when some system failed and none answered: there is nothing to show."""
+        failed = self.failed_parts
+        return bool(failed) and len(failed) == sum(1 for part in self.parts if part.linked)
+
+    def unwrap(self) -> Any:
+        """The merged value, or the first failure's `SourceUnavailableError` if none answered."""
+        if self.failed:
+            raise self.failed_parts[0].error()
         return self.value

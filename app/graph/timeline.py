@@ -14,7 +14,7 @@ from typing import Any
 
 from app.errors import InvalidInputError
 from app.graph.kinds import SourceKind
-from app.graph.reports import CustomerSourceData
+from app.graph.reports import CustomerSourceData, KindData
 from app.pagination import decode_cursor, encode_cursor, parse_cursor_time
 from app.store.models import Interaction
 from connectors.records import Engagement, EngagementType, Order, SurveyResponse, Ticket
@@ -213,8 +213,10 @@ _CONVERTERS = {
 }
 
 
-def upstream_entries(kind: SourceKind, data: CustomerSourceData) -> Iterable[TimelineEntry]:
-    """The timeline entries of one kind of a customer's source data (none if it failed)."""
+def upstream_entries(
+    kind: SourceKind, data: KindData | CustomerSourceData
+) -> Iterable[TimelineEntry]:
+    """The timeline entries of one kind of a customer's source data (what answered of it)."""
     if data.failed or not data.value:
         return
     convert = _CONVERTERS[kind]
@@ -227,7 +229,7 @@ def upstream_entries(kind: SourceKind, data: CustomerSourceData) -> Iterable[Tim
 def merge_timeline(
     query: TimelineQuery,
     local_rows: Sequence[Interaction],
-    upstream: dict[SourceKind, CustomerSourceData],
+    upstream: dict[SourceKind, KindData],
 ) -> TimelinePage:
     """The page `query` asks for. `local_rows` are the store's next `first + 1` local rows."""
     entries = [from_interaction(row) for row in local_rows]
@@ -236,7 +238,9 @@ def merge_timeline(
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     page = entries[: query.first]
     # One failure per system, however many of its kinds were asked for.
-    failed = list({data.system: data for data in upstream.values() if data.failed}.values())
+    failed = list(
+        {part.system: part for data in upstream.values() for part in data.failed_parts}.values()
+    )
     return TimelinePage(
         entries=page,
         cursors=[cursor_of(entry) for entry in page],

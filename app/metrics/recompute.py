@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.events.kinds import EventKind
 from app.events.outbox import emit
-from app.graph import KINDS, CustomerGraph, SourceKind, invalidate_customers
+from app.graph import CustomerGraph, SourceKind, invalidate_customers
 from app.metrics import names
 from app.metrics.customer import compute_customer_metrics, rfm_metrics
 from app.metrics.inputs import LocalInteraction, SourceInputs, customer_activity
@@ -124,13 +124,12 @@ async def _load_batch(
         ]
         for customer_id in customer_ids
     }
-    kinds = [kind for kind in INPUT_KINDS if graph.is_configured(KINDS[kind].system)]
-    fetched = await graph.gather(identities, kinds) if kinds else {}
+    fetched = await graph.gather(identities, INPUT_KINDS)
     inputs: dict[str, SourceInputs] = {}
     skipped: set[str] = set()
     for customer_id in customer_ids:
         data = fetched.get(customer_id, {})
-        if any(item.failed for item in data.values()):
+        if any(item.failed_parts for item in data.values()):
             skipped.add(customer_id)
             continue
 

@@ -29,7 +29,7 @@ from app.customers.lookup import live_customer
 from app.errors import NotFoundError
 from app.events.kinds import EventKind
 from app.events.outbox import emit
-from app.graph import SOURCE_SYSTEMS, CustomerGraph
+from app.graph import CustomerGraph, connectors_config
 from app.privacy.suppression import identifiers_of, suppress
 from app.settings import Settings
 from app.store.db import Database
@@ -40,6 +40,7 @@ from app.store.types import utcnow
 from connectors.base import ErasableConnector
 from connectors.errors import ConnectorError
 from connectors.records import Capability
+from connectors.registry import CONNECTOR_TYPES
 
 log = structlog.get_logger("c360.erasure")
 # An erasure may take several calls (SurveyMonkey: one per response): a few budgets' worth.
@@ -106,6 +107,8 @@ async def _erase_from_store(
         ids = [customer.id, *await subject_data.merged_into(session, customer_id=customer.id)]
         held = await identifiers_of(session, ids)
         identities = list(held.source_ids)
+        # Systems a connector can reach: each connected one, and any known type's by name.
+        reachable = {*CONNECTOR_TYPES, *connectors_config(settings).connectors}
         await suppress(session, settings, held)
         holders = await repo.live_holders(
             session,
@@ -126,7 +129,7 @@ async def _erase_from_store(
                 state=TaskState.PENDING.value,
             )
             for system, external_id in identities
-            if system in SOURCE_SYSTEMS
+            if system in reachable
         )
         removed = await subject_data.delete_customer_keys(session, customer_ids=ids)
         await subject_data.delete_customers(session, customer_ids=ids)

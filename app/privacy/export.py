@@ -16,7 +16,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from app.customers.lookup import live_customer
-from app.graph import KINDS, SOURCE_SYSTEMS, CustomerGraph, SourceKind, SourceReport
+from app.graph import KINDS, CustomerGraph, SourceKind, SourceReport
 from app.graph.reports import CustomerSourceData, worst_report
 from app.graph.timeline import from_interaction, upstream_entries
 from app.privacy.consent import current_state
@@ -143,7 +143,8 @@ async def _source_data(
     gathered = await graph.gather({customer_id: identities}, list(KINDS))
     by_system: dict[str, dict[SourceKind, CustomerSourceData]] = {}
     for kind, data in gathered[customer_id].items():
-        by_system.setdefault(data.system, {})[kind] = data
+        for part in data.parts:
+            by_system.setdefault(part.system, {})[kind] = part
     return by_system
 
 
@@ -187,7 +188,7 @@ async def export_customer_data(
     source_data = await _source_data(graph, ids[0], rows.links)
     reports: list[SourceReport] = []
     sources: dict[str, Any] = {}
-    for system in SOURCE_SYSTEMS:
+    for system in graph.reported_systems():
         report, section = _system_section(system, source_data.get(system, {}), rows.links)
         reports.append(report)
         sources[system] = section

@@ -1,8 +1,8 @@
-"""Per-request DataLoaders of source data: one per system and kind, batching external ids.
+"""One request's view of the source systems: batched loaders per system and kind.
 
-Loaders are built per request in the context (never module-level: their cache would leak
-answers across requests and callers). Every customer asking for one kind in the same tick
-shares one batch, so a page of 50 customers makes one batch call per system and kind.
+Loaders are built per request (never module-level: their cache would leak answers across
+requests and callers). Every customer asking for one kind in the same tick shares one batch
+per system, so a page of 50 customers makes one batch call per system and kind.
 """
 
 from __future__ import annotations
@@ -11,101 +11,58 @@ import asyncio
 import time
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import ClassVar
 
 from strawberry.dataloader import DataLoader
 
-from app.graph import (
-    KINDS,
-    PROBE_KINDS,
-    SOURCE_SYSTEMS,
-    CustomerGraph,
-    CustomerSourceData,
-    SourceAnswer,
-    SourceKind,
-    SourceReport,
-)
-from app.graph.customer_graph import unconfigured_answer
-from app.graph.reports import worst_report
+from app.graph.customer_graph import CustomerGraph, unconfigured_answer
+from app.graph.kinds import SourceKind
+from app.graph.reports import CustomerSourceData, KindData, SourceAnswer, SourceReport, worst_report
 from app.store.repositories.customer_rows import LinkRow
 from connectors.errors import SourceStatus
 
-
-class SourceLoader(DataLoader[str, SourceAnswer]):
-    """Answers of one kind by external id, fetched through the graph (cache, budget)."""
-
-    kind: ClassVar[SourceKind]
-
-    def __init__(self, graph: CustomerGraph, started: float) -> None:
-        async def load(ids: Sequence[str]) -> list[SourceAnswer]:
-            answers = await graph.fetch(self.kind, ids, started=started)
-            return [answers[external_id] for external_id in ids]
-
-        super().__init__(load_fn=load)
+SourceLoader = DataLoader[str, SourceAnswer]
 
 
-class OdooPartnerByIdLoader(SourceLoader):
-    kind = SourceKind.ERP_PARTNER
-
-
-class OdooOrdersByPartnerIdLoader(SourceLoader):
-    kind = SourceKind.ERP_ORDERS
-
-
-class OdooInvoicesByPartnerIdLoader(SourceLoader):
-    kind = SourceKind.ERP_INVOICES
-
-
-class HubspotContactByIdLoader(SourceLoader):
-    kind = SourceKind.CRM_CONTACT
-
-
-class HubspotTicketsByContactIdLoader(SourceLoader):
-    kind = SourceKind.CRM_TICKETS
-
-
-class HubspotEngagementsByContactIdLoader(SourceLoader):
-    kind = SourceKind.CRM_ENGAGEMENTS
-
-
-class SurveymonkeyResponsesByContactIdLoader(SourceLoader):
-    kind = SourceKind.SURVEY_RESPONSES
-
-
-LOADER_CLASSES: tuple[type[SourceLoader], ...] = (
-    OdooPartnerByIdLoader,
-    OdooOrdersByPartnerIdLoader,
-    OdooInvoicesByPartnerIdLoader,
-    HubspotContactByIdLoader,
-    HubspotTicketsByContactIdLoader,
-    HubspotEngagementsByContactIdLoader,
-    SurveymonkeyResponsesByContactIdLoader,
-)
-
-
-class SourceLoaders:
-    """The request's source loaders, and a customer's data of a kind through them."""
+class CustomerSources:
+    """The request's source loaders, and customers' data of a kind through them."""
 
     def __init__(self, graph: CustomerGraph) -> None:
         self.graph = graph
         # Source budgets run from the request's start (RELIABILITY 18: the whole answer
         # arrives within the source's timeout, not the timeout plus the master-store reads).
-        started = time.monotonic()
-        self.by_kind: dict[SourceKind, SourceLoader] = {
-            cls.kind: cls(graph, started) for cls in LOADER_CLASSES
-        }
+        self._started = time.monotonic()
+        self._loaders: dict[tuple[str, SourceKind], SourceLoader] = {}
         # (customer id, system) -> when its oldest stale copy served here was fetched.
         self.stale: dict[tuple[str, str], datetime | None] = {}
 
-    async def for_customer(self, kind: SourceKind, links: Sequence[LinkRow]) -> CustomerSourceData:
-        """One customer's data of `kind`, merged over its identities in the kind's system."""
-        local = self._without_call(kind, links)
-        if local is not None:
-            return local
-        system = KINDS[kind].system
+    def _loader(self, system: str, kind: SourceKind) -> SourceLoader:
+        loader = self._loaders.get((system, kind))
+        if loader is None:
+            graph, started = self.graph, self._started
+
+            async def load(ids: Sequence[str]) -> list[SourceAnswer]:
+                answers = await graph.fetch(system, kind, ids, started=started)
+                return [answers[external_id] for external_id in ids]
+
+            loader = self._loaders[(system, kind)] = DataLoader(load_fn=load)
+        return loader
+
+    async def for_customer(self, kind: SourceKind, links: Sequence[LinkRow]) -> KindData:
+        """One customer's data of `kind`, over every linked system that serves it."""
+        systems = self.graph.systems_serving(kind, (link.system for link in links))
+        parts = await asyncio.gather(*(self._of_system(system, kind, links) for system in systems))
+        return self.graph.merge(kind, parts)
+
+    async def _of_system(
+        self, system: str, kind: SourceKind, links: Sequence[LinkRow]
+    ) -> CustomerSourceData:
         ids = [link.external_id for link in links if link.system == system]
-        answers = await self.by_kind[kind].load_many(ids)
-        data = self.graph.combine(kind, ids, answers)
+        if not self.graph.is_configured(system):
+            # Answered here, without a loader, a task or a batch: a customer page on a gateway
+            # with no source configured still asks every linked system for its timeline.
+            return self.graph.combine(system, kind, ids, [unconfigured_answer(system)] * len(ids))
+        answers = await self._loader(system, kind).load_many(ids)
+        data = self.graph.combine(system, kind, ids, answers)
         if data.report.status is SourceStatus.STALE:
             self._served_stale(links[0].customer_id, data.report)
         return data
@@ -116,32 +73,12 @@ class SourceLoaders:
         fetched = report.fetched_at
         self.stale[key] = fetched if known is None or (fetched and fetched < known) else known
 
-    def _without_call(
-        self, kind: SourceKind, links: Sequence[LinkRow]
-    ) -> CustomerSourceData | None:
-        """The data of `kind` when no call can be made: not linked, or no connector.
-
-        Answered here, without a loader, a task or a batch: a customer page on a gateway with
-        no source configured still asks every linked system for its timeline.
-        """
-        system = KINDS[kind].system
-        ids = [link.external_id for link in links if link.system == system]
-        if not ids:
-            return self.graph.combine(kind, ids, [])
-        if not self.graph.is_configured(system):
-            return self.graph.combine(kind, ids, [unconfigured_answer(system)] * len(ids))
-        return None
-
     async def kinds_for_customer(
         self, kinds: Sequence[SourceKind], links: Sequence[LinkRow]
-    ) -> dict[SourceKind, CustomerSourceData]:
-        """Several kinds of one customer, the ones that need a call fetched concurrently."""
-        found = {kind: self._without_call(kind, links) for kind in kinds}
-        calls = [kind for kind, data in found.items() if data is None]
-        if calls:
-            fetched = await asyncio.gather(*(self.for_customer(kind, links) for kind in calls))
-            found.update(zip(calls, fetched, strict=True))
-        return found  # type: ignore[return-value]
+    ) -> dict[SourceKind, KindData]:
+        """Several kinds of one customer, fetched concurrently."""
+        found = await asyncio.gather(*(self.for_customer(kind, links) for kind in kinds))
+        return dict(zip(kinds, found, strict=True))
 
     async def reports(
         self, links: Sequence[LinkRow], requested: Collection[SourceKind]
@@ -151,15 +88,22 @@ class SourceLoaders:
         A linked system the request asked nothing of is probed with its lightest kind, so
         `sources` alone still says whether each system answers for this customer.
         """
-        linked = {link.system for link in links}
-        plans = {
-            system: [k for k in requested if KINDS[k].system == system] or [PROBE_KINDS[system]]
-            for system in SOURCE_SYSTEMS
-            if system in linked
-        }
-        kinds = list(dict.fromkeys(kind for plan in plans.values() for kind in plan))
-        data = await self.kinds_for_customer(kinds, links)
+        linked = list(dict.fromkeys(link.system for link in links))
+        plans = {}
+        for system in linked:
+            served = self.graph.kinds_of(system)
+            plans[system] = [k for k in requested if k in served] or list(served[:1])
+        parts = await asyncio.gather(
+            *(
+                self._of_system(system, kind, links)
+                for system, plan in plans.items()
+                for kind in plan
+            )
+        )
+        by_system: dict[str, list[SourceReport]] = {}
+        for part in parts:
+            by_system.setdefault(part.system, []).append(part.report)
         return [
-            worst_report(system, [data[kind].report for kind in plans.get(system, [])])
-            for system in SOURCE_SYSTEMS
+            worst_report(system, by_system.get(system, []))
+            for system in self.graph.reported_systems()
         ]

@@ -35,19 +35,18 @@ from graphql import (
     is_object_type,
 )
 
+from app.graph import SOURCE_FIELDS
+
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 # Extra weight of fields whose resolvers fetch from a source system (ERP, CRM, survey tool): an
 # upstream call costs far more than a master-store read, and each one uses a share of that
 # system's rate limit (`interactions` merges the timelines of every linked system). Every other
 # field weighs 1.
+# The fields come from the source kinds' own description (`app.graph.kinds`), with `sources`,
+# which probes every linked system.
+SOURCE_FIELD_WEIGHT = 10
 CONNECTOR_FIELD_WEIGHTS: dict[str, int] = {
-    "Customer.interactions": 10,
-    "Customer.orders": 10,
-    "Customer.invoices": 10,
-    "Customer.crm": 10,
-    "Customer.tickets": 10,
-    "Customer.surveyResponses": 10,
-    "Customer.sources": 10,
+    f"Customer.{field}": SOURCE_FIELD_WEIGHT for field in (*SOURCE_FIELDS, "sources")
 }
 PLAIN_FIELD_WEIGHT = 1
 

@@ -75,9 +75,14 @@ class CustomerSourceFields:
         id: str
 
     async def _source(self, info: Info, kind: SourceKind) -> object:
+        """The kind's data over every linked system: null with an error when none answered;
+        what the others gave, with an error per failed system, when some did."""
         links = await info.context.loaders.source_links_by_customer_id.load(self.id)
         data = await info.context.sources.for_customer(kind, links)
-        return data.unwrap()
+        value = data.unwrap()
+        for failed in data.failed_parts:
+            report_failed_source(info, failed)
+        return value
 
     @strawberry.field(description="ERP orders, newest first; null if the ERP is unavailable.")
     async def orders(

@@ -5,18 +5,7 @@ from __future__ import annotations
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.types import Info
 
-from app.graph import SourceKind
-from app.graph.timeline import KIND_CHANNELS
-
-# Customer fields backed by source kinds (the timeline may touch every upstream kind).
-FIELD_KINDS: dict[str, frozenset[SourceKind]] = {
-    "orders": frozenset({SourceKind.ERP_ORDERS}),
-    "invoices": frozenset({SourceKind.ERP_INVOICES}),
-    "crm": frozenset({SourceKind.CRM_CONTACT}),
-    "tickets": frozenset({SourceKind.CRM_TICKETS}),
-    "surveyResponses": frozenset({SourceKind.SURVEY_RESPONSES}),
-    "interactions": frozenset(KIND_CHANNELS),
-}
+from app.graph import SOURCE_FIELDS, SourceKind
 
 
 def _field_names(info: Info) -> set[str]:
@@ -49,5 +38,5 @@ def requested_source_kinds(info: Info) -> frozenset[SourceKind]:
     key = id(info._raw_info.operation)
     if key not in cache:
         names = _field_names(info)
-        cache[key] = frozenset(k for name in names for k in FIELD_KINDS.get(name, ()))
+        cache[key] = frozenset(k for name in names for k in SOURCE_FIELDS.get(name, ()))
     return cache[key]

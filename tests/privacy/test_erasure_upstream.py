@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from app.cache import CacheKey, CachePolicy
-from app.graph import KINDS
 from app.privacy.suppression import Identifiers, suppressed_among
 from app.store.models import SourceLink
 from connectors.odoo import ERASED_PARTNER_NAME
 from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
-from tests.sources.conftest import SYSTEMS, linked_to_all
+from tests.sources.conftest import SYSTEMS, linked_to_all, private_copy
 
 ERASE = """
 mutation Erase($id: ID!) {
@@ -34,12 +32,7 @@ EXPORT = "query Export($id: ID!) { exportCustomerData(customerId: $id) { custome
 @pytest.fixture
 def seeded_url(seeded_url: str, tmp_path: Path) -> str:
     """A private copy of the seeded store: erasure writes to it."""
-    source = Path(seeded_url.removeprefix("sqlite+aiosqlite:///"))
-    copy = tmp_path / "erasure.db"
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copy(f"{source}{suffix}", f"{copy}{suffix}")
-    return f"sqlite+aiosqlite:///{copy}"
+    return private_copy(seeded_url, tmp_path)
 
 
 async def _links(gateway, customer_id: str) -> dict[str, str]:
@@ -91,7 +84,9 @@ async def test_reliability_17_erasure_reaches_every_linked_system_and_the_cache(
         # nothing about them is left in the source-data cache
         graph = gateway.graph
         keys = [
-            CacheKey(spec.system, kind.value, links[spec.system]) for kind, spec in KINDS.items()
+            CacheKey(system, kind.value, external_id)
+            for system, external_id in links.items()
+            for kind in graph.kinds_of(system)
         ]
         assert await graph.cache.lookup(keys, CachePolicy(ttl=3600, stale_if_error=3600)) == {}
         # an export finds no one, and a sync would find each source identity suppressed

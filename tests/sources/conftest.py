@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,16 @@ def seeded_store(path: Path) -> str:
 
     asyncio.run(write())
     return url
+
+
+def private_copy(seeded_url: str, directory: Path) -> str:
+    """A copy of the seeded store in `directory`, for a test that writes; its URL."""
+    source = Path(seeded_url.removeprefix("sqlite+aiosqlite:///"))
+    copy = directory / "private.db"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy(f"{source}{suffix}", f"{copy}{suffix}")
+    return f"sqlite+aiosqlite:///{copy}"
 
 
 def linked_to_all(world: World) -> list[str]:

@@ -76,10 +76,10 @@ def _crm_ids(world, count=5):
 async def test_cache_hit_makes_no_upstream_call(graph, sources, world):
     # given
     ids = _crm_ids(world)
-    first = await graph.fetch(SourceKind.CRM_TICKETS, ids)
+    first = await graph.fetch("hubspot", SourceKind.CRM_TICKETS, ids)
 
     # when
-    second = await graph.fetch(SourceKind.CRM_TICKETS, ids)
+    second = await graph.fetch("hubspot", SourceKind.CRM_TICKETS, ids)
 
     # then
     assert sources.requests("hubspot") == 2  # associations + batch read, once
@@ -90,12 +90,12 @@ async def test_cache_hit_makes_no_upstream_call(graph, sources, world):
 async def test_cache_expiry_fetches_again(graph, sources, world):
     # given
     ids = _crm_ids(world)
-    await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
     now = time.time()
     graph.cache.clock = lambda: now + 61
 
     # when
-    answers = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    answers = await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
 
     # then
     assert sources.requests("hubspot") == 2
@@ -105,15 +105,15 @@ async def test_cache_expiry_fetches_again(graph, sources, world):
 async def test_cache_serves_stale_on_error_within_the_window_then_fails(graph, sources, world):
     # given
     ids = _crm_ids(world)
-    fresh = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    fresh = await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
     sources.break_("hubspot", FaultSettings(error_rate=1.0))
     now = time.time()
 
     # when
     graph.cache.clock = lambda: now + 120
-    stale = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    stale = await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
     graph.cache.clock = lambda: now + 400
-    gone = await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    gone = await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
 
     # then
     assert [stale[i].value for i in ids] == [fresh[i].value for i in ids]
@@ -125,11 +125,11 @@ async def test_cache_serves_stale_on_error_within_the_window_then_fails(graph, s
 async def test_invalidate_customer_forgets_its_source_data(graph, sources, world):
     # given
     ids = _crm_ids(world, 2)
-    await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
 
     # when
     await graph.invalidate_customer([("hubspot", ids[0])])
-    await graph.fetch(SourceKind.CRM_CONTACT, ids)
+    await graph.fetch("hubspot", SourceKind.CRM_CONTACT, ids)
 
     # then: only the forgotten id was fetched again
     assert sources.requests("hubspot") == 2
