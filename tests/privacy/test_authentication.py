@@ -90,7 +90,9 @@ def _claims(**overrides: Any) -> dict[str, Any]:
     claims = {
         "sub": "agent-7",
         "name": "Agent Seven",
-        "exp": int(time.time()) + 300,
+        # A day ahead: some tokens are built when the module is collected, and the suite may
+        # reach them many minutes later; only the "expired" case must be expired.
+        "exp": int(time.time()) + 86_400,
         "role": "support_agent",
         "purpose": "support",
     }

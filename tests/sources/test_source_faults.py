@@ -82,7 +82,9 @@ async def test_every_fault_of_every_system_gives_partial_data(start_gateway, wor
     assert {error["extensions"]["source"] for error in body["errors"]} == {system}
     paths = sorted(tuple(error["path"]) for error in body["errors"])
     assert ("customer", FIELD_OF[system]) in paths
-    assert ("customer", "interactions") in paths or system == "surveymonkey" and len(paths) >= 1
+    # Every system of the demo contributes to the timeline (orders, tickets and engagements,
+    # survey answers), so a failed one is named there too.
+    assert ("customer", "interactions") in paths
 
 
 async def test_reliability_18_a_stalled_source_answers_within_its_timeout_plus_10_percent(
