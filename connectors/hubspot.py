@@ -198,15 +198,15 @@ class HubSpotConnector(PooledConnector):
             return [as_dict(item) for page in pages for item in as_list(as_dict(page)["results"])]
 
     async def _associated_ids(
-        self, contact_ids: Sequence[str], to_type: str
+        self, from_ids: Sequence[str], to_type: str, from_type: str = "contacts"
     ) -> dict[str, list[str]]:
-        """Contact id -> ids of associated `to_type` objects (v4 batch read, with paging)."""
-        unique = list(dict.fromkeys(i for i in contact_ids if i))
+        """`from_type` id -> ids of associated `to_type` objects (v4 batch read, with paging)."""
+        unique = list(dict.fromkeys(i for i in from_ids if i))
         found: dict[str, list[str]] = {}
 
         async def read(inputs: list[dict[str, str]]) -> Any:
             return await self.client.post(
-                f"/crm/v4/associations/contacts/{to_type}/batch/read",
+                f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
                 json={"inputs": inputs},
                 idempotent=True,
             )
@@ -362,6 +362,10 @@ class HubSpotConnector(PooledConnector):
             return [self._contact(as_dict(item)) for item in as_list(as_dict(page)["results"])]
 
     # ---- tickets and engagements ----
+    async def contacts_of_tickets(self, ticket_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Ticket id -> the ids of its contacts (a ticket webhook names only the ticket)."""
+        return await self._associated_ids(ticket_ids, "contacts", from_type="tickets")
+
     async def fetch_tickets(self, contact_ids: Sequence[str]) -> dict[str, list[Ticket]]:
         """Tickets, newest first, by contact id."""
         links = (await self._links(contact_ids, ["tickets"]))["tickets"]

@@ -57,6 +57,7 @@ OBJECT_TYPE_ALIASES = {
     "meeting": "meetings",
     "0-47": "meetings",
 }
+TICKET_TO_CONTACT = 16  # HubSpot's association type id, ticket -> contact
 ASSOCIATION_TYPE_IDS = {"tickets": 15, "calls": 193, "emails": 197, "notes": 201, "meetings": 199}
 SEARCHABLE = ("firstname", "lastname", "email", "phone", "mobilephone", "company")
 
@@ -236,6 +237,14 @@ class HubSpotSimulator:
             return None
         contact_id = str(HUBSPOT_CONTACT_BASE + ordinal)
         return None if contact_id in self.deleted else (contact_id, index)
+
+    def ticket_owner(self, ticket_id: str) -> str | None:
+        """The contact a ticket belongs to, if the ticket exists."""
+        owner = self._owner(ticket_id)
+        if owner is None:
+            return None
+        contact_id, index = owner
+        return contact_id if index < len(self.tickets_of(contact_id)) else None
 
     def tickets_of(self, contact_id: str) -> tuple[TicketSpec, ...]:
         found = None if contact_id in self.deleted else self.world.hubspot_contact(contact_id)
@@ -580,7 +589,10 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
         to_type = OBJECT_TYPE_ALIASES.get(
             request.path_params["to_type"].lower(), request.path_params["to_type"].lower()
         )
-        if from_type != "contacts" or to_type not in ASSOCIATION_TYPE_IDS:
+        ticket_to_contact = (from_type, to_type) == ("tickets", "contacts")
+        if not ticket_to_contact and (
+            from_type != "contacts" or to_type not in ASSOCIATION_TYPE_IDS
+        ):
             return hubspot_error(
                 400, f"Unsupported association {from_type} -> {to_type}", "VALIDATION_ERROR"
             )
@@ -592,6 +604,8 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
             return hubspot_error(
                 400, "Batch input limit exceeded: at most 1000 inputs", "VALIDATION_ERROR"
             )
+        if ticket_to_contact:
+            return _ticket_contacts(inputs, started)
         results, missing = [], []
         for item in inputs:
             contact_id = str(item.get("id", "")) if isinstance(item, dict) else ""
@@ -621,6 +635,24 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
             )
         return _batch_body(results, missing, "CONTACT", started)
 
+    def _ticket_contacts(inputs: list[Any], started: datetime) -> Response:
+        """Tickets -> their contact (each simulated ticket has one)."""
+        results, missing = [], []
+        for item in inputs:
+            ticket_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+            owner = sim.ticket_owner(ticket_id)
+            if owner is None:
+                missing.append(ticket_id)
+                continue
+            to = {
+                "toObjectId": int(owner),
+                "associationTypes": [
+                    {"category": "HUBSPOT_DEFINED", "typeId": TICKET_TO_CONTACT, "label": None}
+                ],
+            }
+            results.append({"from": {"id": ticket_id}, "to": [to]})
+        return _batch_body(results, missing, "TICKET", started)
+
     async def gdpr_delete(request: Request) -> Response:
         body = await _body(request)
         if body is None or "objectId" not in body:
@@ -633,25 +665,34 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
         sim.deleted.add(object_id)
         return Response(status_code=204)
 
-    async def change_contact(request: Request) -> Response:
-        """Simulator control (not HubSpot's API): a contact property changes; notify."""
-        contact_id = request.path_params["contact_id"]
+    async def change_object(request: Request) -> Response:
+        """Simulator control (not HubSpot's API): a contact's or ticket's property changes;
+        notify with the `contact.propertyChange` or `ticket.propertyChange` webhook."""
+        object_type, object_id = request.path_params["object_type"], request.path_params["id"]
         try:
             body = orjson.loads(await request.body())
             prop, value = str(body["property"]), str(body["value"])
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return Response(status_code=400)
-        if world.hubspot_contact(contact_id) is None:
+        known = (
+            world.hubspot_contact(object_id) is not None
+            if object_type == "contacts"
+            else object_type == "tickets" and sim.ticket_owner(object_id) is not None
+        )
+        if not known:
             return Response(status_code=404)
         target: HubSpotWebhookTarget | None = app.state.webhook
-        status = await target.send_contact_change(contact_id, prop, value) if target else None
+        event_type = object_type.removesuffix("s")
+        status = (
+            await target.send_property_change(event_type, object_id, prop, value)
+            if target
+            else None
+        )
         return Response(orjson.dumps({"webhook_status": status}), status_code=202)
 
     app = Starlette(
         routes=[
-            Route(
-                "/sim/contacts/{contact_id}/changes", gate.guard(change_contact), methods=["POST"]
-            ),
+            Route("/sim/{object_type}/{id}/changes", gate.guard(change_object), methods=["POST"]),
             Route(
                 "/crm/v3/objects/contacts/gdpr-delete", gate.guard(gdpr_delete), methods=["POST"]
             ),

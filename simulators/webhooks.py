@@ -3,7 +3,7 @@
 A simulator configured with a `WebhookTarget` (`c360 sim ... ` with `C360_SIM_WEBHOOK_URL`,
 or `app.state.webhook` in tests) posts the vendor's event to the gateway when something
 happens in it (SurveyMonkey: a response is completed through `POST /sim/responses`;
-HubSpot: a contact property changes through `POST /sim/contacts/{id}/changes`).
+HubSpot: a contact or ticket property changes through `POST /sim/{contacts|tickets}/{id}/changes`).
 """
 
 from __future__ import annotations
@@ -123,8 +123,11 @@ class HubSpotWebhookTarget:
     client_secret: str
     transport: httpx.AsyncBaseTransport | None = None
 
-    async def send_contact_change(self, contact_id: str, prop: str, value: str) -> int | None:
-        """POST one signed `contact.propertyChange` event; the gateway's status or None."""
+    async def send_property_change(
+        self, object_type: str, object_id: str, prop: str, value: str
+    ) -> int | None:
+        """POST one signed `<object_type>.propertyChange` event (`contact`, `ticket`); the
+        gateway's status or None."""
         now_ms = int(datetime.now(UTC).timestamp() * 1000)
         event = {
             "eventId": 700_000_000 + next(_event_ids),
@@ -132,9 +135,9 @@ class HubSpotWebhookTarget:
             "portalId": 62515,
             "appId": 54321,
             "occurredAt": now_ms,
-            "subscriptionType": "contact.propertyChange",
+            "subscriptionType": f"{object_type}.propertyChange",
             "attemptNumber": 0,
-            "objectId": int(contact_id),
+            "objectId": int(object_id),
             "propertyName": prop,
             "propertyValue": value,
             "changeSource": "CRM",

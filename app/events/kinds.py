@@ -10,6 +10,7 @@ class EventKind(StrEnum):
     CONSENT_CHANGED = "consent_changed"
     INTERACTION_RECORDED = "interaction_recorded"
     SURVEY_ANSWERED = "survey_answered"
+    TICKET_CHANGED = "ticket_changed"  # opened, updated or deleted in a CRM or support desk
     METRIC_CHANGED = "metric_changed"
     MERGED = "merged"
     UNMERGED = "unmerged"

@@ -1,9 +1,12 @@
-"""`/webhooks/hubspot`: CRM changes to a contact refresh that customer's metrics.
+"""`/webhooks/hubspot`: CRM changes to a contact or a ticket refresh that customer.
 
 HubSpot batches events in one JSON array; each is deduplicated by `eventId`. A `contact.*`
 event names the contact (`objectId`): a linked contact's customer gets its cached CRM data
-dropped and its metrics recomputed; an unknown contact is queued for a steward. Other object
-types are acknowledged and ignored.
+dropped, its metrics recomputed and a `PROFILE_CHANGED` event; an unknown contact is queued for
+a steward. A `ticket.*` event (opened, updated, deleted) names only the ticket: its contact is
+read from the CRM (v4 associations), and that contact's customer gets the same refresh and a
+`TICKET_CHANGED` event; a CRM that does not answer makes the delivery a 503, which HubSpot
+retries. Other object types are acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from app.webhooks.delivery import (
     queue_unmatched,
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
+from connectors.errors import ConnectorError
+from connectors.hubspot import HubSpotConnector
 from connectors.webhook_signatures import (
     HUBSPOT_SIGNATURE,
     HUBSPOT_TIMESTAMP,
@@ -86,20 +91,58 @@ def parse(body: bytes) -> list[dict[str, Any]]:
     return events
 
 
-async def _one(db: Database, event: dict[str, Any], refresh: list[str]) -> EventResult:
-    event_id = str(event["eventId"])
-    if await already_processed(db, system=SYSTEM, event_id=event_id):
-        return EventResult.DUPLICATE
-    if not event["subscriptionType"].startswith("contact."):
-        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
-        return EventResult.IGNORED if stored else EventResult.DUPLICATE
-    contact_id = str(event["objectId"])
+async def _customer_of(db: Database, contact_id: str) -> str | None:
+    """The live customer a HubSpot contact is linked to (through merges), if any."""
     async with db.session() as session:
         linked = await customer_repo.customer_id_by_source(
             session, system=SYSTEM, external_id=contact_id
         )
         survivors = await customer_repo.resolve_survivors(session, ids=[linked] if linked else [])
-    if linked is None or linked not in survivors:
+    return survivors[linked].id if linked is not None and linked in survivors else None
+
+
+async def _ticket_contact(graph: CustomerGraph, ticket_id: str) -> str | None:
+    """The (first) contact of a ticket, read from the CRM; 503 if it cannot be read."""
+    connector = graph.connectors.get(SYSTEM)
+    if not isinstance(connector, HubSpotConnector):
+        raise WebhookRefused(503, "no HubSpot connector to read the ticket's contact")
+    try:
+        contacts = await connector.contacts_of_tickets([ticket_id])
+    except ConnectorError:
+        raise WebhookRefused(503, "the CRM did not answer; retry") from None
+    found = contacts.get(ticket_id) or []
+    return found[0] if found else None
+
+
+def _change_of(event: dict[str, Any]) -> list[str]:
+    """What changed, by name, never by value: the property, or the event's verb."""
+    if event.get("propertyName"):
+        return [str(event["propertyName"])]
+    verb = event["subscriptionType"].partition(".")[2]
+    return [verb] if verb in ("creation", "deletion") else []
+
+
+async def _one(
+    db: Database, graph: CustomerGraph, event: dict[str, Any], refresh: list[str]
+) -> EventResult:
+    event_id = str(event["eventId"])
+    if await already_processed(db, system=SYSTEM, event_id=event_id):
+        return EventResult.DUPLICATE
+    object_type = event["subscriptionType"].partition(".")[0]
+    if object_type not in ("contact", "ticket"):
+        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
+        return EventResult.IGNORED if stored else EventResult.DUPLICATE
+    if object_type == "ticket":
+        contact_id = await _ticket_contact(graph, str(event["objectId"]))
+        kind = EventKind.TICKET_CHANGED
+    else:
+        contact_id, kind = str(event["objectId"]), EventKind.PROFILE_CHANGED
+    customer_id = await _customer_of(db, contact_id) if contact_id is not None else None
+    if customer_id is None and object_type == "ticket":
+        # A ticket of no contact we know: nothing to tell anyone, nobody to queue.
+        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
+        return EventResult.IGNORED if stored else EventResult.DUPLICATE
+    if customer_id is None:
         details = {
             key: event.get(key)
             for key in ("subscriptionType", "propertyName", "occurredAt", "changeSource")
@@ -109,19 +152,16 @@ async def _one(db: Database, event: dict[str, Any], refresh: list[str]) -> Event
             db,
             system=SYSTEM,
             event_id=event_id,
-            external_id=contact_id,
+            external_id=str(contact_id),
             email=None,
             details=details,
         )
-    customer_id = survivors[linked].id
-    # A CRM contact's property changed: the name of the property, never its value.
-    changed = [str(event["propertyName"])] if event.get("propertyName") else []
     if not await commit_event(
         db,
         system=SYSTEM,
         event_id=event_id,
         customer_id=customer_id,
-        change=(EventKind.PROFILE_CHANGED, changed),
+        change=(kind, _change_of(event)),
     ):
         return EventResult.DUPLICATE
     refresh.append(customer_id)
@@ -141,7 +181,7 @@ async def handle(
     """Verify, then handle each event of one HubSpot delivery."""
     verify(settings, method=method, uri=uri, body=body, headers=headers)
     refresh: list[str] = []
-    outcome = Outcome([await _one(db, event, refresh) for event in parse(body)])
+    outcome = Outcome([await _one(db, graph, event, refresh) for event in parse(body)])
     if refresh:
         await refresh_customers(db, graph, settings, refresh)
     return outcome

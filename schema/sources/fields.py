@@ -117,7 +117,11 @@ class CustomerSourceFields:
         return CrmProfile.from_record(self.id, contact)
 
     @strawberry.field(
-        description="CRM support tickets, newest first; `status` keeps only open or closed ones."
+        description=(
+            "Support tickets of every linked CRM or support desk, newest first, each naming its "
+            "system; `status` keeps only open or closed ones. A system that fails leaves the "
+            "others' tickets and adds a SOURCE_UNAVAILABLE error."
+        )
     )
     async def tickets(self, info: Info, status: TicketStatus | None = None) -> list[Ticket] | None:
         found: list[records.Ticket] = await self._source(info, SourceKind.CRM_TICKETS)  # type: ignore[assignment]

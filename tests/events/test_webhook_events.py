@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import httpx
 import orjson
 from sqlalchemy import select
 
 from app.events.kinds import EventKind
 from app.privacy.principals import Purpose, Role
 from app.store.models import OutboxEvent
+from simulators import FaultSettings
+from simulators.config import DEMO_TOKENS
+from simulators.webhooks import HubSpotWebhookTarget
 from tests.events.ws_client import open_socket, subscribed
-from tests.graphql_client import global_id
+from tests.graphql_client import assert_no_errors, global_id, gql
 from tests.metrics.test_webhooks import (
+    HUBSPOT_SECRET,
     WEBHOOK_SETTINGS,
     hubspot_event,
     hubspot_headers,
@@ -94,3 +99,81 @@ async def test_a_subscriber_hears_of_a_survey_answered_in_the_simulator(start_ga
         "changed": ["survey_responses"],
         "source": "surveymonkey",
     }
+
+
+TICKETS = """
+subscription($id: ID!) {
+  customerEvents(customerId: $id, kinds: [TICKET_CHANGED]) { kind customerId changed source }
+}
+"""
+OPEN_TICKETS = "query($id: ID!) { customer(id: $id) { tickets { externalId } } }"
+
+
+async def _customer_with_a_ticket(gateway, world) -> tuple[str, str]:
+    """A customer linked everywhere with a HubSpot ticket, and that ticket's id."""
+    for customer_id in linked_to_all(world):
+        body = await gql(gateway.client, OPEN_TICKETS, {"id": global_id("Customer", customer_id)})
+        tickets = assert_no_errors(body)["customer"]["tickets"]
+        if tickets:
+            return customer_id, tickets[0]["externalId"]
+    raise AssertionError("no customer of the world has a ticket")
+
+
+async def test_a_ticket_updated_in_the_crm_reaches_a_subscriber(start_gateway, world):
+    # given a support tool open on a customer with a HubSpot ticket, and the simulator wired
+    # to send its webhooks to the gateway
+    async with start_gateway(**WEBHOOK_SETTINGS) as gateway:
+        customer_id, ticket_id = await _customer_with_a_ticket(gateway, world)
+        crm = gateway.sources.apps["hubspot"]
+        crm.state.webhook = HubSpotWebhookTarget(
+            "http://gateway", HUBSPOT_SECRET, httpx.ASGITransport(app=gateway.app)
+        )
+        headers = await gateway.headers_for(Role.SUPPORT_AGENT, Purpose.SUPPORT)
+        async with open_socket(gateway.app) as socket:
+            await socket.init(headers)
+            operation = await socket.subscribe(TICKETS, {"id": global_id("Customer", customer_id)})
+            await subscribed(gateway.app, 1)
+
+            # when an agent moves the ticket along in HubSpot
+            async with httpx.AsyncClient(
+                transport=gateway.sources.transports["hubspot"], base_url="http://hs"
+            ) as client:
+                response = await client.post(
+                    f"/sim/tickets/{ticket_id}/changes",
+                    json={"property": "hs_pipeline_stage", "value": "4"},
+                    headers={"Authorization": f"Bearer {DEMO_TOKENS['hubspot']}"},
+                )
+
+            # then the subscriber hears of it: what changed, never the value
+            event = (await socket.next_event(operation))["data"]["customerEvents"]
+    assert response.json() == {"webhook_status": 200}
+    assert event == {
+        "kind": "TICKET_CHANGED",
+        "customerId": global_id("Customer", customer_id),
+        "changed": ["hs_pipeline_stage"],
+        "source": "hubspot",
+    }
+
+
+async def test_a_ticket_event_is_retried_when_the_crm_cannot_name_its_contact(start_gateway, world):
+    # given the CRM is down: the ticket's contact cannot be read
+    async with start_gateway(**WEBHOOK_SETTINGS) as gateway:
+        customer_id, ticket_id = await _customer_with_a_ticket(gateway, world)
+        gateway.sources.break_("hubspot", FaultSettings(error_rate=1.0))
+        body = orjson.dumps([hubspot_event(42, ticket_id, "ticket.propertyChange")])
+
+        # when HubSpot delivers the ticket's change
+        refused = await gateway.client.post(
+            "/webhooks/hubspot", content=body, headers=hubspot_headers(body)
+        )
+        # and redelivers it once the CRM is back
+        gateway.sources.break_("hubspot", FaultSettings())
+        accepted = await gateway.client.post(
+            "/webhooks/hubspot", content=body, headers=hubspot_headers(body)
+        )
+        events = await _events(gateway.db, {EventKind.TICKET_CHANGED})
+
+    # then the first answer asks for a retry, and the retry records one event
+    assert refused.status_code == 503
+    assert accepted.status_code == 200
+    assert events == [(EventKind.TICKET_CHANGED, customer_id, ["email"], "hubspot")]
