@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from connectors.declarative.config import RestDescription
 from connectors.records import ConnectorKind
 
 SystemName = Literal["odoo", "hubspot", "surveymonkey"]
@@ -105,14 +106,20 @@ class SurveyMonkeyMapping(_Strict):
 
 
 Mapping_ = Annotated[
-    OdooMapping | HubSpotMapping | SurveyMonkeyMapping, Field(discriminator="system")
+    OdooMapping | HubSpotMapping | SurveyMonkeyMapping | RestDescription,
+    Field(discriminator="system"),
 ]
 
 
 class ConnectorSettings(_Strict):
-    """Everything about one source system."""
+    """Everything about one source system.
 
-    system: SystemName
+    A coded system's table is named after it; a table with `type = "rest"` may have any name
+    and describes its system in `mapping` (`connectors.declarative`).
+    """
+
+    system: str
+    type: Literal["rest"] | None = None
     kind: ConnectorKind
     enabled: bool = True
     base_url: str
@@ -130,7 +137,12 @@ class ConnectorSettings(_Strict):
         if isinstance(data, dict):
             data = dict(data)
             system = data.get("system")
-            if system in SYSTEM_KINDS:
+            if data.get("type") == "rest":
+                data.setdefault("kind", ConnectorKind.CRM)
+                mapping = data.get("mapping")
+                if isinstance(mapping, dict):
+                    data["mapping"] = {**mapping, "system": "rest"}
+            elif system in SYSTEM_KINDS:
                 data.setdefault("kind", SYSTEM_KINDS[system])
                 mapping = dict(data.get("mapping") or {})
                 mapping.setdefault("system", system)
@@ -139,12 +151,21 @@ class ConnectorSettings(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ConnectorSettings:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("base_url must be an http(s) URL")
+        if self.type == "rest":
+            if self.kind != ConnectorKind.CRM:
+                raise ValueError("a rest system serves CRM records: kind must be crm")
+            return self
+        if self.system not in SYSTEM_KINDS:
+            raise ValueError(
+                f"unknown system {self.system!r}: name a coded system"
+                f' ({", ".join(SYSTEM_KINDS)}) or describe it with type = "rest"'
+            )
         if self.kind != SYSTEM_KINDS[self.system]:
             raise ValueError(f"{self.system} is a {SYSTEM_KINDS[self.system]} system")
         if self.mapping.system != self.system:
             raise ValueError(f"mapping is for {self.mapping.system}, not {self.system}")
-        if not self.base_url.startswith(("http://", "https://")):
-            raise ValueError("base_url must be an http(s) URL")
         return self
 
 

@@ -8,6 +8,7 @@ import httpx
 
 from connectors.base import Connector
 from connectors.config import ConnectorsConfig, ConnectorSettings
+from connectors.declarative.connector import DeclarativeConnector
 from connectors.hubspot import HubSpotConnector
 from connectors.odoo import OdooConnector
 from connectors.surveymonkey import SurveyMonkeyConnector
@@ -26,6 +27,8 @@ def build_connector(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Connector:
     """One connector from its settings; `transport` replaces the network (tests, simulators)."""
+    if settings.type == "rest":
+        return DeclarativeConnector.from_settings(settings, environ=environ, transport=transport)
     cls = CONNECTOR_CLASSES[settings.system]
     return cls.from_settings(settings, environ=environ, transport=transport)
 
