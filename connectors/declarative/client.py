@@ -85,8 +85,15 @@ class DeclarativeClient(SourceClient):
         return Reply(body, response.links.get("next", {}).get("url"))
 
     async def page(self, path: str, params: Mapping[str, Any] | None = None) -> Reply:
-        """GET one page (retried: GET is idempotent)."""
-        reply = await self.get(path, params=params)
+        """GET one page (retried: GET is idempotent).
+
+        httpx replaces a URL's query with `params` when both are given, so a query already in
+        `path` (a template's, or a next-page link's) is merged into them here.
+        """
+        if params and "?" in path:
+            path, _, query = path.partition("?")
+            params = {**dict(httpx.QueryParams(query)), **params}
+        reply = await self.get(path, params=params or None)
         assert isinstance(reply, Reply)
         return reply
 

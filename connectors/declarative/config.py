@@ -173,7 +173,7 @@ class Batch(_Strict):
 class Endpoint(_Strict):
     """One kind of data: where it is, how it pages, and how an item becomes a record.
 
-    `items` selects the list of items in a page (an object is one item; null is none).
+    `items` selects the list of items in a page (an object is one item; nothing is an error).
     `for_each = "ticket"` (engagements only) reads the endpoint once per ticket of the contact,
     with `{ticket_id}` in the template and the ticket's own JSON under `_parent` in each item.
     """

@@ -13,11 +13,15 @@ from connectors.wire import expect_shape
 
 
 def page_items(system: str, items: Expression, body: Any) -> list[Any]:
-    """The items `items` selects in a page: a list, one object, or none (null)."""
+    """The items `items` selects in a page: a list, or one object.
+
+    Selecting nothing is a wrong shape (a vendor answering 200 with something else), not an
+    empty page: an empty page is an empty list.
+    """
     with expect_shape(system, "page"):
         found = items.search(body)
         if found is None:
-            return []
+            raise KeyError(items.source)
         if isinstance(found, dict):
             return [found]
         if not isinstance(found, list):
