@@ -142,7 +142,12 @@ class ConnectorSettings(_Strict):
                 mapping = data.get("mapping")
                 if isinstance(mapping, dict):
                     data["mapping"] = {**mapping, "system": "rest"}
-            elif system in SYSTEM_KINDS:
+            elif system not in SYSTEM_KINDS:
+                raise ValueError(
+                    f"unknown system {system!r}: name a coded system"
+                    f' ({", ".join(SYSTEM_KINDS)}) or describe it with type = "rest"'
+                )
+            else:
                 data.setdefault("kind", SYSTEM_KINDS[system])
                 mapping = dict(data.get("mapping") or {})
                 mapping.setdefault("system", system)
@@ -157,11 +162,6 @@ class ConnectorSettings(_Strict):
             if self.kind != ConnectorKind.CRM:
                 raise ValueError("a rest system serves CRM records: kind must be crm")
             return self
-        if self.system not in SYSTEM_KINDS:
-            raise ValueError(
-                f"unknown system {self.system!r}: name a coded system"
-                f' ({", ".join(SYSTEM_KINDS)}) or describe it with type = "rest"'
-            )
         if self.kind != SYSTEM_KINDS[self.system]:
             raise ValueError(f"{self.system} is a {SYSTEM_KINDS[self.system]} system")
         if self.mapping.system != self.system:

@@ -71,8 +71,6 @@ def credentials(
 class ClientCredentialsAuth(httpx.Auth):
     """OAuth 2 client credentials (RFC 6749 4.4) with a cached, refreshed access token."""
 
-    requires_response_body = True
-
     def __init__(
         self,
         system: str,
@@ -134,16 +132,24 @@ class ClientCredentialsAuth(httpx.Auth):
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if not self._fresh():
-            self._store((yield self._token_request()))
+            token_response = yield self._token_request()
+            self._store(await _read(token_response))
         used = self._token
         request.headers["Authorization"] = f"Bearer {used}"
         response = yield request
         if response.status_code != 401:
             return
         if self._token == used:  # nobody refreshed it meanwhile: this token is dead
-            self._store((yield self._token_request()))
+            token_response = yield self._token_request()
+            self._store(await _read(token_response))
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
+
+
+async def _read(response: httpx.Response) -> httpx.Response:
+    """The token response with its body read (an overridden async flow must read it)."""
+    await response.aread()
+    return response
 
 
 def _token_error(system: str, response: httpx.Response) -> ConnectorError:

@@ -21,6 +21,9 @@ from connectors.declarative.fields import (
 )
 from connectors.records import CrmContact, Engagement, EngagementType, PostalAddress, Ticket
 
+# A contact's flat address fields, gathered into its `PostalAddress`.
+ADDRESS_FIELDS = ("street", "city", "postcode", "region", "country")
+
 
 def _value(spec: FieldSpec, field: RecordField, item: Any) -> Any:
     if spec.value is not None:
@@ -75,11 +78,7 @@ class RecordMapper:
     def contact(self, item: Any) -> CrmContact:
         """A `CrmContact` from a contact item."""
         values = self.values(item)
-        parts = {
-            key.removeprefix("address."): values.pop(key)
-            for key in list(values)
-            if key.startswith("address.")
-        }
+        parts = {key: values.pop(key) for key in ADDRESS_FIELDS}
         address = None
         if parts["street"] or parts["city"] or parts["postcode"]:
             address = PostalAddress("home", **parts)
