@@ -201,22 +201,20 @@ async def test_simulator_bodies_have_the_documented_shapes(world: World) -> None
 # ---- each kind mapped right ----
 
 
-async def test_contacts_by_id_come_from_batched_show_many(world, zendesk, zendesk_app) -> None:
-    # given
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        pytest.param("/api/v2/users/show_many.json", {"ids": "{ids}"}, id="ids-in-params"),
+        pytest.param("/api/v2/users/show_many.json?ids={ids}", {}, id="ids-in-path"),
+    ],
+)
+async def test_contacts_by_id_come_from_batched_show_many(
+    world, zendesk, zendesk_app, path, params
+) -> None:
+    # given: batches of at most 10 ids
     app = zendesk_app()
-    connector = zendesk(
-        app,
-        settings=zendesk_settings(
-            contact={
-                "batch": {
-                    "path": "/api/v2/users/show_many.json",
-                    "params": {"ids": "{ids}"},
-                    "items": "users",
-                    "max_size": 10,
-                }
-            }
-        ),
-    )
+    batch = {"path": path, "params": params, "items": "users", "max_size": 10}
+    connector = zendesk(app, settings=zendesk_settings(contact={"batch": batch}))
     ids = zendesk_ids(world, 25)
 
     # when
