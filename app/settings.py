@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     demo_odoo_port: int = Field(default=8701, ge=1, le=65535)
     demo_hubspot_port: int = Field(default=8702, ge=1, le=65535)
     demo_surveymonkey_port: int = Field(default=8703, ge=1, le=65535)
+    demo_zendesk_port: int = Field(default=8704, ge=1, le=65535)
     seed: int = 360
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     connectors_file: Path | None = None
@@ -255,7 +256,7 @@ class Settings(BaseSettings):
         """The port of each source simulator of the demo, by system."""
         return {
             system: getattr(self, f"demo_{system}_port")
-            for system in ("odoo", "hubspot", "surveymonkey")
+            for system in ("odoo", "hubspot", "surveymonkey", "zendesk")
         }
 
     @property

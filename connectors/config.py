@@ -18,14 +18,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from connectors.declarative.config import RestDescription
 from connectors.records import ConnectorKind
 
-SystemType = Literal["odoo", "hubspot", "surveymonkey"]
+SystemType = Literal["odoo", "hubspot", "surveymonkey", "rest"]
 # What kind of system each type of connector talks to.
 TYPE_KINDS: dict[str, ConnectorKind] = {
     "odoo": ConnectorKind.ERP,
     "hubspot": ConnectorKind.CRM,
     "surveymonkey": ConnectorKind.SURVEY,
+    "rest": ConnectorKind.CRM,  # a system described in the file serves CRM records
 }
 
 
@@ -110,12 +112,17 @@ class SurveyMonkeyMapping(_Strict):
 
 
 Mapping_ = Annotated[
-    OdooMapping | HubSpotMapping | SurveyMonkeyMapping, Field(discriminator="system")
+    OdooMapping | HubSpotMapping | SurveyMonkeyMapping | RestDescription,
+    Field(discriminator="system"),
 ]
 
 
 class ConnectorSettings(_Strict):
-    """Everything about one source system."""
+    """Everything about one source system.
+
+    A table's name is the system's name; its `type` picks the connector (by default the
+    name). A `rest` table describes its system in `mapping` (`connectors.declarative`).
+    """
 
     system: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     type: SystemType
@@ -136,11 +143,16 @@ class ConnectorSettings(_Strict):
         if isinstance(data, dict):
             data = dict(data)
             system_type = data.setdefault("type", data.get("system"))
-            if system_type in TYPE_KINDS:
-                data.setdefault("kind", TYPE_KINDS[system_type])
-                mapping = dict(data.get("mapping") or {})
-                mapping.setdefault("system", system_type)
-                data["mapping"] = mapping
+            if system_type not in TYPE_KINDS:
+                raise ValueError(
+                    f"unknown type {system_type!r}: name a coded type"
+                    f" ({', '.join(t for t in TYPE_KINDS if t != 'rest')}) or describe the"
+                    ' system with type = "rest"'
+                )
+            data.setdefault("kind", TYPE_KINDS[system_type])
+            mapping = data.get("mapping") or {}
+            if isinstance(mapping, dict):
+                data["mapping"] = {**mapping, "system": system_type}
         return data
 
     @model_validator(mode="after")

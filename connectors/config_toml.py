@@ -6,6 +6,7 @@ config never holds a secret (`token_env` names a variable), so the file never do
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,14 +26,19 @@ def _value(value: Any) -> str:
     return orjson.dumps(str(value)).decode()
 
 
+def _key(key: str) -> str:
+    """A bare key when TOML allows one, else a quoted one (`"page[size]"`, `"a.b"`)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else orjson.dumps(key).decode()
+
+
 def _table(name: str, values: Mapping[str, Any], lines: list[str]) -> None:
     scalars = {k: v for k, v in values.items() if not isinstance(v, Mapping) and v is not None}
     tables = {k: v for k, v in values.items() if isinstance(v, Mapping)}
     lines.append(f"[{name}]")
-    lines.extend(f"{key} = {_value(value)}" for key, value in scalars.items())
+    lines.extend(f"{_key(key)} = {_value(value)}" for key, value in scalars.items())
     lines.append("")
     for key, table in tables.items():
-        _table(f"{name}.{key}", table, lines)
+        _table(f"{name}.{_key(key)}", table, lines)
 
 
 def dump_connectors_config(config: ConnectorsConfig) -> str:

@@ -14,6 +14,7 @@ import httpx
 
 from connectors.base import Connector
 from connectors.config import ConnectorsConfig, ConnectorSettings
+from connectors.declarative.connector import DeclarativeConnector
 from connectors.hubspot import HubSpotConnector
 from connectors.odoo import OdooConnector
 from connectors.pooled import PooledConnector
@@ -25,6 +26,7 @@ CONNECTOR_TYPES: dict[str, type[PooledConnector]] = {
     "odoo": OdooConnector,
     "hubspot": HubSpotConnector,
     "surveymonkey": SurveyMonkeyConnector,
+    "rest": DeclarativeConnector,  # a system described entirely in the connectors file
 }
 
 

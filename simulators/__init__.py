@@ -1,6 +1,6 @@
-"""Vendor simulators: Starlette apps speaking Odoo, HubSpot and SurveyMonkey wire formats.
+"""Vendor simulators: Starlette apps speaking Odoo, HubSpot, SurveyMonkey and Zendesk wire formats.
 
-All three serve one seeded `World` (see `world.py`). `create_simulator_app` builds one for
+All of them serve one seeded `World` (see `world.py`). `create_simulator_app` builds one for
 tests (drive it with `httpx.ASGITransport`); `run_simulator` serves one with uvicorn for
 `c360 sim <system> --port N`. Faults are a `FaultSettings`, swappable at runtime through
 `app.state.faults.set(...)`.
@@ -19,6 +19,7 @@ from simulators.odoo_app import create_odoo_app
 from simulators.surveymonkey_app import create_surveymonkey_app
 from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
 from simulators.world import World, build_world
+from simulators.zendesk_app import create_zendesk_app
 
 __all__ = ["FaultSettings", "create_simulator_app", "run_simulator"]
 
@@ -26,6 +27,7 @@ _FACTORIES: dict[str, Callable[[World, FaultState, str], Starlette]] = {
     "odoo": create_odoo_app,
     "hubspot": create_hubspot_app,
     "surveymonkey": create_surveymonkey_app,
+    "zendesk": create_zendesk_app,
 }
 
 

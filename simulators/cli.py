@@ -104,6 +104,7 @@ class SimulatedSystem(StrEnum):
     ODOO = "odoo"
     HUBSPOT = "hubspot"
     SURVEYMONKEY = "surveymonkey"
+    ZENDESK = "zendesk"
 
 
 def sim(

@@ -32,6 +32,8 @@ ODOO_PARTNER_STRIDE = 4
 ODOO_ROLES = ("main", "invoice", "delivery", "contact")
 HUBSPOT_CONTACT_BASE = 1001
 SURVEYMONKEY_CONTACT_BASE = 310_000_000
+# Zendesk ids are large integers; end users get consecutive ones, in ordinal order.
+ZENDESK_USER_BASE = 36_100_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,8 @@ class World:
     odoo_members: tuple[int, ...]  # ERP ordinal -> person key
     hubspot_contacts: tuple[tuple[int, int], ...]  # CRM ordinal -> (person key, variant)
     survey_members: tuple[int, ...]  # SurveyMonkey contact ordinal -> person key
+    zendesk_members: tuple[int, ...] = ()  # Zendesk end-user ordinal -> person key
+    _zendesk_ordinal: dict[int, int] = field(default_factory=dict, repr=False)
     _odoo_ordinal: dict[int, int] = field(default_factory=dict, repr=False)
     _hubspot_ordinals: dict[int, tuple[int, ...]] = field(default_factory=dict, repr=False)
     _survey_ordinal: dict[int, int] = field(default_factory=dict, repr=False)
@@ -183,6 +187,7 @@ class World:
             grouped.setdefault(key, []).append(n)
         self._hubspot_ordinals = {key: tuple(ordinals) for key, ordinals in grouped.items()}
         self._survey_ordinal = {key: n for n, key in enumerate(self.survey_members)}
+        self._zendesk_ordinal = {key: n for n, key in enumerate(self.zendesk_members)}
         self._by_customer_id = {person.customer_id: person.key for person in self.people}
 
     # -- lookups by person ---------------------------------------------------------------
@@ -205,6 +210,11 @@ class World:
         ordinal = self._survey_ordinal.get(key)
         return None if ordinal is None else str(SURVEYMONKEY_CONTACT_BASE + ordinal)
 
+    def zendesk_user_id(self, key: int) -> str | None:
+        """The support desk's (Zendesk) user id of this person, if they ever wrote to it."""
+        ordinal = self._zendesk_ordinal.get(key)
+        return None if ordinal is None else str(ZENDESK_USER_BASE + ordinal)
+
     # -- lookups by external id ----------------------------------------------------------
     def odoo_partner(self, partner_id: int) -> tuple[Person, str] | None:
         """The person and role ("main", "invoice", ...) behind a `res.partner` id."""
@@ -225,6 +235,11 @@ class World:
         """The person behind a survey-tool contact id."""
         ordinal = _ordinal(contact_id, SURVEYMONKEY_CONTACT_BASE, len(self.survey_members))
         return None if ordinal is None else self.people[self.survey_members[ordinal]]
+
+    def zendesk_user(self, user_id: str) -> Person | None:
+        """The person behind a Zendesk user id."""
+        ordinal = _ordinal(user_id, ZENDESK_USER_BASE, len(self.zendesk_members))
+        return None if ordinal is None else self.people[self.zendesk_members[ordinal]]
 
     def product(self, product_id: int) -> Product | None:
         """A catalogue product by id."""
@@ -540,7 +555,8 @@ def build_world(customers: int, seed: int = 360, *, now: datetime | None = None)
     Deterministic for (customers, seed, now). The first people are `README_PERSONAS`; everyone
     lives in a real town of their country (`places.py`). Membership: nearly every customer
     with a purchase history is in the ERP, ~90% of people are in the CRM (2% of them twice),
-    and ~45% of ERP customers are in the survey tool's address book.
+    ~45% of ERP customers are in the survey tool's address book, and about half of the buyers
+    (15% of prospects) have written to the support desk (Zendesk).
     """
     if customers < 0:
         raise ValueError("customers must be >= 0")
@@ -590,6 +606,13 @@ def build_world(customers: int, seed: int = 360, *, now: datetime | None = None)
                 duplicates.append((person.key, 1))
     # Duplicates were created later in the CRM's life, so their ids come after all originals.
     hubspot_contacts.extend(duplicates)
+    # The support desk draws from its own RNG, so adding it left every other system unchanged.
+    desk_rng = random.Random(f"zendesk:{seed}")
+    zendesk_members = [
+        person.key
+        for person in people
+        if desk_rng.random() < (0.15 if person.lifecycle_stage == "prospect" else 0.5)
+    ]
 
     world = World(
         seed=seed,
@@ -600,6 +623,7 @@ def build_world(customers: int, seed: int = 360, *, now: datetime | None = None)
         odoo_members=tuple(odoo_members),
         hubspot_contacts=tuple(hubspot_contacts),
         survey_members=tuple(survey_members),
+        zendesk_members=tuple(zendesk_members),
     )
     world.links = _links(world)
     return world
@@ -616,4 +640,7 @@ def _links(world: World) -> list[SourceLink]:
         survey_contact = world.surveymonkey_contact_id(person.key)
         if survey_contact is not None:
             links.append(SourceLink("surveymonkey", survey_contact, person.customer_id))
+        zendesk_user = world.zendesk_user_id(person.key)
+        if zendesk_user is not None:
+            links.append(SourceLink("zendesk", zendesk_user, person.customer_id))
     return links

@@ -63,12 +63,10 @@ def test_the_demo_refuses_a_taken_simulator_port_naming_its_setting(tmp_path, mo
 
 def test_the_simulators_run_on_the_ports_the_settings_give():
     # given
-    ports = {"odoo": _free_port(), "hubspot": _free_port(), "surveymonkey": _free_port()}
+    systems = ("odoo", "hubspot", "surveymonkey", "zendesk")
+    ports = {system: _free_port() for system in systems}
     settings = Settings(
-        demo_customers=3,
-        demo_odoo_port=ports["odoo"],
-        demo_hubspot_port=ports["hubspot"],
-        demo_surveymonkey_port=ports["surveymonkey"],
+        demo_customers=3, **{f"demo_{system}_port": port for system, port in ports.items()}
     )
 
     # when

@@ -106,7 +106,7 @@ subscription($id: ID!) {
   customerEvents(customerId: $id, kinds: [TICKET_CHANGED]) { kind customerId changed source }
 }
 """
-OPEN_TICKETS = "query($id: ID!) { customer(id: $id) { tickets { externalId } } }"
+OPEN_TICKETS = "query($id: ID!) { customer(id: $id) { tickets { system externalId } } }"
 
 
 async def _customer_with_a_ticket(gateway, world) -> tuple[str, str]:
@@ -114,8 +114,9 @@ async def _customer_with_a_ticket(gateway, world) -> tuple[str, str]:
     for customer_id in linked_to_all(world):
         body = await gql(gateway.client, OPEN_TICKETS, {"id": global_id("Customer", customer_id)})
         tickets = assert_no_errors(body)["customer"]["tickets"]
-        if tickets:
-            return customer_id, tickets[0]["externalId"]
+        hubspot = [t["externalId"] for t in tickets if t["system"] == "hubspot"]
+        if hubspot:
+            return customer_id, hubspot[0]
     raise AssertionError("no customer of the world has a ticket")
 
 

@@ -28,7 +28,7 @@ from tests.sources.conftest import connectors_config
 runner = CliRunner()
 WORLD_SIZE = 80
 WORLD_SEED = 5
-SOURCE_SYSTEMS = ("hubspot", "odoo", "surveymonkey")
+SOURCE_SYSTEMS = ("hubspot", "odoo", "surveymonkey", "zendesk")
 # The recompute after a sync reads every linked customer's sources in one batch per kind:
 # in-process simulators on a loaded machine need more than the sources tests' budget.
 SOURCE_BUDGET = 30.0

@@ -13,7 +13,7 @@ from app.store.models import SourceLink
 from connectors.odoo import ERASED_PARTNER_NAME
 from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
-from tests.sources.conftest import SYSTEMS, linked_to_all, private_copy
+from tests.sources.conftest import linked_to_all, private_copy
 
 ERASE = """
 mutation Erase($id: ID!) {
@@ -26,6 +26,18 @@ mutation Erase($id: ID!) {
 WARM_CACHE = """
 query Warm($id: ID!) { customer(id: $id) { crm { email } orders(first: 1) { totalCount } } }
 """
+# The systems whose connector can erase a person (a described system has no erasure yet).
+SYSTEMS = ("odoo", "hubspot", "surveymonkey")
+
+
+def _erasable_everywhere(world) -> list[str]:
+    """Customers linked to every erasing system and to nothing that cannot erase."""
+    linked: dict[str, set[str]] = {}
+    for link in world.links:
+        linked.setdefault(link.customer_id, set()).add(link.system)
+    return [c for c in linked_to_all(world, SYSTEMS) if linked[c] == set(SYSTEMS)]
+
+
 EXPORT = "query Export($id: ID!) { exportCustomerData(customerId: $id) { customer } }"
 
 
@@ -46,7 +58,7 @@ async def test_reliability_17_erasure_reaches_every_linked_system_and_the_cache(
     start_gateway, world
 ):
     # given: a customer linked everywhere, whose source data is cached
-    customer_id = linked_to_all(world)[0]
+    customer_id = _erasable_everywhere(world)[0]
     node = global_id("Customer", customer_id)
     async with start_gateway() as gateway:
         links = await _links(gateway, customer_id)
@@ -104,7 +116,7 @@ async def test_reliability_17_a_failed_system_leaves_a_partial_erasure_that_a_re
     start_gateway, world
 ):
     # given: the CRM is down
-    node = global_id("Customer", linked_to_all(world)[1])
+    node = global_id("Customer", _erasable_everywhere(world)[1])
     async with start_gateway() as gateway:
         gateway.sources.break_("hubspot", FaultSettings(error_rate=1.0, error_status=503))
 
@@ -146,7 +158,7 @@ async def test_reliability_17_a_failed_system_leaves_a_partial_erasure_that_a_re
 
 async def test_a_system_that_no_longer_knows_the_person_reports_not_found(start_gateway, world):
     # given: the CRM contact was already deleted in HubSpot itself
-    customer_id = linked_to_all(world)[2]
+    customer_id = _erasable_everywhere(world)[2]
     async with start_gateway() as gateway:
         links = await _links(gateway, customer_id)
         gateway.sources.apps["hubspot"].state.simulator.deleted.add(links["hubspot"])
@@ -159,3 +171,22 @@ async def test_a_system_that_no_longer_knows_the_person_reports_not_found(start_
     states = {s["system"]: s["state"] for s in erasure["systems"]}
     assert states == {"hubspot": "NOT_FOUND", "odoo": "DONE", "surveymonkey": "DONE"}
     assert erasure["complete"] is True
+
+
+async def test_a_system_that_cannot_erase_is_named_and_keeps_the_erasure_open(start_gateway, world):
+    # given: a customer also known to the support desk, whose description has no erasure
+    customer_id = linked_to_all(world, (*SYSTEMS, "zendesk"))[0]
+    async with start_gateway() as gateway:
+        # when
+        body = await gql(gateway.client, ERASE, {"id": global_id("Customer", customer_id)})
+
+    # then: the others erased it; the support desk is named, and the erasure stays open
+    erasure = assert_no_errors(body)["eraseCustomer"]
+    states = {entry["system"]: entry["state"] for entry in erasure["systems"]}
+    assert states == {
+        "hubspot": "DONE",
+        "odoo": "DONE",
+        "surveymonkey": "DONE",
+        "zendesk": "UNSUPPORTED",
+    }
+    assert erasure["complete"] is False

@@ -29,7 +29,7 @@ from simulators.seeding import seed
 from simulators.world import World, build_world
 from tests.conftest import BASE_URL, Gateway
 
-SYSTEMS = ("odoo", "hubspot", "surveymonkey")
+SYSTEMS = ("odoo", "hubspot", "surveymonkey", "zendesk")
 WORLD_SIZE = 60
 WORLD_SEED = 11
 FAST_BUDGET = 2.0
@@ -72,12 +72,13 @@ def private_copy(seeded_url: str, directory: Path) -> str:
     return f"sqlite+aiosqlite:///{copy}"
 
 
-def linked_to_all(world: World) -> list[str]:
-    """Customer ids linked to the ERP, the CRM and the survey tool."""
-    systems: dict[str, set[str]] = {}
+def linked_to_all(world: World, systems: tuple[str, ...] = SYSTEMS) -> list[str]:
+    """Customer ids linked to every one of `systems` (by default the ERP, the CRM, the survey
+    tool and the support desk)."""
+    linked: dict[str, set[str]] = {}
     for link in world.links:
-        systems.setdefault(link.customer_id, set()).add(link.system)
-    return [c for c, linked in systems.items() if linked >= set(SYSTEMS)]
+        linked.setdefault(link.customer_id, set()).add(link.system)
+    return [c for c, found in linked.items() if found >= set(systems)]
 
 
 def connectors_config(

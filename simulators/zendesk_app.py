@@ -1,0 +1,409 @@
+"""Zendesk Support simulator: API v2 users, requested tickets, comments and incremental export.
+
+Speaks the documented wire format: basic auth with an API token (`{email}/token:{api_token}`),
+`{"error": ..., "description": ...}` error bodies, ISO 8601 `...Z` timestamps, integer ids.
+Lists page the two documented ways: cursor pagination when `page[size]` is given (`meta.has_more`,
+`meta.after_cursor`, `links.next`), offset pagination (`page`, `per_page`, `next_page`) when not.
+`show_many` takes at most 100 ids. The cursor-based incremental user export takes `start_time`
+(Unix seconds) and answers `users`, `after_cursor`, `after_url` and `end_of_stream`. Paths work
+with and without the `.json` suffix, as Zendesk's do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulators.desk import (
+    API_AGENT,
+    TICKETS_PER_USER,
+    DeskComment,
+    DeskTicket,
+    DeskUser,
+    desk_tickets,
+    desk_user,
+    split_ticket_id,
+)
+from simulators.faults import Endpoint, FaultState, SimulatorGate
+from simulators.world import ZENDESK_USER_BASE, World
+
+SHOW_MANY_LIMIT = 100
+PAGE_SIZE_LIMIT = 100
+EXPORT_PAGE_DEFAULT = 1000
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def zendesk_error(status: int, error: str, description: str) -> Response:
+    """Zendesk's error body."""
+    return _json({"error": error, "description": description}, status)
+
+
+class ZendeskDialect:
+    """Basic auth with an API token, and Zendesk's error bodies."""
+
+    header_auth = True
+
+    def token(self, request: Request) -> str | None:
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            user, _, secret = base64.b64decode(encoded.strip()).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return secret if user.endswith("/token") and "@" in user else None
+
+    def unauthorized(self) -> Response:
+        return _json({"error": "Couldn't authenticate you"}, 401)
+
+    def rate_limited(self, retry_after: int) -> Response:
+        response = zendesk_error(
+            429, "APIRateLimitExceeded", "Number of allowed API requests per minute exceeded"
+        )
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    def server_error(self, status: int) -> Response:
+        return zendesk_error(status, "InternalError", "Something went wrong")
+
+
+class ZendeskSimulator:
+    """The desk's data over the world, computed on demand."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._emails: dict[str, str] | None = None
+
+    def user(self, user_id: str) -> DeskUser | None:
+        person = self.world.zendesk_user(user_id)
+        return None if person is None else desk_user(self.world, person, user_id)
+
+    def tickets(self, user_id: str) -> tuple[DeskTicket, ...]:
+        person = self.world.zendesk_user(user_id)
+        return () if person is None else desk_tickets(self.world, person, user_id)
+
+    def ticket(self, ticket_id: int) -> DeskTicket | None:
+        ordinal, index = split_ticket_id(ticket_id)
+        if ordinal < 0 or index >= TICKETS_PER_USER:
+            return None
+        tickets = self.tickets(str(ZENDESK_USER_BASE + ordinal))
+        return tickets[index] if index < len(tickets) else None
+
+    def users(self) -> list[DeskUser]:
+        return [
+            desk_user(self.world, self.world.people[key], str(ZENDESK_USER_BASE + n))
+            for n, key in enumerate(self.world.zendesk_members)
+        ]
+
+    def email_index(self) -> dict[str, str]:
+        if self._emails is None:
+            self._emails = {user.email: str(user.user_id) for user in self.users()}
+        return self._emails
+
+
+def user_json(base: str, user: DeskUser) -> dict[str, Any]:
+    """A user as Zendesk renders an end user."""
+    return {
+        "id": user.user_id,
+        "url": f"{base}/api/v2/users/{user.user_id}.json",
+        "name": user.name,
+        "email": user.email,
+        "created_at": _iso(user.created_at),
+        "updated_at": _iso(user.updated_at),
+        "time_zone": "London",
+        "iana_time_zone": "Europe/London",
+        "phone": user.phone,
+        "shared_phone_number": None,
+        "photo": None,
+        "locale_id": 1,
+        "locale": user.locale,
+        "organization_id": None,
+        "role": "end-user",
+        "verified": True,
+        "external_id": None,
+        "tags": [],
+        "alias": "",
+        "active": True,
+        "shared": False,
+        "shared_agent": False,
+        "last_login_at": None,
+        "two_factor_auth_enabled": False,
+        "signature": None,
+        "details": "",
+        "notes": "",
+        "role_type": None,
+        "custom_role_id": None,
+        "moderator": False,
+        "ticket_restriction": "requested",
+        "only_private_comments": False,
+        "restricted_agent": True,
+        "suspended": False,
+        "default_group_id": None,
+        "report_csv": False,
+        "user_fields": {},
+    }
+
+
+def ticket_json(base: str, ticket: DeskTicket) -> dict[str, Any]:
+    """A ticket as Zendesk renders it."""
+    return {
+        "id": ticket.ticket_id,
+        "url": f"{base}/api/v2/tickets/{ticket.ticket_id}.json",
+        "external_id": None,
+        "via": {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}},
+        "created_at": _iso(ticket.created_at),
+        "updated_at": _iso(ticket.updated_at),
+        "type": ticket.type,
+        "subject": ticket.subject,
+        "raw_subject": ticket.subject,
+        "description": ticket.description,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "recipient": None,
+        "requester_id": ticket.requester_id,
+        "submitter_id": ticket.requester_id,
+        "assignee_id": None if ticket.status == "new" else API_AGENT["id"],
+        "organization_id": None,
+        "group_id": None,
+        "collaborator_ids": [],
+        "follower_ids": [],
+        "email_cc_ids": [],
+        "problem_id": None,
+        "has_incidents": False,
+        "is_public": True,
+        "due_at": None,
+        "tags": list(ticket.tags),
+        "custom_fields": [],
+        "satisfaction_rating": None,
+        "sharing_agreement_ids": [],
+        "followup_ids": [],
+        "allow_channelback": False,
+        "allow_attachments": True,
+        "from_messaging_channel": False,
+    }
+
+
+def comment_json(comment: DeskComment) -> dict[str, Any]:
+    """A ticket comment as Zendesk renders it."""
+    return {
+        "id": comment.comment_id,
+        "type": "Comment",
+        "author_id": comment.author_id,
+        "body": comment.body,
+        "html_body": f'<div class="zd-comment" dir="auto"><p>{comment.body}</p></div>',
+        "plain_body": comment.body,
+        "public": comment.public,
+        "attachments": [],
+        "audit_id": comment.comment_id + 1,
+        "via": {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}},
+        "created_at": _iso(comment.created_at),
+        "metadata": {"system": {}, "custom": {}},
+    }
+
+
+def _cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _uncursor(value: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _listing(request: Request, key: str, rows: Sequence[dict[str, Any]]) -> Response:
+    """`rows` under `key`, cursor-paged when `page[size]` is given, else offset-paged."""
+    query = request.query_params
+    url = str(request.url.replace(query=""))
+    if "page[size]" in query:
+        try:
+            size = int(query["page[size]"])
+        except ValueError:
+            return zendesk_error(400, "InvalidPaginationParameter", "page[size] is not a number")
+        if not 1 <= size <= PAGE_SIZE_LIMIT:
+            return zendesk_error(
+                400, "InvalidPaginationParameter", f"page[size] must be 1..{PAGE_SIZE_LIMIT}"
+            )
+        start = 0
+        if query.get("page[after]"):
+            decoded = _uncursor(query["page[after]"])
+            if decoded is None or not decoded.isdigit():
+                return zendesk_error(400, "InvalidPaginationParameter", "invalid cursor")
+            start = int(decoded)
+        page = list(rows[start : start + size])
+        end = start + len(page)
+        has_more = end < len(rows)
+        after = _cursor(str(end)) if page else None
+        before = _cursor(str(start)) if page else None
+        return _json(
+            {
+                key: page,
+                "meta": {"has_more": has_more, "after_cursor": after, "before_cursor": before},
+                "links": {
+                    "prev": f"{url}?{urlencode({'page[size]': size, 'page[before]': before})}"
+                    if before and start
+                    else None,
+                    "next": f"{url}?{urlencode({'page[size]': size, 'page[after]': after})}"
+                    if has_more
+                    else None,
+                },
+            }
+        )
+    try:
+        number = max(1, int(query.get("page", "1")))
+        per_page = min(PAGE_SIZE_LIMIT, max(1, int(query.get("per_page", "100"))))
+    except ValueError:
+        return zendesk_error(400, "InvalidPaginationParameter", "page and per_page are numbers")
+    start = (number - 1) * per_page
+    page = list(rows[start : start + per_page])
+    more = start + per_page < len(rows)
+    return _json(
+        {
+            key: page,
+            "next_page": f"{url}?{urlencode({'page': number + 1, 'per_page': per_page})}"
+            if more
+            else None,
+            "previous_page": f"{url}?{urlencode({'page': number - 1, 'per_page': per_page})}"
+            if number > 1
+            else None,
+            "count": len(rows),
+        }
+    )
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlette:
+    """The Zendesk Support simulator app."""
+    gate = SimulatorGate(ZendeskDialect(), faults, token)
+    sim = ZendeskSimulator(world)
+
+    async def me(_: Request) -> Response:
+        return _json({"user": {**API_AGENT, "role": "admin", "active": True}})
+
+    async def show_many(request: Request) -> Response:
+        raw = request.query_params.get("ids", "")
+        ids = [i.strip() for i in raw.split(",") if i.strip()]
+        if len(ids) > SHOW_MANY_LIMIT:
+            return zendesk_error(
+                400, "InvalidValue", f"Too many ids: at most {SHOW_MANY_LIMIT} per request"
+            )
+        users = [u for u in (sim.user(i) for i in dict.fromkeys(ids)) if u is not None]
+        base = _base(request)
+        return _json(
+            {
+                "users": [user_json(base, u) for u in users],
+                "next_page": None,
+                "previous_page": None,
+                "count": len(users),
+            }
+        )
+
+    async def show_user(request: Request) -> Response:
+        user = sim.user(str(request.path_params["user_id"]))
+        if user is None:
+            return zendesk_error(404, "RecordNotFound", "Not found")
+        return _json({"user": user_json(_base(request), user)})
+
+    async def search_users(request: Request) -> Response:
+        query = request.query_params.get("query", "").strip().lower()
+        if not query:
+            return zendesk_error(400, "InvalidValue", "query is required")
+        if query.startswith("email:"):
+            found = sim.email_index().get(query.removeprefix("email:").strip().strip('"'))
+            users = [u for u in [sim.user(found)] if u is not None] if found else []
+        else:
+            users = [u for u in sim.users() if query in u.name.lower() or query in u.email]
+        base = _base(request)
+        return _listing(request, "users", [user_json(base, u) for u in users])
+
+    async def requested(request: Request) -> Response:
+        user_id = str(request.path_params["user_id"])
+        if sim.user(user_id) is None:
+            return zendesk_error(404, "RecordNotFound", "Not found")
+        base = _base(request)
+        return _listing(request, "tickets", [ticket_json(base, t) for t in sim.tickets(user_id)])
+
+    async def comments(request: Request) -> Response:
+        ticket = sim.ticket(request.path_params["ticket_id"])
+        if ticket is None:
+            return zendesk_error(404, "RecordNotFound", "Not found")
+        return _listing(request, "comments", [comment_json(c) for c in ticket.comments])
+
+    async def incremental_users(request: Request) -> Response:
+        query = request.query_params
+        try:
+            per_page = min(EXPORT_PAGE_DEFAULT, max(1, int(query.get("per_page", "1000"))))
+            if query.get("cursor"):
+                decoded = _uncursor(query["cursor"]) or ""
+                moment, _, last_id = decoded.partition("|")
+                position = (int(moment), int(last_id))
+            elif "start_time" in query:
+                position = (int(query["start_time"]), -1)
+            else:
+                return zendesk_error(400, "InvalidValue", "start_time or cursor is required")
+        except ValueError:
+            return zendesk_error(400, "InvalidValue", "start_time or cursor is invalid")
+        ordered = sorted(
+            ((int(u.updated_at.timestamp()), u.user_id, u) for u in sim.users()),
+            key=lambda row: row[:2],
+        )
+        after = [row for row in ordered if row[:2] > position]
+        page = after[:per_page]
+        end_of_stream = len(after) <= per_page
+        last = page[-1][:2] if page else position
+        cursor = _cursor(f"{last[0]}|{last[1]}")
+        base = _base(request)
+        url = f"{base}/api/v2/incremental/users/cursor.json"
+        return _json(
+            {
+                "users": [user_json(base, row[2]) for row in page],
+                "after_cursor": cursor,
+                "after_url": f"{url}?{urlencode({'cursor': cursor, 'per_page': per_page})}",
+                "before_cursor": None,
+                "before_url": None,
+                "end_of_stream": end_of_stream,
+            }
+        )
+
+    def routes(path: str, endpoint: Endpoint) -> list[Route]:
+        guarded = gate.guard(endpoint)
+        return [
+            Route(path, guarded, methods=["GET"]),
+            Route(f"{path}.json", guarded, methods=["GET"]),
+        ]
+
+    table: list[tuple[str, Callable[[Request], Any]]] = [
+        ("/api/v2/users/me", me),
+        ("/api/v2/users/show_many", show_many),
+        ("/api/v2/users/search", search_users),
+        ("/api/v2/users/{user_id:int}/tickets/requested", requested),
+        ("/api/v2/users/{user_id:int}", show_user),
+        ("/api/v2/tickets/{ticket_id:int}/comments", comments),
+        ("/api/v2/incremental/users/cursor", incremental_users),
+    ]
+    app = Starlette(routes=[route for path, handler in table for route in routes(path, handler)])
+    app.state.gate = gate
+    app.state.faults = faults
+    app.state.simulator = sim
+    return app
