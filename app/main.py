@@ -125,12 +125,13 @@ def create_app(
         )
 
     graphql = GraphQLHTTPEndpoint(schema=schema, settings=settings, context_factory=context_for)
+    subscriptions = GraphQLSubscriptions(schema, settings)
     ide_routes = [] if settings.is_production else [graphiql_assets()]
     app = Starlette(
         routes=[
             *ide_routes,
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-            WebSocketRoute("/graphql", GraphQLSubscriptions(schema, settings)),
+            WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
@@ -140,6 +141,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.subscriptions = subscriptions.fanout
     # The last added runs first: the request id is bound; a browser's preflight is answered
     # (CORS); the request is admitted (or refused before any work) under its deadline; a
     # database outage met from here on, authentication included, is a 503; then authenticated.
