@@ -97,6 +97,7 @@ def create_app(
                     window=settings.outbound_webhook_retry_window_seconds,
                 ),
                 poll_seconds=settings.events_poll_seconds,
+                lease_seconds=settings.outbound_webhook_lease_seconds,
             )
             await sender.start()
             app.state.webhooks = sender
