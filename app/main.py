@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from starlette.applications import Starlette
@@ -98,6 +99,7 @@ def create_app(
                 ),
                 poll_seconds=settings.events_poll_seconds,
                 lease_seconds=settings.outbound_webhook_lease_seconds,
+                retention=timedelta(days=settings.outbox_retention_days),
             )
             await sender.start()
             app.state.webhooks = sender

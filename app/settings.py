@@ -231,6 +231,12 @@ class Settings(BaseSettings):
     outbound_webhook_retry_window_seconds: float = Field(
         default=86_400.0, gt=0, description="Retries stop this long after the first attempt."
     )
+    outbox_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Change events older than this are deleted from the outbox, unless an "
+        "enabled webhook endpoint has not received them yet.",
+    )
     outbound_webhook_lease_seconds: float = Field(
         default=60.0,
         gt=0,
