@@ -112,7 +112,9 @@ class WebhookSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._held: set[int] = set()  # deliveries this process has claimed and not finished
+        # Deliveries this process has claimed (or is claiming) and not finished, with the
+        # lease it wrote: a stop frees only its own lease, never one another process won.
+        self._held: dict[int, datetime] = {}
         self.retention = retention  # outbox events older than it are pruned; None: kept
         self._next_prune = 0.0  # monotonic time of the next pruning: at once, then hourly
 
@@ -139,11 +141,15 @@ class WebhookSender:
             return
         try:
             async with self.db.transaction() as session:
-                await session.execute(
-                    update(WebhookDelivery)
-                    .where(WebhookDelivery.id.in_(self._held))  # type: ignore[union-attr]
-                    .values(lease_until=None)
-                )
+                for delivery_id, lease_until in self._held.items():
+                    await session.execute(
+                        update(WebhookDelivery)
+                        .where(
+                            WebhookDelivery.id == delivery_id,
+                            WebhookDelivery.lease_until == lease_until,
+                        )
+                        .values(lease_until=None)
+                    )
         except Exception as error:
             log.warning("webhook claims not released", error=type(error).__name__)
         self._held.clear()
@@ -207,6 +213,11 @@ class WebhookSender:
         return len(due)
 
     async def _claim(self, delivery: WebhookDelivery, now: datetime) -> bool:
+        assert delivery.id is not None
+        lease_until = now + self.lease
+        # Held before the UPDATE commits: a stop that interrupts the commit (which then
+        # completes) must still free the claim, or the delivery waits out the whole lease.
+        self._held[delivery.id] = lease_until
         async with self.db.transaction() as session:
             claimed = await session.execute(
                 update(WebhookDelivery)
@@ -218,12 +229,11 @@ class WebhookSender:
                         WebhookDelivery.lease_until <= now,  # type: ignore[operator]
                     ),
                 )
-                .values(lease_until=now + self.lease)
+                .values(lease_until=lease_until)
             )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            del self._held[delivery.id]
             return False
-        assert delivery.id is not None
-        self._held.add(delivery.id)
         return True
 
     async def _attempt(
@@ -235,7 +245,7 @@ class WebhookSender:
         # Interrupted (cancelled at a stop, or failed), the claim stays held for `stop`.
         await self._send(delivery, event, endpoint, now)
         assert delivery.id is not None
-        self._held.discard(delivery.id)
+        self._held.pop(delivery.id, None)
 
     async def _send(
         self,
