@@ -60,7 +60,11 @@ class _PingingHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None]):
 
     async def run_operation(self, operation: Operation[SubscriptionContext, None]) -> None:
         key = group_key(
-            self.context.principal, operation.query, operation.variables, operation.operation_name
+            self.context.principal,
+            operation.query,
+            operation.variables,
+            operation.operation_name,
+            max_tokens=self.view.settings.max_tokens,  # type: ignore[attr-defined]
         )
         if key is None:
             await super().run_operation(operation)

@@ -49,11 +49,11 @@ class GroupKey:
 
 
 @lru_cache(maxsize=256)
-def _is_subscription(query: str, operation_name: str | None) -> bool:
-    # Anything else (a syntax error, an unknown operation name, a query or mutation) is left
-    # to Strawberry's own handling, one execution per operation.
+def _is_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:
+    # Anything else (a syntax error, a document over the token limit, an unknown operation
+    # name, a query or mutation) is left to Strawberry's own handling, one execution each.
     try:
-        operation = get_operation_ast(parse(query), operation_name)
+        operation = get_operation_ast(parse(query, max_tokens=max_tokens), operation_name)
     except GraphQLError:
         return False
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION
@@ -61,17 +61,28 @@ def _is_subscription(query: str, operation_name: str | None) -> bool:
 
 def group_key(
     principal: Principal | None,
-    query: str,
-    variables: dict[str, Any] | None,
-    operation_name: str | None,
+    query: object,
+    variables: object,
+    operation_name: object,
+    *,
+    max_tokens: int,
 ) -> GroupKey | None:
     """The group this operation can share, or None if it must run on its own."""
-    if principal is None or not _is_subscription(query, operation_name):
+    if (
+        principal is None
+        or not isinstance(query, str)
+        or not (operation_name is None or isinstance(operation_name, str))
+        or not _is_subscription(query, operation_name, max_tokens)
+    ):
+        return None
+    try:
+        canonical = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: Strawberry refuses it
         return None
     return GroupKey(
         query,
         operation_name,
-        orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
+        canonical,
         principal.role,
         principal.purpose,
         principal.subject,
