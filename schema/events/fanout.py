@@ -208,7 +208,9 @@ class _Group:
                         message = "Incremental delivery is not supported over graphql-transport-ws"
                         self._send(Frame.error([GraphQLError(message)]))
                         return
-                    self._send(Frame.next(result, self.context.position))
+                    # A result without data is an error ending the stream: for every member.
+                    position = self.context.position if result.data is not None else 0
+                    self._send(Frame.next(result, position))
             self._send(COMPLETE)
         except Exception as error:
             # As Strawberry's handler does for a lone subscriber: logged, then completed.
