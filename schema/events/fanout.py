@@ -188,6 +188,13 @@ class _Group:
         for member in self.members:
             member.offer(frame)
 
+    def _end(self, *frames: Frame) -> None:
+        # Ended before the last frames go out: whoever joins from now on starts a new group
+        # (closing the stream still awaits, and a joiner then would wait for ever).
+        self.ended = True
+        for frame in frames:
+            self._send(frame)
+
     async def _run(self, schema: BaseSchema, key: GroupKey) -> None:
         waiting = asyncio.create_task(self.context.subscribed.wait())
         waiting.add_done_callback(lambda _: self.started.set())
@@ -202,20 +209,21 @@ class _Group:
             async with aclosing(stream):
                 async for result in stream:
                     if isinstance(result, PreExecutionError):
-                        self._send(Frame.error(result.errors or []))
+                        self._end(Frame.error(result.errors or []))
                         return
                     if not isinstance(result, ExecutionResult):
                         message = "Incremental delivery is not supported over graphql-transport-ws"
-                        self._send(Frame.error([GraphQLError(message)]))
+                        self._end(Frame.error([GraphQLError(message)]))
                         return
-                    # A result without data is an error ending the stream: for every member.
+                    # A result without data is an error (a refusal, an overflow, one bad
+                    # event): for every member, however late it joined.
                     position = self.context.position if result.data is not None else 0
                     self._send(Frame.next(result, position))
-            self._send(COMPLETE)
+            self._end(COMPLETE)
         except Exception as error:
             # As Strawberry's handler does for a lone subscriber: logged, then completed.
             log.warning("subscription group failed", error=type(error).__name__)
-            self._send(COMPLETE)
+            self._end(COMPLETE)
         finally:
             self.ended = True
             waiting.cancel()
