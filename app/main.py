@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from starlette.applications import Starlette
@@ -97,6 +98,8 @@ def create_app(
                     window=settings.outbound_webhook_retry_window_seconds,
                 ),
                 poll_seconds=settings.events_poll_seconds,
+                lease_seconds=settings.outbound_webhook_lease_seconds,
+                retention=timedelta(days=settings.outbox_retention_days),
             )
             await sender.start()
             app.state.webhooks = sender
@@ -125,12 +128,13 @@ def create_app(
         )
 
     graphql = GraphQLHTTPEndpoint(schema=schema, settings=settings, context_factory=context_for)
+    subscriptions = GraphQLSubscriptions(schema, settings)
     ide_routes = [] if settings.is_production else [graphiql_assets()]
     app = Starlette(
         routes=[
             *ide_routes,
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-            WebSocketRoute("/graphql", GraphQLSubscriptions(schema, settings)),
+            WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
@@ -140,6 +144,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.subscriptions = subscriptions.fanout
     # The last added runs first: the request id is bound; a browser's preflight is answered
     # (CORS); the request is admitted (or refused before any work) under its deadline; a
     # database outage met from here on, authentication included, is a 503; then authenticated.

@@ -230,6 +230,29 @@ class Settings(BaseSettings):
     outbound_webhook_retry_window_seconds: float = Field(
         default=86_400.0, gt=0, description="Retries stop this long after the first attempt."
     )
+    outbox_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Change events older than this are deleted from the outbox, unless an "
+        "enabled webhook endpoint has not received them yet.",
+    )
+    outbound_webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a process holds a delivery it claimed: after a crash, another "
+        "sends it again once this has passed. Longer than the timeout.",
+    )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_an_attempt(self) -> Settings:
+        # A lease that ran out while its attempt still waited would let a second process send
+        # the same delivery at the same time.
+        if self.outbound_webhook_lease_seconds <= self.outbound_webhook_timeout_seconds:
+            raise ValueError(
+                "C360_OUTBOUND_WEBHOOK_LEASE_SECONDS must exceed "
+                "C360_OUTBOUND_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_short_jwt_secret(self) -> Settings:

@@ -134,7 +134,8 @@ class EventDispatcher:
     def subscriptions(self) -> int:
         return len(self._subscriptions)
 
-    async def _newest(self) -> int:
+    async def newest(self) -> int:
+        """The position of the newest committed event (0: none yet)."""
         async with self.db.session() as session:
             return (await session.scalar(select(func.max(OutboxEvent.id)))) or 0
 
@@ -166,7 +167,7 @@ class EventDispatcher:
             frozenset(kinds) if kinds else None,
             customer_id,
             self.queue_capacity,
-            after=await self._newest(),
+            after=await self.newest(),
         )
         self._subscriptions.add(subscription)
         try:
@@ -221,7 +222,7 @@ class EventDispatcher:
     async def deliver_new(self) -> int:
         """Read what was committed since the last read and hand it out; how many events."""
         if self._floor is None:
-            self._floor = await self._newest()
+            self._floor = await self.newest()
             return 0
         delivered = 0
         while True:

@@ -12,9 +12,9 @@ could skip an event, and their state survives restarts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,32 @@ def emit(
         event.listen(sync_session, "before_commit", _before_commit)
         event.listen(sync_session, "after_commit", _after_commit)
         event.listen(sync_session, "after_rollback", _after_rollback)
+
+
+async def forget_customers(session: AsyncSession, customer_ids: Sequence[str]) -> None:
+    """Delete these customers' events and every delivery of them (dead letters too), except
+    the events emitted in this transaction (an erasure's own `erased` event must still go out).
+
+    Call it after `emit`: flushed first, the new events hold the highest ids, so no id is
+    reused (SQLite gives a new row the highest id + 1, and a dispatcher that already
+    delivered that id would skip the new event).
+    """
+    await session.flush()
+    emitted: list[OutboxEvent] = session.sync_session.info.get(_PENDING, [])
+    keep = [row.id for row in emitted]
+    theirs = select(OutboxEvent.id).where(
+        OutboxEvent.customer_id.in_(customer_ids),  # type: ignore[attr-defined]
+        OutboxEvent.id.not_in(keep),  # type: ignore[union-attr]
+    )
+    await session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.outbox_id.in_(theirs))  # type: ignore[attr-defined]
+    )
+    await session.execute(
+        delete(OutboxEvent).where(
+            OutboxEvent.customer_id.in_(customer_ids),  # type: ignore[attr-defined]
+            OutboxEvent.id.not_in(keep),  # type: ignore[union-attr]
+        )
+    )
 
 
 def _before_commit(session: Session) -> None:

@@ -9,6 +9,7 @@ customer's events in commit order. A failure (no answer, or not 2xx) is retried 
 exponential backoff until `retry_window_seconds` after the first attempt, then kept as a dead
 letter an admin can replay. A crash after a send but before its outcome is stored sends it
 again: receivers deduplicate by `webhook-id` (the event id), as Standard Webhooks expects.
+The sender also prunes the outbox, at its start and then hourly (`app/events/retention.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +27,7 @@ from sqlalchemy import or_, select, update
 from standardwebhooks import Webhook
 
 from app.events.kinds import CONSENT_FREE_KINDS
+from app.events.retention import prune_outbox
 from app.events.webhook_endpoints import DEAD, PENDING
 from app.privacy import policy
 from app.privacy.consent import holds
@@ -40,6 +43,7 @@ log = structlog.get_logger("c360.webhooks.outbound")
 DELIVERED = "delivered"
 WITHHELD = "withheld"  # the endpoint's purpose needs a consent the customer has not granted
 _SCAN = 1000
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,7 @@ class WebhookSender:
         poll_seconds: float = 1.0,
         lease_seconds: float = 60.0,
         concurrency: int = 16,
+        retention: timedelta | None = None,
     ) -> None:
         self.db = db
         self.client = client
@@ -107,7 +112,11 @@ class WebhookSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._held: set[int] = set()  # deliveries this process has claimed and not finished
+        # Deliveries this process has claimed (or is claiming) and not finished, with the
+        # lease it wrote: a stop frees only its own lease, never one another process won.
+        self._held: dict[int, datetime] = {}
+        self.retention = retention  # outbox events older than it are pruned; None: kept
+        self._next_prune = 0.0  # monotonic time of the next pruning: at once, then hourly
 
     async def start(self) -> None:
         self.db.events_committed.append(self._wake.set)
@@ -132,11 +141,15 @@ class WebhookSender:
             return
         try:
             async with self.db.transaction() as session:
-                await session.execute(
-                    update(WebhookDelivery)
-                    .where(WebhookDelivery.id.in_(self._held))  # type: ignore[union-attr]
-                    .values(lease_until=None)
-                )
+                for delivery_id, lease_until in self._held.items():
+                    await session.execute(
+                        update(WebhookDelivery)
+                        .where(
+                            WebhookDelivery.id == delivery_id,
+                            WebhookDelivery.lease_until == lease_until,
+                        )
+                        .values(lease_until=None)
+                    )
         except Exception as error:
             log.warning("webhook claims not released", error=type(error).__name__)
         self._held.clear()
@@ -144,6 +157,7 @@ class WebhookSender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            await self._prune_when_due()
             try:
                 while await self.send_due():
                     pass
@@ -151,6 +165,19 @@ class WebhookSender:
                 log.warning("webhook sending failed", error=type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def _prune_when_due(self) -> None:
+        if self.retention is None or time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+        try:
+            pruned = await prune_outbox(self.db, occurred_before=utcnow() - self.retention)
+        except Exception as error:
+            # E.g. the database is down: the next hour tries again.
+            log.warning("outbox pruning failed", error=type(error).__name__)
+            return
+        if pruned:
+            log.info("outbox pruned", events=pruned)
 
     async def send_due(self) -> int:
         """Send every delivery that is due now (the head of its customer's queue); how many
@@ -186,6 +213,11 @@ class WebhookSender:
         return len(due)
 
     async def _claim(self, delivery: WebhookDelivery, now: datetime) -> bool:
+        assert delivery.id is not None
+        lease_until = now + self.lease
+        # Held before the UPDATE commits: a stop that interrupts the commit (which then
+        # completes) must still free the claim, or the delivery waits out the whole lease.
+        self._held[delivery.id] = lease_until
         async with self.db.transaction() as session:
             claimed = await session.execute(
                 update(WebhookDelivery)
@@ -197,12 +229,11 @@ class WebhookSender:
                         WebhookDelivery.lease_until <= now,  # type: ignore[operator]
                     ),
                 )
-                .values(lease_until=now + self.lease)
+                .values(lease_until=lease_until)
             )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            del self._held[delivery.id]
             return False
-        assert delivery.id is not None
-        self._held.add(delivery.id)
         return True
 
     async def _attempt(
@@ -214,7 +245,7 @@ class WebhookSender:
         # Interrupted (cancelled at a stop, or failed), the claim stays held for `stop`.
         await self._send(delivery, event, endpoint, now)
         assert delivery.id is not None
-        self._held.discard(delivery.id)
+        self._held.pop(delivery.id, None)
 
     async def _send(
         self,

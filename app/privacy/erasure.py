@@ -3,11 +3,12 @@
 In one transaction, erasure first saves what it still needs (an `erasure_request`, and one
 `erasure_task` per linked source identity), adds the person's identifiers to the suppression
 list (keyed digests only), then deletes the customer, the tombstones merged into it, every row
-hanging off them and the API keys acting as them. The customer row is deleted, not kept as a
-tombstone: its id then resolves to nothing (`NOT_FOUND`), and no column can be forgotten by a
-later migration. Audit events have no foreign key and stay, the erasure's own among them.
-Live customers that hold one of the person's identifiers too (a housemate's phone, or the same
-person under a second record) are reported and queued for a steward (`erasure_lookalike`).
+hanging off them, their change events with every webhook delivery of them (dead letters too),
+and the API keys acting as them. The customer row is deleted, not kept as a tombstone: its id
+then resolves to nothing (`NOT_FOUND`), and no column can be forgotten by a later migration.
+Audit events have no foreign key and stay, the erasure's own among them. Live customers that
+hold one of the person's identifiers too (a housemate's phone, or the same person under a
+second record) are reported and queued for a steward (`erasure_lookalike`).
 
 Then each linked system that supports erasure is asked to erase (HubSpot GDPR delete, Odoo
 anonymise-and-archive, SurveyMonkey response and contact deletes), concurrently, and each
@@ -28,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from app.customers.lookup import live_customer
 from app.errors import NotFoundError
 from app.events.kinds import EventKind
-from app.events.outbox import emit
+from app.events.outbox import emit, forget_customers
 from app.graph import CustomerGraph, connectors_config
 from app.privacy.suppression import identifiers_of, suppress
 from app.settings import Settings
@@ -133,7 +134,10 @@ async def _erase_from_store(
         )
         removed = await subject_data.delete_customer_keys(session, customer_ids=ids)
         await subject_data.delete_customers(session, customer_ids=ids)
+        # Her earlier events and their deliveries (dead letters too) go; the erasure's own
+        # event stays, so subscribers and webhook receivers learn of it.
         emit(session, EventKind.ERASED, [customer.id])
+        await forget_customers(session, ids)
     return customer.id, removed, identities
 
 

@@ -5,6 +5,9 @@ The socket is accepted without credentials (a browser cannot send headers on a W
 (`{"X-API-Key": "c360_..."}` or `{"Authorization": "Bearer ..."}`), within
 `C360_WS_CONNECTION_INIT_TIMEOUT_SECONDS`; otherwise the socket is closed (4403 for bad
 credentials, 4408 for none in time). The server pings every `C360_WS_KEEP_ALIVE_SECONDS`.
+
+Subscribers that would receive the same results share one execution per event
+(`schema/events/fanout.py`); each operation's task only sends the shared frames.
 """
 
 from __future__ import annotations
@@ -15,22 +18,25 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.errors import UnauthenticatedError
 from app.settings import Settings
 from schema.events.context import SubscriptionContext
+from schema.events.fanout import SubscriptionFanout, group_key
 
 log = structlog.get_logger("c360.subscriptions")
 
@@ -51,6 +57,30 @@ class _PingingHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None]):
         while True:
             await asyncio.sleep(interval)
             await self.send_message({"type": "ping"})
+
+    async def run_operation(self, operation: Operation[SubscriptionContext, None]) -> None:
+        key = group_key(
+            self.context.principal,
+            operation.query,
+            operation.variables,
+            operation.operation_name,
+            max_tokens=self.view.settings.max_tokens,  # type: ignore[attr-defined]
+        )
+        if key is None:
+            await super().run_operation(operation)
+            return
+        fanout: SubscriptionFanout = self.view.fanout  # type: ignore[attr-defined]
+        prefix = '{"id":' + orjson.dumps(operation.id).decode() + ","
+        with contextlib.suppress(WebSocketDisconnect):
+            async with fanout.join(key, self.context) as member:
+                async for frame in member.frames():
+                    if frame.final:
+                        if operation.completed:
+                            return
+                        # As Strawberry does: the id is free again before the client hears.
+                        operation.completed = True
+                        self.operations.pop(operation.id, None)
+                    await self.context.websocket.send_text(prefix + frame.body)
 
     async def shutdown(self) -> None:
         if self._pinger is not None:
@@ -74,6 +104,7 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
             max_subscriptions_per_connection=settings.subscriptions_per_connection,
         )
         self.settings = settings
+        self.fanout = SubscriptionFanout(schema, queue_capacity=settings.subscription_queue_size)
         self.graphql_transport_ws_handler_class = _PingingHandler
 
     async def get_context(  # type: ignore[override]

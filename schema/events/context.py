@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,17 @@ class SubscriptionContext:
     connection_params: dict[str, Any] = field(default_factory=dict)
     principal: Principal | None = None
     access: RequestAccess | None = None
+    # Set by the event resolvers, read by the fan-out (schema/events/fanout.py): the outbox
+    # position the subscription follows from, and that of the event it is yielding.
+    following: int | None = None
+    position: int = 0
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def authenticated(self, principal: Principal) -> None:
         self.principal = principal
         self.access = RequestAccess(principal, self.request_id)
+
+    def follow(self, after: int) -> None:
+        """The subscription receives the events committed after position `after`."""
+        self.following = after
+        self.subscribed.set()

@@ -29,8 +29,10 @@ async def _deliver(
     check_may_follow(principal, customer_id)
     wanted = [kind.value for kind in kinds] if kinds else None
     async with context.events.subscribe(kinds=wanted, customer_id=customer_id) as subscription:
+        context.follow(subscription.after)
         async for event in subscription.events():
             if await may_receive(context.db, principal, event):
+                context.position = event.position
                 yield CustomerEvent.from_event(event)
 
 

@@ -11,18 +11,14 @@ from typing import Any
 import httpx
 from asgi_lifespan import LifespanManager
 from standardwebhooks import Webhook, WebhookVerificationError
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from app.main import create_app
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
 from tests.conftest import BASE_URL, Gateway
+from tests.events.webhook_receiver import WAIT, Receiver
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, gql
 
-WAIT = 10.0  # a bound on a hung test, never a timing assertion
 CREATE = """
 mutation($url: String!, $purpose: String!, $kinds: [CustomerEventKind!]) {
   createWebhookEndpoint(url: $url, purpose: $purpose, kinds: $kinds) {
@@ -38,31 +34,6 @@ mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { version
 CONSENT = """
 mutation($input: RecordConsentInput!) { recordConsent(input: $input) { state } }
 """
-
-
-class Receiver:
-    """A webhook receiver: answers `status`, keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.app = Starlette(routes=[Route("/hook", self.hook, methods=["POST"])])
-
-    async def hook(self, request: Request) -> Response:
-        self.received.append((dict(request.headers), await request.body()))
-        return Response(status_code=self.status)
-
-    def accepted(self, secret: str) -> list[dict[str, Any]]:
-        """The verified payloads, once per webhook-id (as a receiver deduplicates)."""
-        seen: dict[str, dict[str, Any]] = {}
-        for headers, body in self.received:
-            seen.setdefault(headers["webhook-id"], Webhook(secret).verify(body, headers))
-        return list(seen.values())
-
-    async def wait_for(self, count: int) -> None:
-        async with asyncio.timeout(WAIT):
-            while len(self.received) < count:
-                await asyncio.sleep(0.02)
 
 
 @asynccontextmanager

@@ -153,6 +153,73 @@ async def test_subscriptions_per_connection_are_limited(database_url: str):
     assert refused["payload"][0]["message"] == "Subscription limit reached"
 
 
+async def test_alike_subscribers_share_results_from_when_each_subscribed(gateway: Gateway):
+    # given an admin following the staff stream, which has already delivered one change
+    jane = await create_customer(gateway.client, givenName="Jane", familyName="Doe")
+    headers = await gateway.headers_for(Role.ADMIN, Purpose.ADMINISTRATION)
+    async with open_socket(gateway.app) as first, open_socket(gateway.app) as second:
+        await first.init(headers)
+        early = await first.subscribe(STREAM)
+        await subscribed(gateway.app, 1)
+        jane = await _update(gateway, jane, segment="a")
+        before = (await first.next_event(early))["data"]["customerEventStream"]
+
+        # when a second admin sends the same subscription, then Jane changes again
+        await second.init(headers)
+        late = await second.subscribe(STREAM)
+        await subscribed(gateway.app, 2)
+        await _update(gateway, jane, segment="b")
+
+        # then both receive the new change, and the late one nothing from before it subscribed
+        received = [
+            await socket.next_event(operation)
+            for socket, operation in ((first, early), (second, late))
+        ]
+    assert before["changed"] == ["segment"]
+    assert received[0] == received[1]
+    assert received[0]["data"]["customerEventStream"]["kind"] == "PROFILE_CHANGED"
+
+
+async def test_the_same_subscription_is_decided_for_each_principal(gateway: Gateway):
+    # given Jane, who has not granted personalization, followed with one document by Jane
+    # herself, by John, by a support agent and by a personalization widget
+    jane = await create_customer(gateway.client, givenName="Jane", familyName="Doe")
+    john = await create_customer(gateway.client, givenName="John", familyName="Roe")
+    callers = [
+        await gateway.headers_for(Role.CUSTOMER, Purpose.SELF_SERVICE, node_id(jane["id"])),
+        await gateway.headers_for(Role.CUSTOMER, Purpose.SELF_SERVICE, node_id(john["id"])),
+        await gateway.headers_for(Role.SUPPORT_AGENT, Purpose.SUPPORT),
+        await gateway.headers_for(Role.PERSONALIZATION, Purpose.PERSONALIZATION),
+    ]
+    variables = {"id": jane["id"], "kinds": ["PROFILE_CHANGED", "CONSENT_CHANGED"]}
+    async with (
+        open_socket(gateway.app) as herself,
+        open_socket(gateway.app) as other,
+        open_socket(gateway.app) as agent,
+        open_socket(gateway.app) as widget,
+    ):
+        sockets = (herself, other, agent, widget)
+        operations = []
+        for socket, headers in zip(sockets, callers, strict=True):
+            await socket.init(headers)
+            operations.append(await socket.subscribe(CUSTOMER_EVENTS, variables))
+        refused = await other.refusal(operations[1])
+        await subscribed(gateway.app, 3)
+
+        # when she changes, then grants personalization
+        jane = await _update(gateway, jane, segment="a")
+        await _consent(gateway, jane, "GRANTED")
+
+        # then the widget's first event is the grant; the others see the change first
+        first = [
+            (await socket.next_event(operation))["data"]["customerEvents"]["kind"]
+            for socket, operation in zip(sockets, operations, strict=True)
+            if socket is not other
+        ]
+    assert refused == "FORBIDDEN"
+    assert first == ["PROFILE_CHANGED", "PROFILE_CHANGED", "CONSENT_CHANGED"]
+
+
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.PERSONALIZATION])
 async def test_the_staff_stream_is_for_staff(gateway: Gateway, role: Role):
     headers = await gateway.headers_for(role, Purpose.ANALYTICS)

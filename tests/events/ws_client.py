@@ -84,8 +84,8 @@ async def open_socket(app: Starlette) -> AsyncIterator[GraphQLSocket]:
 
 
 async def subscribed(app: Starlette, count: int) -> None:
-    """Wait until the app's dispatcher holds `count` subscriptions (a subscribe is handled
-    asynchronously: a change committed before it is registered is not for it)."""
+    """Wait until `count` subscribers follow events (a subscribe is handled asynchronously:
+    a change committed before it is registered is not for it)."""
     async with asyncio.timeout(WAIT):
-        while app.state.events.subscriptions != count:
+        while app.state.subscriptions.subscribers != count:
             await asyncio.sleep(0.01)

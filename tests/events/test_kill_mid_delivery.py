@@ -1,0 +1,132 @@
+"""`kill -9` of a real `c360 serve` while webhook deliveries are in flight: after a restart on
+the same store every event reaches the receiver, and a delivery sent twice carries the same
+`webhook-id` both times (receivers deduplicate by it)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from standardwebhooks import Webhook
+
+from tests.events.webhook_receiver import Receiver, free_port, serving
+
+C360 = str(Path(sys.executable).parent / "c360")
+WAIT = 60.0  # bounds a hung test (a server start on a busy host), never a timing assertion
+CUSTOMERS = 12
+# Attempts wait 4 s for an answer; claims of a killed process expire 5 s later.
+SERVER_ENV = {
+    "C360_LOG_LEVEL": "WARNING",
+    "C360_EVENTS_POLL_SECONDS": "0.1",
+    "C360_OUTBOUND_WEBHOOK_TIMEOUT_SECONDS": "4",
+    "C360_OUTBOUND_WEBHOOK_LEASE_SECONDS": "5",
+    "C360_OUTBOUND_WEBHOOK_FIRST_RETRY_SECONDS": "0.1",
+}
+CREATE_ENDPOINT = """
+mutation($url: String!) {
+  createWebhookEndpoint(url: $url, purpose: "support", kinds: [PROFILE_CHANGED]) { secret }
+}
+"""
+CREATE_CUSTOMER = """
+mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }
+"""
+
+
+def _admin_key(database_url: str) -> str:
+    created = subprocess.run(
+        [C360, "keys", "create", "--name", "kill-test", "--role", "admin", "--purpose", "support"],
+        env={**os.environ, "C360_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip().splitlines()[-1]
+
+
+@asynccontextmanager
+async def _serve(database_url: str) -> AsyncIterator[tuple[subprocess.Popen[bytes], str]]:
+    """A `c360 serve` process on the store, once it answers `/healthz`; stopped at the end
+    unless the test killed it."""
+    port = free_port()
+    env = {**os.environ, **SERVER_ENV, "C360_DATABASE_URL": database_url, "C360_PORT": str(port)}
+    process = subprocess.Popen([C360, "serve"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client, asyncio.timeout(WAIT):
+            while True:
+                try:
+                    if (await client.get(f"{url}/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 30)
+
+
+async def _graphql(url: str, key: str, query: str, variables: dict) -> dict:
+    async with httpx.AsyncClient(timeout=WAIT) as client:
+        response = await client.post(
+            f"{url}/graphql",
+            json={"query": query, "variables": variables},
+            headers={"X-API-Key": key},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_kill_9_mid_delivery_loses_no_webhook_and_resends_under_the_same_id(
+    database_url: str,
+):
+    key = await asyncio.to_thread(_admin_key, database_url)
+    receiver = Receiver()
+    async with serving(receiver) as hook_url:
+        # given a receiver that keeps every request unanswered, and an endpoint for it
+        receiver.holding = True
+        async with _serve(database_url) as (server, url):
+            created = await _graphql(url, key, CREATE_ENDPOINT, {"url": hook_url})
+            secret = created["createWebhookEndpoint"]["secret"]
+
+            # when customers are created, and the server is killed while it waits for answers
+            customers = []
+            for n in range(CUSTOMERS):
+                variables = {"input": {"givenName": f"Kill{n}", "familyName": "Test"}}
+                customer = await _graphql(url, key, CREATE_CUSTOMER, variables)
+                customers.append(customer["createCustomer"]["id"])
+            await receiver.wait_for(1, WAIT)
+            in_flight = receiver.unanswered
+            server.send_signal(signal.SIGKILL)
+            await asyncio.to_thread(server.wait, 30)
+        receiver.release()
+        before_restart = len(receiver.received)
+
+        # and the server restarts on the same store
+        async with _serve(database_url):
+            async with asyncio.timeout(WAIT):
+                while {p["data"]["customerId"] for p in receiver.accepted(secret)} != set(
+                    customers
+                ):
+                    await asyncio.sleep(0.1)
+
+    # then every event arrived, each verified; sent again after the kill, it kept its id
+    ids_by_customer: dict[str, set[str]] = defaultdict(set)
+    for headers, body in receiver.received:
+        payload = Webhook(secret).verify(body, headers)
+        assert payload["data"]["eventId"] == headers["webhook-id"]
+        ids_by_customer[payload["data"]["customerId"]].add(headers["webhook-id"])
+    assert in_flight >= 1
+    assert set(ids_by_customer) == set(customers)
+    assert all(len(ids) == 1 for ids in ids_by_customer.values())
+    resent = len(receiver.received) - len(receiver.accepted(secret))
+    assert resent >= 1, (before_restart, len(receiver.received))
