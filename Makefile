@@ -24,6 +24,7 @@ test: $(STAMP) ## the whole test suite (PostgreSQL too when C360_TEST_POSTGRES_U
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

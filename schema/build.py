@@ -81,7 +81,7 @@ class GatewaySchema(strawberry.federation.Schema):
         # Every @pii field of any schema we build goes through the request's access rules.
         mask_pii_fields(self)
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
             # A parse error is raised inside ParserCache's hook, so it skips every extension's
@@ -101,7 +101,7 @@ class GatewaySchema(strawberry.federation.Schema):
         resolved = iter(super().entities_resolver(info, wellformed))
         return [problem or next(resolved) for problem in problems]  # type: ignore[misc]
 
-    async def stream(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Subscriptions (WebSocket) too: every result's errors get their code, and
         unexpected ones are masked, as `execute` does for HTTP."""
         return _classified(await super().stream(*args, **kwargs))

@@ -26,7 +26,7 @@ def representation_error(
     type_name = representation.get("__typename")
     entity = type_map.get(type_name) if isinstance(type_name, str) else None
     definition = getattr(entity, "definition", None)
-    origin = getattr(definition, "origin", None)
+    origin: Any = getattr(definition, "origin", None)
     if not isinstance(definition, StrawberryObjectDefinition) or not hasattr(
         origin, "resolve_reference"
     ):

@@ -15,7 +15,7 @@ def mirror_enum(source: type[Enum], name: str, description: str) -> Any:
     """A GraphQL enum with the names and values of `source`, so the two cannot drift apart."""
     # A new Enum class (not the store's own) so no GraphQL metadata is patched onto app code.
     return strawberry.enum(
-        Enum(name, {member.name: member.value for member in source}),  # type: ignore[misc]
+        Enum(name, {member.name: member.value for member in source}),
         description=description,
     )
 

@@ -1,8 +1,13 @@
-"""Relay page info, shared by every connection of the schema."""
+"""Relay page info, and the edge of connections whose items are not nodes, for the schema."""
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
+import strawberry
 from strawberry import relay
+
+ItemType = TypeVar("ItemType")
 
 
 def page_info(cursors: list[str], *, has_next: bool, has_previous: bool) -> relay.PageInfo:
@@ -13,3 +18,13 @@ def page_info(cursors: list[str], *, has_next: bool, has_previous: bool) -> rela
         start_cursor=cursors[0] if cursors else None,
         end_cursor=cursors[-1] if cursors else None,
     )
+
+
+@strawberry.type(description="An edge in a connection.")
+class Edge(Generic[ItemType]):
+    """An edge of a connection whose items are not Relay nodes (`relay.Edge` wants a `Node`).
+
+    Named, described and shaped as `relay.Edge`, so the SDL is the same (`<Item>Edge`)."""
+
+    cursor: str = strawberry.field(description="A cursor for use in pagination")
+    node: ItemType = strawberry.field(description="The item at the end of the edge")

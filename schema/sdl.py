@@ -23,7 +23,7 @@ from graphql import (
 from graphql.type import specified_directives, specified_scalar_types
 from graphql.utilities.print_schema import print_directive, print_type
 
-from schema.build import build_schema
+from schema.build import GatewaySchema, build_schema
 
 COMMITTED_SDL = Path(__file__).parent / "schema.graphql"
 COMMITTED_PLAIN_SDL = Path(__file__).parent / "schema.plain.graphql"
@@ -33,13 +33,14 @@ _PLAIN_HEADER = (
 )
 
 
-def _schema():  # noqa: ANN202  (a Strawberry schema)
+def _schema() -> GatewaySchema:
     return build_schema(max_depth=10, max_aliases=15, max_tokens=2000, introspection=True)
 
 
 def schema_sdl() -> str:
     """The SDL of the full schema (introspection on; limits do not change the SDL)."""
-    return _schema().as_str() + "\n"
+    sdl: str = _schema().as_str()
+    return sdl + "\n"
 
 
 class _AppliedDirectives(Visitor):

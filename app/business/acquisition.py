@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.business.spend import campaign_key, channel_key
 from app.customers.change_log import ACQUISITION_FIELDS, Change, ChangeAction, record_changes
@@ -65,9 +66,9 @@ def checked(new: NewAcquisition) -> AcquisitionFacts:
 
 async def _provenance_rules(session: AsyncSession, customer_ids: Sequence[str]) -> dict[str, str]:
     rows = await session.execute(
-        select(FieldProvenance.customer_id, FieldProvenance.rule).where(
-            FieldProvenance.customer_id.in_(customer_ids),  # type: ignore[attr-defined]
-            FieldProvenance.field == FIELDS[0],  # type: ignore[arg-type]
+        select(col(FieldProvenance.customer_id), col(FieldProvenance.rule)).where(
+            col(FieldProvenance.customer_id).in_(customer_ids),
+            col(FieldProvenance.field) == FIELDS[0],
         )
     )
     return {row[0]: row[1] for row in rows.all()}
@@ -81,13 +82,17 @@ async def write_with_provenance(
     ids = [record.customer_id for record in records]
     stored = await session.execute(
         select(
-            Acquisition.customer_id,
-            Acquisition.acquired_at,
-            Acquisition.channel,
-            Acquisition.campaign,
-        ).where(Acquisition.customer_id.in_(ids))  # type: ignore[attr-defined]
+            col(Acquisition.customer_id),
+            col(Acquisition.acquired_at),
+            col(Acquisition.channel),
+            col(Acquisition.campaign),
+        ).where(col(Acquisition.customer_id).in_(ids))
     )
-    held = {row[0]: tuple(row[1:]) for row in stored.all()}
+    # customer id -> (acquired_at, channel, campaign) as stored
+    held: dict[str, tuple[Any, ...]] = {
+        customer_id: (acquired_at, channel, campaign)
+        for customer_id, acquired_at, channel, campaign in stored.all()
+    }
     if rule == RULE_EARLIEST_SOURCE and records:
         rules = await _provenance_rules(session, ids)
         records = [
@@ -104,8 +109,8 @@ async def write_with_provenance(
     ids = [record.customer_id for record in records]
     await session.execute(
         delete(FieldProvenance).where(
-            FieldProvenance.customer_id.in_(ids),  # type: ignore[attr-defined]
-            FieldProvenance.field.in_(FIELDS),  # type: ignore[attr-defined]
+            col(FieldProvenance.customer_id).in_(ids),
+            col(FieldProvenance.field).in_(FIELDS),
         )
     )
     session.add_all(
@@ -181,9 +186,9 @@ async def store_by_source_id(
         ids = sorted({row.record_id for row in rows})
         for start in range(0, len(ids), 500):
             result = await session.execute(
-                select(SourceLink.external_id, SourceLink.customer_id).where(
-                    SourceLink.system == system,  # type: ignore[arg-type]
-                    SourceLink.external_id.in_(ids[start : start + 500]),  # type: ignore[attr-defined]
+                select(col(SourceLink.external_id), col(SourceLink.customer_id)).where(
+                    col(SourceLink.system) == system,
+                    col(SourceLink.external_id).in_(ids[start : start + 500]),
                 )
             )
             linked.update((external, customer) for external, customer in result.all())

@@ -40,7 +40,7 @@ def read_acquisitions_csv(
     try:
         dialect = csv.Sniffer().sniff(text[: 64 * 1024], delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(text.splitlines(), dialect=dialect)
     header = [name for name in reader.fieldnames or [] if name is not None]
     columns = {field: column for column, field in field_map.items()}

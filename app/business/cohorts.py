@@ -38,8 +38,8 @@ async def retention_cohorts(
     if grain == "quarter":
         # Whole quarters: a range from February counts January's customers too.
         first = f"{since.year:04d}-{(since.month - 1) // 3 * 3 + 1:02d}"
-        last_month = (until.month - 1) // 3 * 3 + 3
-        months = month_keys(date.fromisoformat(f"{first}-01"), date(until.year, last_month, 1))
+        quarter_end = (until.month - 1) // 3 * 3 + 3
+        months = month_keys(date.fromisoformat(f"{first}-01"), date(until.year, quarter_end, 1))
     async with db.session() as session:
         sizes = await reads.cohort_sizes(session, since=months[0], until=months[-1])
         losses = await reads.cohort_losses(session, since=months[0], until=months[-1])

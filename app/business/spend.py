@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlmodel import col
 
 from app.errors import InvalidInputError
 from app.metrics.params import MetricParams
@@ -121,7 +122,7 @@ async def record_spend(
         return []
     async with db.transaction() as session:
         result = await session.execute(
-            insert(AcquisitionSpend).returning(AcquisitionSpend.id), rows
+            insert(AcquisitionSpend).returning(col(AcquisitionSpend.id)), rows
         )
         ids = list(result.scalars())
     return [AcquisitionSpend(id=id_, **row) for id_, row in zip(ids, rows, strict=True)]  # type: ignore[arg-type]

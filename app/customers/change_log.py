@@ -9,7 +9,7 @@ in the transaction of the change; nothing updates or deletes them but erasure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -110,7 +110,9 @@ def identity_item(system: str, external_id: str) -> str:
 
 def point_value(row: ContactPoint | Mapping[str, Any]) -> dict[str, Any]:
     """What an entry keeps of a contact point: its value, label, parts and primary flag."""
-    get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    get: Callable[[str], Any] = (
+        row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    )
     data = {"value": get("value"), "label": get("label"), "is_primary": bool(get("is_primary"))}
     if get("kind") == "address":
         for name in ("street", "address_line2", "city", "postcode", "region", "country"):
@@ -148,7 +150,9 @@ def point_added(
     row: ContactPoint | Mapping[str, Any], *, source: str, changed_at: datetime | None = None
 ) -> Change:
     """An ADDED entry for a new contact point."""
-    get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    get: Callable[[str], Any] = (
+        row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    )
     return Change(
         get("customer_id"),
         get("kind"),
@@ -176,7 +180,9 @@ def identity_linked(
     row: SourceLink | Mapping[str, Any], *, source: str, changed_at: datetime | None = None
 ) -> Change:
     """A LINKED entry for a new source identity."""
-    get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    get: Callable[[str], Any] = (
+        row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    )
     value = {"system": get("system"), "external_id": get("external_id"), "method": get("method")}
     return Change(
         get("customer_id"),

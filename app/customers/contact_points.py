@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,9 +171,8 @@ async def add_contact_point(
         if settings is not None and prepared.kind is not ContactKind.ADDRESS:
             kind = "emails" if prepared.kind is ContactKind.EMAIL else "phones"
             assert prepared.value is not None
-            await refuse_suppressed(
-                session, settings, Identifiers(**{kind: [prepared.value]}), holder=customer.id
-            )
+            held: dict[str, Any] = {kind: [prepared.value]}
+            await refuse_suppressed(session, settings, Identifiers(**held), holder=customer.id)
         changes: list[Change] = []
         (row,) = await add_contact_point_rows(
             session, customer.id, [prepared], source=source, changes=changes

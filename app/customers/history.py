@@ -163,13 +163,14 @@ _POINT_PARTS = ("label", "street", "address_line2", "city", "postcode", "region"
 
 def _past_point(kind: str) -> Any:
     def build(customer_id: str, value: dict[str, Any]) -> ContactPoint:
+        parts: dict[str, Any] = {part: value.get(part) for part in _POINT_PARTS}
         return ContactPoint(
             customer_id=customer_id,
             kind=kind,
             value=value.get("value") or "",
             is_primary=bool(value.get("is_primary")),
             source="history",
-            **{part: value.get(part) for part in _POINT_PARTS},
+            **parts,
         )
 
     return build

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.customers.change_log import PREFERENCE_FIELDS, preference_changes, record_changes
 from app.customers.lookup import live_customer
@@ -44,7 +45,7 @@ async def set_preferences(
         raise InvalidInputError(
             f"frequency must be one of {', '.join(FREQUENCIES)}", field="frequency"
         )
-    values = {
+    values: dict[str, Any] = {
         "channels": sorted({channel.value for channel in new.channels}),
         "frequency": new.frequency,
         "topics": _clean_list("topics", new.topics),

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.customers.change_log import (
     PROFILE_FIELDS,
@@ -132,12 +133,10 @@ async def update_customer(
         if source is not None:
             await _record_provenance(session, current.id, list(cleaned), source, now)
         await session.refresh(current)
-        changes = profile_changes(
-            current.id, before, _profile_of(current), source=source or GATEWAY
-        )
+        made = profile_changes(current.id, before, _profile_of(current), source=source or GATEWAY)
         if "loyalty_id" in cleaned:
-            await _sync_loyalty_link(session, current, changes, source=source or GATEWAY)
-        await customers_written(session, [current.id], changes=changes)
+            await _sync_loyalty_link(session, current, made, source=source or GATEWAY)
+        await customers_written(session, [current.id], changes=made)
         emit(
             session,
             EventKind.PROFILE_CHANGED,
@@ -153,8 +152,8 @@ async def _record_provenance(
 ) -> None:
     await session.execute(
         delete(FieldProvenance).where(
-            FieldProvenance.customer_id == customer_id,
-            FieldProvenance.field.in_(fields),  # type: ignore[attr-defined]
+            col(FieldProvenance.customer_id) == customer_id,
+            col(FieldProvenance.field).in_(fields),
         )
     )
     session.add_all(
@@ -173,7 +172,7 @@ async def _sync_loyalty_link(
     existing = (
         await session.scalars(
             select(SourceLink).where(
-                SourceLink.customer_id == customer.id, SourceLink.system == LOYALTY_SYSTEM
+                col(SourceLink.customer_id) == customer.id, col(SourceLink.system) == LOYALTY_SYSTEM
             )
         )
     ).all()

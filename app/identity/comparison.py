@@ -7,6 +7,7 @@ similarity behind each level is kept as evidence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jellyfish
@@ -60,7 +61,7 @@ class PairComparison:
 _PARALLEL_PAIRS = 5_000
 
 
-def _similarity(scorer: object, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _similarity(scorer: Callable[..., float], left: np.ndarray, right: np.ndarray) -> np.ndarray:
     if len(left) == 0:
         return np.zeros(0, dtype=np.float32)
     # Threads pay off on batch runs; starting them costs ~0.5 ms, which dominates one record.
@@ -69,7 +70,8 @@ def _similarity(scorer: object, left: np.ndarray, right: np.ndarray) -> np.ndarr
 
 
 def _present(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    return (left != "") & (right != "")
+    present: np.ndarray = (left != "") & (right != "")
+    return present
 
 
 def _name_levels(

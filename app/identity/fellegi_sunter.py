@@ -132,7 +132,8 @@ class MatchModel:
 
 def probability_from_weight(weight: np.ndarray) -> np.ndarray:
     """Turn total weights in bits (log2 odds) into probabilities."""
-    return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60.0, 60.0)))
+    probability: np.ndarray = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60.0, 60.0)))
+    return probability
 
 
 @dataclass(frozen=True, slots=True)

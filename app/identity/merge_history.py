@@ -91,9 +91,9 @@ def state_changes(
     for item in sorted(after.links.keys() - before.links.keys()):
         changes.append(identity_linked(after.links[item], source=source))
     for item in sorted(before.links.keys() - after.links.keys()):
-        row = before.links[item]
-        row.customer_id = customer_id
-        changes.append(identity_unlinked(row, source=source))
+        link = before.links[item]
+        link.customer_id = customer_id
+        changes.append(identity_unlinked(link, source=source))
     return changes
 
 

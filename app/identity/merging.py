@@ -83,10 +83,10 @@ def _from_json(model: type[SQLModel], data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _snapshot(session: AsyncSession, customer_ids: list[str]) -> dict[str, Any]:
-    tables = {}
+    tables: dict[str, Any] = {}
     for model in _SNAPSHOT_TABLES:
         rows = await repo.rows_by_customer(session, model, customer_ids=customer_ids)
-        name = model.__tablename__  # type: ignore[attr-defined]
+        name = str(model.__tablename__)
         tables[name] = [_to_json(r) for cid in customer_ids for r in rows.get(cid, [])]
     return tables
 
@@ -136,6 +136,7 @@ async def _combine_consents(
             )
             session.add(event)
             await session.flush()
+            assert event.id is not None  # the flush gave it one
             added.append(event.id)
     return added
 
@@ -180,14 +181,16 @@ async def merge_customers(
     await repo.delete_rows(
         session, BlockingKey, ids=[k.id for k in merged_keys if k.key in survivor_keys]
     )
-    for model in (SourceLink, SourceRecord, BlockingKey):
-        await repo.move_rows(session, model, from_customer=merged.id, to_customer=survivor.id)
+    for identity_model in (SourceLink, SourceRecord, BlockingKey):
+        await repo.move_rows(
+            session, identity_model, from_customer=merged.id, to_customer=survivor.id
+        )
     await repo.delete_customer_rows(session, FieldProvenance, customer_ids=[merged.id])
 
     moved: dict[str, list[int]] = {}
     added_consents = await _combine_consents(session, survivor.id, merged.id, now)
     for model in _MOVED_TABLES:
-        moved[model.__tablename__] = await repo.move_rows(  # type: ignore[attr-defined]
+        moved[str(model.__tablename__)] = await repo.move_rows(
             session, model, from_customer=merged.id, to_customer=survivor.id
         )
     preference_moved = False
@@ -260,7 +263,7 @@ async def unmerge_customer(
     ids = [survivor.id, merged.id]
     before = await record_state(session, survivor)
     for model in _SNAPSHOT_TABLES:
-        name = model.__tablename__  # type: ignore[attr-defined]
+        name = model.__tablename__
         saved = [_from_json(model, row) for row in snapshot["tables"][name]]
         if model is FieldProvenance:
             # Lineage goes with the golden values, which are restored as they were.
@@ -271,7 +274,7 @@ async def unmerge_customer(
         await session.flush()
         await repo.insert_rows(session, model, saved)
     for name, moved_ids in snapshot["moved"].items():
-        model = {m.__tablename__: m for m in _MOVED_TABLES}[name]  # type: ignore[attr-defined]
+        model = {m.__tablename__: m for m in _MOVED_TABLES}[name]
         await repo.reassign_rows(session, model, ids=moved_ids, customer_id=merged.id)
     await repo.delete_rows(session, ConsentEvent, ids=snapshot["added_consents"])
     if snapshot["preference_moved"]:
@@ -284,9 +287,9 @@ async def unmerge_customer(
             await repo.insert_rows(session, Preference, [back])
     now = utcnow()
     for customer in (survivor, merged):
-        saved = _from_json(Customer, snapshot["customers"][customer.id])
+        saved_customer = _from_json(Customer, snapshot["customers"][customer.id])
         version = customer.version
-        for column, value in saved.items():
+        for column, value in saved_customer.items():
             setattr(customer, column, value)
         customer.version = version + 1
         customer.updated_at = now

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from app.business.acquisition import RULE_EARLIEST_SOURCE, ExternalAcquisition, store_by_source_id
 from app.business.source_acquisition import (
@@ -128,7 +129,7 @@ async def sync_sources(
                 db,
                 connectors[system],
                 ingestor,
-                progress=(lambda n, s=system: progress(s, n)) if progress else None,
+                progress=partial(progress, system) if progress else None,
             )
         )
     return results

@@ -36,7 +36,7 @@ class Engagement:
 
 
 def _decay(at: datetime, as_of: datetime) -> float:
-    return 0.5 ** ((as_of - at).total_seconds() / _SECONDS_PER_HALF_LIFE)
+    return float(0.5 ** ((as_of - at).total_seconds() / _SECONDS_PER_HALF_LIFE))
 
 
 def engagement(

@@ -15,7 +15,7 @@ The mapping, documented in docs/metrics.md ("Inputs"):
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -155,7 +155,7 @@ def customer_activity(inputs: SourceInputs, *, currency: str = "EUR") -> Custome
 
 def top_categories(orders: Iterable[Order], *, limit: int = 3) -> list[str]:
     """Product categories ordered by the customer's kept spend in them, largest first."""
-    spend: Counter[str] = Counter()
+    spend: defaultdict[str, float] = defaultdict(float)
     for order in orders:
         amount = order.net_amount - order.refunded_amount
         if amount <= 0 or not order.product_categories:

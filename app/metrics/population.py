@@ -96,7 +96,7 @@ def monthly_churn_rate(movement: CustomerMovement) -> float | None:
     attrition = attrition_rate(movement)
     if attrition is None:
         return None
-    return 1.0 - max(0.0, 1.0 - attrition) ** (1.0 / movement.months)
+    return 1.0 - float(max(0.0, 1.0 - attrition) ** (1.0 / movement.months))
 
 
 def customer_acquisition_cost(spend: float | None, acquired: int) -> float | None:

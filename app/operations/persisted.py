@@ -133,8 +133,8 @@ def operations_in(text: str) -> list[Operation]:
             pending += sorted(_spreads(fragments[name]) - set(used))
         own = DocumentNode(definitions=(node, *(fragments[name] for name in sorted(used))))
         apollo = visit(own, _ApolloTypenames())
-        name = node.name.value if node.name else None
-        operations.append(Operation(name, print_ast(own), print_ast(apollo)))
+        operation_name = node.name.value if node.name else None
+        operations.append(Operation(operation_name, print_ast(own), print_ast(apollo)))
     if not operations:
         raise InvalidInputError("the file holds no operation")
     return operations

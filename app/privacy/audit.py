@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 
 from app.pagination import Page
 from app.privacy.access import RequestAccess
@@ -24,6 +25,12 @@ from app.store.types import utcnow
 
 _AUDIT_EVENT: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 _INSERT = insert(_AUDIT_EVENT)
+
+
+def _insert(rows: list[dict[str, Any]], connection: Connection) -> None:
+    connection.execute(_INSERT, rows)
+
+
 Rows = list[dict[str, Any]]
 
 
@@ -53,7 +60,7 @@ class AuditWriter:
             now = utcnow()
             rows = [{**row, "occurred_at": now} for rows, _ in batch for row in rows]
             try:
-                await self.db.write(lambda connection, rows=rows: connection.execute(_INSERT, rows))
+                await self.db.write(partial(_insert, rows))
             except Exception as error:  # noqa: BLE001  (handed to every waiting request)
                 outcome: BaseException | None = error
             else:

@@ -37,18 +37,22 @@ AuthMethod = Literal["api_key", "jwt"]
 
 def parse_role(value: object) -> Role:
     """The role named by `value`, or `ValueError` listing the valid roles."""
-    try:
-        return Role(value)
-    except ValueError:
-        raise ValueError(f"unknown role; use one of: {', '.join(Role)}") from None
+    if isinstance(value, str):
+        try:
+            return Role(value)
+        except ValueError:
+            pass
+    raise ValueError(f"unknown role; use one of: {', '.join(Role)}")
 
 
 def parse_purpose(value: object) -> Purpose:
     """The purpose named by `value`, or `ValueError` listing the valid purposes."""
-    try:
-        return Purpose(value)
-    except ValueError:
-        raise ValueError(f"unknown purpose; use one of: {', '.join(Purpose)}") from None
+    if isinstance(value, str):
+        try:
+            return Purpose(value)
+        except ValueError:
+            pass
+    raise ValueError(f"unknown purpose; use one of: {', '.join(Purpose)}")
 
 
 @dataclass(frozen=True, slots=True)

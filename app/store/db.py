@@ -191,8 +191,9 @@ class Database:
         if self.engine.dialect.name != "sqlite":
             return True
         async with self.engine.connect() as connection:
-            busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
-        return busy == 0
+            # (busy, log pages, pages checkpointed)
+            row = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        return bool(row[0] == 0)
 
     async def dispose(self) -> None:
         if self._threads is not None:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.store.types import UTCDateTime, utcnow
 
@@ -119,12 +119,12 @@ class ContactPoint(SQLModel, table=True):
 # pick it (primary first, then the oldest): no sort per customer.
 Index(
     "ix_contact_point_address",
-    ContactPoint.customer_id,  # type: ignore[arg-type]
-    ContactPoint.kind,  # type: ignore[arg-type]
-    ContactPoint.is_primary.desc(),  # type: ignore[attr-defined]
-    ContactPoint.id,  # type: ignore[arg-type]
-    ContactPoint.region,  # type: ignore[arg-type]
-    ContactPoint.country,  # type: ignore[arg-type]
+    col(ContactPoint.customer_id),
+    col(ContactPoint.kind),
+    col(ContactPoint.is_primary).desc(),
+    col(ContactPoint.id),
+    col(ContactPoint.region),
+    col(ContactPoint.country),
 )
 
 

@@ -46,13 +46,14 @@ def _is_ide_page(scope: Scope) -> bool:
         return True
     if scope["path"] != "/graphql" or scope.get("query_string"):
         return False
-    return "text/html" in Headers(scope=scope).get("accept", "")
+    accept: str = Headers(scope=scope).get("accept", "")
+    return "text/html" in accept
 
 
 def _is_subscription_socket(scope: Scope) -> bool:
     """The GraphQL WebSocket: it authenticates in `connection_init` (app/web/subscriptions.py),
     as browsers cannot send headers on a WebSocket."""
-    return scope["type"] == "websocket" and scope["path"] == "/graphql"
+    return bool(scope["type"] == "websocket" and scope["path"] == "/graphql")
 
 
 class AuthenticationMiddleware:

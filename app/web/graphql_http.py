@@ -16,6 +16,7 @@ import structlog
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -108,9 +109,8 @@ def _operation_from(data: Any) -> dict[str, Any]:
 
 def _is_request_error(result: ExecutionResult) -> bool:
     # The spec's "request error": nothing was executed, so there is no data and no error path.
-    return (
-        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
-    )
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
 def _error_payload(message: str, code: str) -> dict[str, Any]:
@@ -145,7 +145,7 @@ class GraphQLHTTPEndpoint:
     """A Starlette endpoint serving one schema at `/graphql`."""
 
     def __init__(
-        self, *, schema: Any, settings: Settings, context_factory: Callable[[Request], Any]
+        self, *, schema: Schema, settings: Settings, context_factory: Callable[[Request], Any]
     ) -> None:
         self.schema = schema
         self.settings = settings

@@ -31,7 +31,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from app.errors import UnauthenticatedError
 from app.settings import Settings
@@ -107,7 +107,7 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
         self.fanout = SubscriptionFanout(schema, queue_capacity=settings.subscription_queue_size)
         self.graphql_transport_ws_handler_class = _PingingHandler
 
-    async def get_context(  # type: ignore[override]
+    async def get_context(
         self,
         request: Request | WebSocket,
         response: Response | WebSocket,  # noqa: ARG002
@@ -132,4 +132,4 @@ class GraphQLSubscriptions(GraphQL[SubscriptionContext, None]):
             log.info("subscription refused", code=error.code)
             raise ConnectionRejectionError from None
         context.authenticated(principal)
-        return UNSET
+        return UnsetType()  # the UNSET singleton, typed (strawberry types UNSET as Any)

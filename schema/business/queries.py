@@ -35,8 +35,8 @@ class BusinessQueries:
         info: Info,
         from_: Annotated[date, strawberry.argument(name="from")],
         to: date,
-        group_by: BusinessGroupBy = BusinessGroupBy.NONE,  # type: ignore[valid-type,attr-defined]
-        cost_basis: CostBasis = CostBasis.SIMPLE,  # type: ignore[valid-type,attr-defined]
+        group_by: BusinessGroupBy = BusinessGroupBy.NONE,
+        cost_basis: CostBasis = CostBasis.SIMPLE,
     ) -> BusinessMetrics:
         info.context.access.require(policy.BUSINESS_METRICS_ROLES, "read business metrics")
         params = params_from_settings(info.context.settings)

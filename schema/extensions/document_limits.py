@@ -77,7 +77,7 @@ class _Walk:
                 total.add(self.tally(selection.selection_set))
             elif isinstance(selection, InlineFragmentNode):
                 total.add(self.tally(selection.selection_set))
-            else:
+            elif isinstance(selection, FragmentSpreadNode):
                 total.add(self._fragment_tally(selection.name.value))
             if total.selections > self.max_selections:
                 break  # over already: a fragment bomb would take long to finish counting

@@ -113,7 +113,8 @@ class _CostEstimate:
         if name == "__type":
             return TypeMetaFieldDef
         if is_object_type(parent) or is_interface_type(parent):
-            return parent.fields.get(name)  # type: ignore[union-attr]
+            field: GraphQLField | None = parent.fields.get(name)
+            return field
         return None
 
     def _runs(self, node: FieldNode, definition: GraphQLField) -> int:

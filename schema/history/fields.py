@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from app.customers.history import check_as_of, history_page, record_as_of
 from app.errors import NotFoundError
 from app.pagination import requested_page_size
-from schema.pagination import page_info
+from schema.pagination import Edge, page_info
 
 if TYPE_CHECKING:
     from schema.history.types import CustomerAsOf, CustomerChangeConnection
@@ -55,7 +54,7 @@ class CustomerHistoryFields:
         )
         return CustomerChangeConnection(
             edges=[
-                relay.Edge(node=CustomerChange.from_model(row), cursor=cursor)
+                Edge(node=CustomerChange.from_model(row), cursor=cursor)
                 for row, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=page_info(

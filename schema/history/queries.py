@@ -12,7 +12,7 @@ from app.identity.stewardship import IDENTITY_STEWARDS
 from app.pagination import requested_page_size
 from app.quality.decay import StaleCustomer, stale_customers
 from schema.customers.types import Customer
-from schema.pagination import page_info
+from schema.pagination import Edge, page_info
 
 
 @strawberry.type(description="A customer whose contact data is likely out of date.")
@@ -46,7 +46,7 @@ class StaleContactData:
 
 @strawberry.type(description="A page of customers to re-verify, the longest unconfirmed first.")
 class StaleContactDataConnection:
-    edges: list[relay.Edge[StaleContactData]]
+    edges: list[Edge[StaleContactData]]
     page_info: relay.PageInfo
 
 
@@ -69,7 +69,7 @@ class HistoryQueries:
         )
         return StaleContactDataConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=StaleContactData.from_stale(item))
+                Edge(cursor=cursor, node=StaleContactData.from_stale(item))
                 for cursor, item in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(

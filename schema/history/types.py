@@ -25,6 +25,7 @@ from schema.customers.types import (
     SourceIdentity,
 )
 from schema.enums import LifecycleStage, ProfileType, mirror_enum
+from schema.pagination import Edge
 from schema.privacy.pii import pii
 
 ChangeKind = mirror_enum(
@@ -112,7 +113,7 @@ class CustomerChange:
 
 @strawberry.type(description="A page of a customer's changes, newest first.")
 class CustomerChangeConnection:
-    edges: list[relay.Edge[CustomerChange]]
+    edges: list[Edge[CustomerChange]]
     page_info: relay.PageInfo
 
 
@@ -130,8 +131,8 @@ class CustomerAsOf:
     birth_date: date | None = pii(PiiKind.BIRTH_DATE)
     loyalty_id: str | None = pii(PiiKind.IDENTIFIER, "The loyalty card number then.")
     locale: str | None
-    lifecycle_stage: LifecycleStage | None  # type: ignore[valid-type]
-    profile_type: ProfileType | None  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage | None
+    profile_type: ProfileType | None
     segment: str | None
     emails: list[EmailAddress]
     phones: list[PhoneNumber]

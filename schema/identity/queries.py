@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from app.identity.stewardship import IDENTITY_REVIEWERS, duplicate_candidates
 from app.pagination import requested_page_size
 from schema.identity.types import DuplicateCandidate, DuplicateCandidateConnection
-from schema.pagination import page_info
+from schema.pagination import Edge, page_info
 
 
 @strawberry.type
@@ -32,7 +31,7 @@ class IdentityQueries:
         )
         return DuplicateCandidateConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=DuplicateCandidate.from_model(row))
+                Edge(cursor=cursor, node=DuplicateCandidate.from_model(row))
                 for cursor, row in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(

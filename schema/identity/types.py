@@ -13,6 +13,7 @@ from strawberry.types import Info
 from app.store import models
 from schema.customers.types import Customer
 from schema.enums import mirror_enum
+from schema.pagination import Edge
 
 CANDIDATE_TYPE = "DuplicateCandidate"
 
@@ -91,7 +92,7 @@ async def _customer(info: Info, customer_id: str) -> Customer | None:
 
 @strawberry.type(description="A page of duplicate candidates, strongest first.")
 class DuplicateCandidateConnection:
-    edges: list[relay.Edge[DuplicateCandidate]]
+    edges: list[Edge[DuplicateCandidate]]
     page_info: relay.PageInfo
     total_count: int = strawberry.field(description="Pending candidates over minScore.")
 

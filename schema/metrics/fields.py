@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.types import Info
@@ -25,7 +25,7 @@ class CustomerMetricFields:
     )
     async def markers(self, info: Info) -> CustomerMarkers:
         rows = await info.context.loaders.metric_values_by_customer_id.load(self.id)
-        current = {}
+        current: dict[str, Any] = {}
         for row in rows:  # newest first within a metric
             current.setdefault(row.name, row)
         preferences = await info.context.loaders.preferences_by_customer_id.load(self.id)

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from app.metrics.queries import at_risk_customers, metric_summary, unmatched_respondents
@@ -23,7 +22,7 @@ from schema.metrics.types import (
     UnmatchedRespondent,
     UnmatchedRespondentConnection,
 )
-from schema.pagination import page_info
+from schema.pagination import Edge, page_info
 
 SUMMARY_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
 STEWARD_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
@@ -39,7 +38,7 @@ class MetricQueries:
         self,
         info: Info,
         name: str,
-        group_by: MetricGroupBy = MetricGroupBy.NONE,  # type: ignore[valid-type,attr-defined]
+        group_by: MetricGroupBy = MetricGroupBy.NONE,
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
     ) -> MetricSummary:
@@ -77,7 +76,7 @@ class MetricQueries:
         )
         return AtRiskCustomerConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=AtRiskCustomer.from_row(row))
+                Edge(cursor=cursor, node=AtRiskCustomer.from_row(row))
                 for cursor, row in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(
@@ -98,7 +97,7 @@ class MetricQueries:
         )
         return UnmatchedRespondentConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=UnmatchedRespondent.from_model(row))
+                Edge(cursor=cursor, node=UnmatchedRespondent.from_model(row))
                 for cursor, row in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(

@@ -17,6 +17,7 @@ from app.metrics.queries import SummaryRow, risk_reasons
 from app.store import models
 from app.store.repositories.metric_queries import AtRiskRow, SummaryGroup
 from schema.enums import mirror_enum
+from schema.pagination import Edge
 
 if TYPE_CHECKING:
     from schema.customers.types import Customer
@@ -106,7 +107,7 @@ class AtRiskCustomer:
 
 @strawberry.type(description="A page of customers at risk, by value at risk, highest first.")
 class AtRiskCustomerConnection:
-    edges: list[relay.Edge[AtRiskCustomer]]
+    edges: list[Edge[AtRiskCustomer]]
     page_info: relay.PageInfo
 
 
@@ -152,11 +153,11 @@ class UnmatchedRespondent:
             external_id=row.external_id,
             email=row.email,
             received_at=row.received_at,
-            details=row.details,
+            details=None if row.details is None else JSON(row.details),
         )
 
 
 @strawberry.type(description="A page of the matching queue, oldest first.")
 class UnmatchedRespondentConnection:
-    edges: list[relay.Edge[UnmatchedRespondent]]
+    edges: list[Edge[UnmatchedRespondent]]
     page_info: relay.PageInfo

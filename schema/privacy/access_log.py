@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 from app.pagination import requested_page_size
 from app.privacy.audit import audit_trail
 from app.privacy.principals import Role
-from schema.pagination import page_info
+from schema.pagination import Edge, page_info
 from schema.privacy.types import AuditEvent, AuditEventConnection
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -27,7 +26,7 @@ async def audit_page(
     )
     return AuditEventConnection(
         edges=[
-            relay.Edge(cursor=cursor, node=AuditEvent.from_model(row))
+            Edge(cursor=cursor, node=AuditEvent.from_model(row))
             for cursor, row in zip(page.cursors, page.items, strict=True)
         ],
         page_info=page_info(

@@ -13,10 +13,10 @@ from schema.enums import ConsentChannel, ConsentDecision, ConsentPurpose, Lawful
 @strawberry.input(description="A consent decision to append to a customer's ledger.")
 class RecordConsentInput:
     customer_id: relay.GlobalID
-    purpose: ConsentPurpose  # type: ignore[valid-type]
-    channel: ConsentChannel  # type: ignore[valid-type]
+    purpose: ConsentPurpose
+    channel: ConsentChannel
     status: ConsentDecision
-    lawful_basis: LawfulBasis = LawfulBasis.CONSENT  # type: ignore[valid-type]
+    lawful_basis: LawfulBasis = LawfulBasis.CONSENT
     source: str = "gateway"
     evidence: str | None = None
     expires_at: datetime | None = None
@@ -24,7 +24,7 @@ class RecordConsentInput:
 
 @strawberry.input(description="The customer's preferences; replaces the stored ones.")
 class PreferencesInput:
-    channels: list[ConsentChannel] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    channels: list[ConsentChannel] = strawberry.field(default_factory=list)
     frequency: str | None = strawberry.field(
         default=None, description="daily, weekly, monthly, quarterly or never."
     )
@@ -39,8 +39,8 @@ class SetPreferencesInput(PreferencesInput):
 
 @strawberry.input(description="The signed-in customer's own consent decision.")
 class MyConsentInput:
-    purpose: ConsentPurpose  # type: ignore[valid-type]
-    channel: ConsentChannel  # type: ignore[valid-type]
+    purpose: ConsentPurpose
+    channel: ConsentChannel
     status: ConsentDecision
     evidence: str | None = None
 

@@ -32,7 +32,8 @@ _CUSTOMER_ONLY = frozenset({Role.CUSTOMER})
 
 def _my_id(info: Info) -> str:
     info.context.access.require(_CUSTOMER_ONLY, "use self-service mutations")
-    return info.context.access.principal.subject
+    subject: str = info.context.access.principal.subject
+    return subject
 
 
 async def _record_consent(info: Info, customer_id: str, new: consent.NewConsent) -> Consent:

@@ -32,7 +32,8 @@ class Pii:
 
 def _customer_id(source: Any) -> str:
     # Customer objects carry their id; objects hanging off a customer carry `customer_id`.
-    return getattr(source, "customer_id", None) or source.id
+    customer_id: str = getattr(source, "customer_id", None) or source.id
+    return customer_id
 
 
 def pii(kind: PiiKind, description: str | None = None) -> Any:
@@ -48,7 +49,7 @@ def pii_extensions(kind: PiiKind) -> dict[str, Any]:
 def _masked(resolve: Callable[..., Any], kind: PiiKind, field_name: str) -> Callable[..., Any]:
     """`resolve`, with its value passed through the request's access rules."""
 
-    def reveal(source: Any, info: GraphQLResolveInfo, value: Any) -> Any:
+    def reveal(source: Any, info: GraphQLResolveInfo[Any], value: Any) -> Any:
         # An object whose values vary in kind (a change-log entry) names its own, or None.
         actual = getattr(source, "pii_kind", kind)
         if actual is None:
@@ -56,7 +57,7 @@ def _masked(resolve: Callable[..., Any], kind: PiiKind, field_name: str) -> Call
         field = f"{type(source).__name__}.{field_name}"
         return info.context.access.reveal(_customer_id(source), field, value, actual)
 
-    def resolver(source: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
+    def resolver(source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
         value = resolve(source, info, **kwargs)
         if inspect.isawaitable(value):
             return _reveal_later(reveal, source, info, value)
@@ -66,9 +67,9 @@ def _masked(resolve: Callable[..., Any], kind: PiiKind, field_name: str) -> Call
 
 
 async def _reveal_later(
-    reveal: Callable[[Any, GraphQLResolveInfo, Any], Any],
+    reveal: Callable[[Any, GraphQLResolveInfo[Any], Any], Any],
     source: Any,
-    info: GraphQLResolveInfo,
+    info: GraphQLResolveInfo[Any],
     value: Any,
 ) -> Any:
     return reveal(source, info, await value)

@@ -13,7 +13,7 @@ from app.privacy.policy import EXPORT_ROLES, LOOKALIKE_REVIEWERS
 from app.privacy.principals import Role
 from schema.customers.types import Customer
 from schema.ids import node_id_of
-from schema.pagination import page_info
+from schema.pagination import Edge, page_info
 from schema.privacy.access_log import audit_page
 from schema.privacy.requests import export_for
 from schema.privacy.types import (
@@ -80,7 +80,7 @@ class PrivacyQueries:
         page, total = await pending_lookalikes(info.context.db, first=size, after=after)
         return ErasureLookalikeConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=ErasureLookalike.from_model(row))
+                Edge(cursor=cursor, node=ErasureLookalike.from_model(row))
                 for cursor, row in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(

@@ -13,6 +13,7 @@ from app.privacy import export as privacy_export
 from app.privacy.suppression import IdentifierKind as SuppressedKind
 from app.store import models
 from schema.enums import mirror_enum
+from schema.pagination import Edge
 from schema.sources.types import SourceReportType
 
 
@@ -41,7 +42,7 @@ class AuditEvent:
 
 @strawberry.type(description="A page of audit events, newest first.")
 class AuditEventConnection:
-    edges: list[relay.Edge[AuditEvent]]
+    edges: list[Edge[AuditEvent]]
     page_info: relay.PageInfo
 
 
@@ -65,7 +66,7 @@ class DataExport:
             customer=relay.GlobalID("Customer", export.customer_id),
             generated_at=export.generated_at,
             sources=[SourceReportType.from_report(report) for report in export.sources],
-            document=export.document,
+            document=JSON(export.document),
         )
 
 
@@ -147,7 +148,7 @@ class ErasureLookalike:
 
 @strawberry.type(description="A page of erasure look-alikes awaiting a steward, oldest first.")
 class ErasureLookalikeConnection:
-    edges: list[relay.Edge[ErasureLookalike]]
+    edges: list[Edge[ErasureLookalike]]
     page_info: relay.PageInfo
     total_count: int = strawberry.field(description="How many await a steward in all.")
 

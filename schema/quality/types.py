@@ -125,7 +125,10 @@ class CustomerQuality:
     async def stale_fields(self, info: Info) -> list[str]:
         if self.customer_id is None:
             return []
-        return await info.context.history.stale_fields_by_customer_id.load(self.customer_id)
+        stale: list[str] = await info.context.history.stale_fields_by_customer_id.load(
+            self.customer_id
+        )
+        return stale
 
     @classmethod
     def from_quality(

@@ -8,8 +8,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Label,
+    SQLColumnExpression,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import (
     AcquisitionMovement,
@@ -77,10 +88,11 @@ def spans(since: date | None, until: date) -> list[tuple[str, str, str]]:
 
 def _key(key: str | None) -> ColumnElement[Any]:
     if key == "month":
-        return func.substr(AcquisitionMovement.period, 1, 7)
+        return func.substr(col(AcquisitionMovement.period), 1, 7)
     if key is None:
         return literal(None)
-    return getattr(AcquisitionMovement, key)
+    column: ColumnElement[Any] = getattr(AcquisitionMovement, key)
+    return column
 
 
 async def movement(
@@ -93,9 +105,9 @@ async def movement(
     totals: dict[str | None, MovementRow] = {}
     for grain, first, last in spans(since, until):
         statement = select(column, *sums).where(
-            AcquisitionMovement.grain == grain,  # type: ignore[arg-type]
-            AcquisitionMovement.period >= first,  # type: ignore[arg-type]
-            AcquisitionMovement.period <= last,  # type: ignore[arg-type]
+            col(AcquisitionMovement.grain) == grain,
+            col(AcquisitionMovement.period) >= first,
+            col(AcquisitionMovement.period) <= last,
         )
         if key is not None:
             statement = statement.group_by(column)
@@ -118,20 +130,20 @@ async def spend(
     """Spend of the given categories whose period overlaps [start, end], summed per period
     and key (`channel`, `campaign` or None). With `collapse`, spend wholly inside [start, end]
     is summed into one row per key whose period is [start, end]: nothing left to prorate."""
-    first: ColumnElement[Any] = AcquisitionSpend.period_start  # type: ignore[assignment]
-    last: ColumnElement[Any] = AcquisitionSpend.period_end  # type: ignore[assignment]
+    first: SQLColumnExpression[Any] = col(AcquisitionSpend.period_start)
+    last: SQLColumnExpression[Any] = col(AcquisitionSpend.period_end)
     if collapse:
         inside = and_(first >= start, last <= end)
         first = case((inside, literal(start, Date())), else_=first)
         last = case((inside, literal(end, Date())), else_=last)
     column = literal(None) if key is None else getattr(AcquisitionSpend, key)
-    keys = (first.label("first"), last.label("last"), column.label("key"))
+    keys: tuple[Label[Any], ...] = (first.label("first"), last.label("last"), column.label("key"))
     statement = (
-        select(*keys, func.sum(AcquisitionSpend.amount))
+        select(*keys, func.sum(col(AcquisitionSpend.amount)))
         .where(
-            AcquisitionSpend.period_start <= end,  # type: ignore[operator]
-            AcquisitionSpend.period_end >= start,  # type: ignore[operator]
-            AcquisitionSpend.category.in_(sorted(categories)),  # type: ignore[attr-defined]
+            col(AcquisitionSpend.period_start) <= end,
+            col(AcquisitionSpend.period_end) >= start,
+            col(AcquisitionSpend.category).in_(sorted(categories)),
         )
         .group_by(first, last, column)
     )
@@ -142,13 +154,13 @@ async def spend(
 async def cohort_sizes(session: AsyncSession, *, since: str, until: str) -> dict[str, int]:
     """Customers acquired per month (YYYY-MM) in [since, until]."""
     rows = await session.execute(
-        select(AcquisitionMovement.period, func.sum(AcquisitionMovement.acquired))
+        select(col(AcquisitionMovement.period), func.sum(col(AcquisitionMovement.acquired)))
         .where(
-            AcquisitionMovement.grain == "m",  # type: ignore[arg-type]
-            AcquisitionMovement.period >= since,  # type: ignore[arg-type]
-            AcquisitionMovement.period <= until,  # type: ignore[arg-type]
+            col(AcquisitionMovement.grain) == "m",
+            col(AcquisitionMovement.period) >= since,
+            col(AcquisitionMovement.period) <= until,
         )
-        .group_by(AcquisitionMovement.period)
+        .group_by(col(AcquisitionMovement.period))
     )
     return {row[0]: int(row[1]) for row in rows.all() if row[1]}
 
@@ -159,9 +171,11 @@ async def cohort_losses(
     """(acquisition month, month lost, customers) of the cohorts acquired in [since, until]."""
     rows = await session.execute(
         select(
-            AcquisitionRetention.cohort,
-            AcquisitionRetention.lost_month,
-            AcquisitionRetention.lost,
-        ).where(AcquisitionRetention.cohort >= since, AcquisitionRetention.cohort <= until)
+            col(AcquisitionRetention.cohort),
+            col(AcquisitionRetention.lost_month),
+            col(AcquisitionRetention.lost),
+        ).where(
+            col(AcquisitionRetention.cohort) >= since, col(AcquisitionRetention.cohort) <= until
+        )
     )
     return [(row[0], row[1], int(row[2])) for row in rows.all() if row[2]]

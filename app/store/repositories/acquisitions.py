@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import (
     Acquisition,
@@ -176,7 +177,7 @@ async def _stored(session: AsyncSession, customer_ids: Iterable[str]) -> dict[st
     for chunk in _chunks(customer_ids):
         rows = await session.execute(
             select(Acquisition)
-            .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(col(Acquisition.customer_id).in_(chunk))
             .with_for_update()  # the rollups move by what is stored: no lost update
             .execution_options(populate_existing=True)
         )
@@ -208,7 +209,7 @@ async def write_acquisitions(
         return
     stored = await _stored(session, (record.customer_id for record in records))
     deltas = _Deltas()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for record in {record.customer_id: record for record in records}.values():
         old = stored.get(record.customer_id)
         lost_at = record.lost_at
@@ -259,10 +260,15 @@ async def refresh_lost(session: AsyncSession, customer_ids: Collection[str]) -> 
     inherited: dict[str, AcquisitionFacts] = {}
     for chunk in _chunks(customer_ids):
         rows = await session.execute(
-            select(Acquisition, Customer.lifecycle_stage, Customer.updated_at, Customer.merged_into)
-            .join(Customer, Customer.id == Acquisition.customer_id)  # type: ignore[arg-type]
-            .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
-            .with_for_update(of=Acquisition)  # type: ignore[arg-type]
+            select(
+                Acquisition,
+                col(Customer.lifecycle_stage),
+                col(Customer.updated_at),
+                col(Customer.merged_into),
+            )
+            .join(Customer, col(Customer.id) == col(Acquisition.customer_id))
+            .where(col(Acquisition.customer_id).in_(chunk))
+            .with_for_update(of=Acquisition)
             .execution_options(populate_existing=True)
         )
         for record, stage, updated_at, merged_into in rows.all():
@@ -270,7 +276,7 @@ async def refresh_lost(session: AsyncSession, customer_ids: Collection[str]) -> 
             if merged_into is not None:
                 deltas.add(old, -1)
                 await session.execute(
-                    delete(Acquisition).where(Acquisition.customer_id == record.customer_id)  # type: ignore[arg-type]
+                    delete(Acquisition).where(col(Acquisition.customer_id) == record.customer_id)
                 )
                 inherited[merged_into] = replace(old, customer_id=merged_into, lost_at=None)
                 continue
@@ -283,7 +289,7 @@ async def refresh_lost(session: AsyncSession, customer_ids: Collection[str]) -> 
             deltas.add(replace(old, lost_at=lost_at), +1)
             await session.execute(
                 update(Acquisition)
-                .where(Acquisition.customer_id == record.customer_id)  # type: ignore[arg-type]
+                .where(col(Acquisition.customer_id) == record.customer_id)
                 .values(lost_at=lost_at)
             )
     await deltas.apply(session)
@@ -308,17 +314,19 @@ async def copy_current_values(session: AsyncSession, customer_ids: Collection[st
             for row in (
                 await session.execute(
                     select(
-                        MetricCurrent.customer_id, MetricCurrent.name, MetricCurrent.value
+                        col(MetricCurrent.customer_id),
+                        col(MetricCurrent.name),
+                        col(MetricCurrent.value),
                     ).where(
-                        MetricCurrent.customer_id.in_(chunk),  # type: ignore[attr-defined]
-                        MetricCurrent.name.in_(COPIED_METRICS),  # type: ignore[attr-defined]
+                        col(MetricCurrent.customer_id).in_(chunk),
+                        col(MetricCurrent.name).in_(COPIED_METRICS),
                     )
                 )
             ).all()
         }
         records = await session.execute(
             select(Acquisition)
-            .where(Acquisition.customer_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(col(Acquisition.customer_id).in_(chunk))
             .with_for_update()
             .execution_options(populate_existing=True)
         )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import ApiKey, Customer
 
@@ -22,31 +23,31 @@ async def get_api_key(session: AsyncSession, *, key_id: str) -> ApiKey | None:
 
 async def list_api_keys(session: AsyncSession, *, include_revoked: bool = True) -> list[ApiKey]:
     """Every key, oldest first."""
-    statement = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)
+    statement = select(ApiKey).order_by(col(ApiKey.created_at), col(ApiKey.id))
     if not include_revoked:
-        statement = statement.where(ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+        statement = statement.where(col(ApiKey.revoked_at).is_(None))
     return list(await session.scalars(statement))
 
 
 async def active_keys_named_like(session: AsyncSession, *, prefix: str) -> list[ApiKey]:
     """Unrevoked keys whose name starts with `prefix`."""
     statement = select(ApiKey).where(
-        ApiKey.name.startswith(prefix, autoescape=True),  # type: ignore[attr-defined]
-        ApiKey.revoked_at.is_(None),  # type: ignore[union-attr]
+        col(ApiKey.name).startswith(prefix, autoescape=True),
+        col(ApiKey.revoked_at).is_(None),
     )
     return list(await session.scalars(statement))
 
 
 async def mark_used(session: AsyncSession, *, key_id: str, at: datetime) -> None:
-    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at))
+    await session.execute(update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=at))
 
 
 async def any_live_customer_id(session: AsyncSession) -> str | None:
     """The id of some customer that has not been merged away (for demo keys)."""
     statement = (
-        select(Customer.id)
-        .where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
-        .order_by(Customer.created_at, Customer.id)
+        select(col(Customer.id))
+        .where(col(Customer.merged_into).is_(None))
+        .order_by(col(Customer.created_at), col(Customer.id))
         .limit(1)
     )
     return (await session.scalars(statement)).first()

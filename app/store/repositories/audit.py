@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.pagination import Page, decode_time_id_cursor, encode_cursor
 from app.store.models import AuditEvent
@@ -18,15 +19,17 @@ async def trail(
     actions: tuple[str, ...] | None = None,
 ) -> Page[AuditEvent]:
     """A customer's audit events, newest first."""
-    statement = select(AuditEvent).where(AuditEvent.customer_id == customer_id)
+    statement = select(AuditEvent).where(col(AuditEvent.customer_id) == customer_id)
     if actions is not None:
-        statement = statement.where(AuditEvent.action.in_(actions))  # type: ignore[attr-defined]
+        statement = statement.where(col(AuditEvent.action).in_(actions))
     if after is not None:
         at, last_id = decode_time_id_cursor(after)
-        statement = statement.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < (at, last_id))
+        statement = statement.where(
+            tuple_(col(AuditEvent.occurred_at), col(AuditEvent.id)) < (at, last_id)
+        )
     statement = statement.order_by(
-        AuditEvent.occurred_at.desc(),  # type: ignore[attr-defined]
-        AuditEvent.id.desc(),  # type: ignore[union-attr]
+        col(AuditEvent.occurred_at).desc(),
+        col(AuditEvent.id).desc(),
     ).limit(first + 1)
     rows = list(await session.scalars(statement))
     items = rows[:first]

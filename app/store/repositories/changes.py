@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import CustomerChange
 
@@ -23,24 +24,24 @@ async def change_page(
     after: tuple[datetime, int] | None,
 ) -> list[CustomerChange]:
     """Up to `first` + 1 entries of one customer, newest first (by change time, then id)."""
-    statement = select(CustomerChange).where(CustomerChange.customer_id == customer_id)
+    statement = select(CustomerChange).where(col(CustomerChange.customer_id) == customer_id)
     if fields is not None:
-        statement = statement.where(CustomerChange.field.in_(fields))  # type: ignore[attr-defined]
+        statement = statement.where(col(CustomerChange.field).in_(fields))
     if since is not None:
-        statement = statement.where(CustomerChange.changed_at >= since)
+        statement = statement.where(col(CustomerChange.changed_at) >= since)
     if until is not None:
-        statement = statement.where(CustomerChange.changed_at <= until)
+        statement = statement.where(col(CustomerChange.changed_at) <= until)
     if after is not None:
         at, row_id = after
         statement = statement.where(
             or_(
-                CustomerChange.changed_at < at,
-                and_(CustomerChange.changed_at == at, CustomerChange.id < row_id),  # type: ignore[operator]
+                col(CustomerChange.changed_at) < at,
+                and_(col(CustomerChange.changed_at) == at, col(CustomerChange.id) < row_id),
             )
         )
     statement = statement.order_by(
-        CustomerChange.changed_at.desc(),  # type: ignore[attr-defined]
-        CustomerChange.id.desc(),  # type: ignore[union-attr]
+        col(CustomerChange.changed_at).desc(),
+        col(CustomerChange.id).desc(),
     ).limit(first + 1)
     return list(await session.scalars(statement))
 
@@ -65,11 +66,11 @@ async def changes_by_customer(
     rows with the columns a replay reads (attribute access as on the model)."""
     table = CustomerChange.__table__  # type: ignore[attr-defined]
     statement = select(*(table.c[name] for name in _REPLAY_COLUMNS)).where(
-        CustomerChange.customer_id.in_(customer_ids)  # type: ignore[attr-defined]
+        col(CustomerChange.customer_id).in_(customer_ids)
     )
     if fields is not None:
-        statement = statement.where(CustomerChange.field.in_(fields))  # type: ignore[attr-defined]
-    statement = statement.order_by(CustomerChange.changed_at, CustomerChange.id)
+        statement = statement.where(col(CustomerChange.field).in_(fields))
+    statement = statement.order_by(col(CustomerChange.changed_at), col(CustomerChange.id))
     found: dict[str, list[CustomerChange]] = defaultdict(list)
     for row in await session.execute(statement):
         found[row.customer_id].append(row)  # type: ignore[arg-type]

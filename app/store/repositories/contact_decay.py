@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import ContactPoint, Customer, CustomerChange
 
@@ -23,26 +24,26 @@ def _confirmed_at() -> Any:
     its creation, for a value older than the change log)."""
     touched = (
         select(
-            CustomerChange.customer_id,
-            CustomerChange.item,
-            func.max(CustomerChange.changed_at).label("touched"),
+            col(CustomerChange.customer_id),
+            col(CustomerChange.item),
+            func.max(col(CustomerChange.changed_at)).label("touched"),
         )
         .where(
-            CustomerChange.field.in_(CONTACT_KINDS),  # type: ignore[attr-defined]
-            CustomerChange.action.in_(_TOUCHING),  # type: ignore[attr-defined]
-            CustomerChange.source.not_in(_NOT_THE_WORLD),  # type: ignore[attr-defined]
+            col(CustomerChange.field).in_(CONTACT_KINDS),
+            col(CustomerChange.action).in_(_TOUCHING),
+            col(CustomerChange.source).not_in(_NOT_THE_WORLD),
         )
-        .group_by(CustomerChange.customer_id, CustomerChange.item)
+        .group_by(col(CustomerChange.customer_id), col(CustomerChange.item))
         .subquery()
     )
-    base = func.coalesce(touched.c.touched, ContactPoint.created_at)
+    base = func.coalesce(touched.c.touched, col(ContactPoint.created_at))
     confirmed = case(
-        (ContactPoint.verified_at > base, ContactPoint.verified_at),  # type: ignore[operator]
+        (col(ContactPoint.verified_at) > base, col(ContactPoint.verified_at)),
         else_=base,
     )
     join = and_(
-        touched.c.customer_id == ContactPoint.customer_id,
-        touched.c.item == ContactPoint.kind + literal(":") + ContactPoint.value,
+        touched.c.customer_id == col(ContactPoint.customer_id),
+        touched.c.item == col(ContactPoint.kind) + literal(":") + col(ContactPoint.value),
     )
     return touched, join, confirmed
 
@@ -52,9 +53,9 @@ def _live_points(*columns: Any) -> Any:
     statement = (
         select(*columns, confirmed.label("confirmed"))
         .select_from(ContactPoint)
-        .join(Customer, Customer.id == ContactPoint.customer_id)
+        .join(Customer, col(Customer.id) == col(ContactPoint.customer_id))
         .outerjoin(touched, join)
-        .where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+        .where(col(Customer.merged_into).is_(None))
     )
     return statement, confirmed
 
@@ -63,7 +64,7 @@ async def stale_counts(
     session: AsyncSession, *, confirmed_before: datetime
 ) -> dict[str, tuple[int, int]]:
     """Per contact kind: (points last confirmed before the cutoff, all points), live customers."""
-    inner, _ = _live_points(ContactPoint.kind)
+    inner, _ = _live_points(col(ContactPoint.kind))
     inner = inner.subquery()
     statement = select(
         inner.c.kind,
@@ -79,18 +80,20 @@ async def changed_customers(
 ) -> tuple[dict[str, int], int]:
     """Per kind, live customers known at `since` whose contact data of that kind changed
     between `since` and `until`; and how many live customers were known at `since`."""
-    known = and_(Customer.created_at < since, Customer.merged_into.is_(None))  # type: ignore[union-attr]
+    known = and_(col(Customer.created_at) < since, col(Customer.merged_into).is_(None))
     statement = (
-        select(CustomerChange.field, func.count(func.distinct(CustomerChange.customer_id)))
-        .join(Customer, Customer.id == CustomerChange.customer_id)
+        select(
+            col(CustomerChange.field), func.count(func.distinct(col(CustomerChange.customer_id)))
+        )
+        .join(Customer, col(Customer.id) == col(CustomerChange.customer_id))
         .where(
             known,
-            CustomerChange.field.in_(CONTACT_KINDS),  # type: ignore[attr-defined]
-            CustomerChange.changed_at >= since,
-            CustomerChange.changed_at < until,
-            CustomerChange.source.not_in(_NOT_THE_WORLD),  # type: ignore[attr-defined]
+            col(CustomerChange.field).in_(CONTACT_KINDS),
+            col(CustomerChange.changed_at) >= since,
+            col(CustomerChange.changed_at) < until,
+            col(CustomerChange.source).not_in(_NOT_THE_WORLD),
         )
-        .group_by(CustomerChange.field)
+        .group_by(col(CustomerChange.field))
     )
     changed = {field: int(n) for field, n in await session.execute(statement)}
     population = await session.scalar(select(func.count()).select_from(Customer).where(known))
@@ -102,8 +105,8 @@ async def stale_kinds_by_customer(
 ) -> dict[str, dict[str, datetime]]:
     """Per customer, each contact kind with a point last confirmed before the cutoff, and the
     oldest such confirmation."""
-    inner, _ = _live_points(ContactPoint.customer_id, ContactPoint.kind)
-    inner = inner.where(ContactPoint.customer_id.in_(customer_ids)).subquery()  # type: ignore[attr-defined]
+    inner, _ = _live_points(col(ContactPoint.customer_id), col(ContactPoint.kind))
+    inner = inner.where(col(ContactPoint.customer_id).in_(customer_ids)).subquery()
     statement = (
         select(inner.c.customer_id, inner.c.kind, func.min(inner.c.confirmed))
         .where(inner.c.confirmed < confirmed_before)
@@ -124,7 +127,7 @@ async def stalest_customers(
 ) -> list[tuple[str, datetime]]:
     """Up to `first` + 1 live customers with stale contact data, the longest unconfirmed first:
     (customer id, its oldest confirmation)."""
-    inner, _ = _live_points(ContactPoint.customer_id)
+    inner, _ = _live_points(col(ContactPoint.customer_id))
     inner = inner.subquery()
     per_customer = (
         select(inner.c.customer_id, func.min(inner.c.confirmed).label("oldest"))

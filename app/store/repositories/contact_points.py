@@ -7,14 +7,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import ContactPoint
 
 # Built once: building and keying a statement costs more CPU than a small indexed read.
 _BY_CUSTOMER = (
     select(ContactPoint)
-    .where(ContactPoint.customer_id.in_(bindparam("customer_ids", expanding=True)))  # type: ignore[attr-defined]
-    .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined]
+    .where(col(ContactPoint.customer_id).in_(bindparam("customer_ids", expanding=True)))
+    .order_by(col(ContactPoint.is_primary).desc(), col(ContactPoint.id))
 )
 
 
@@ -37,9 +38,9 @@ async def find_contact_point(
 ) -> ContactPoint | None:
     """The customer's contact point of this kind and normalized value, if stored."""
     statement = select(ContactPoint).where(
-        ContactPoint.customer_id == customer_id,
-        ContactPoint.kind == kind,
-        ContactPoint.value == value,
+        col(ContactPoint.customer_id) == customer_id,
+        col(ContactPoint.kind) == kind,
+        col(ContactPoint.value) == value,
     )
     return (await session.scalars(statement)).first()
 
@@ -48,13 +49,13 @@ async def clear_primary(session: AsyncSession, *, customer_id: str, kind: str) -
     """Unset the primary flag on the customer's contact points of this kind."""
     for row in await session.scalars(
         select(ContactPoint).where(
-            ContactPoint.customer_id == customer_id,
-            ContactPoint.kind == kind,
-            ContactPoint.is_primary.is_(True),  # type: ignore[attr-defined]
+            col(ContactPoint.customer_id) == customer_id,
+            col(ContactPoint.kind) == kind,
+            col(ContactPoint.is_primary).is_(True),
         )
     ):
         row.is_primary = False
 
 
 async def delete_contact_point(session: AsyncSession, *, contact_point_id: int) -> None:
-    await session.execute(delete(ContactPoint).where(ContactPoint.id == contact_point_id))
+    await session.execute(delete(ContactPoint).where(col(ContactPoint.id) == contact_point_id))

@@ -16,6 +16,7 @@ from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Row,
@@ -58,7 +59,7 @@ METRIC: Table = MetricObservation.__table__  # type: ignore[attr-defined]
 CONSENT: Table = ConsentEvent.__table__  # type: ignore[attr-defined]
 PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
 INTERACTION: Table = Interaction.__table__  # type: ignore[attr-defined]
-CUSTOMER_IDS = bindparam("customer_ids", expanding=True)
+CUSTOMER_IDS: BindParameter[Any] = bindparam("customer_ids", expanding=True)
 
 
 def newest_per_group(
@@ -117,7 +118,7 @@ def interaction_pages_statement(channels: bool, since: bool, after: bool) -> Sel
     if since:
         where.append(INTERACTION.c.occurred_at >= bindparam("since"))
     if after:
-        at = bindparam("after_at")
+        at: BindParameter[datetime] = bindparam("after_at")
         where.append(
             or_(
                 INTERACTION.c.occurred_at < at,

@@ -6,11 +6,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from app.pagination import encode_cursor
 from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
@@ -18,7 +29,7 @@ from app.store.types import utcnow
 
 MAX_MERGE_HOPS = 16
 # Built once: building and keying a statement costs more CPU than a small indexed read.
-_BY_IDS = select(Customer).where(Customer.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_BY_IDS = select(Customer).where(col(Customer.id).in_(bindparam("ids", expanding=True)))
 
 
 class CustomerOrderField(StrEnum):
@@ -83,35 +94,37 @@ async def customer_id_by_source(
     session: AsyncSession, *, system: str, external_id: str
 ) -> str | None:
     """The customer linked to an identity in a source system, if any."""
-    statement = select(SourceLink.customer_id).where(
-        SourceLink.system == system, SourceLink.external_id == external_id
+    statement = select(col(SourceLink.customer_id)).where(
+        col(SourceLink.system) == system, col(SourceLink.external_id) == external_id
     )
     return (await session.scalars(statement)).first()
 
 
 def _filtered(statement: Select[Any], criteria: CustomerFilter) -> Select[Any]:
-    conditions: list[ColumnElement[bool]] = [Customer.merged_into.is_(None)]  # type: ignore[union-attr]
+    conditions: list[ColumnElement[bool]] = [col(Customer.merged_into).is_(None)]
     if criteria.lifecycle_stage:
-        conditions.append(Customer.lifecycle_stage == criteria.lifecycle_stage)
+        conditions.append(col(Customer.lifecycle_stage) == criteria.lifecycle_stage)
     if criteria.segment:
-        conditions.append(Customer.segment == criteria.segment)
+        conditions.append(col(Customer.segment) == criteria.segment)
     if criteria.updated_since:
-        conditions.append(Customer.updated_at >= criteria.updated_since)
+        conditions.append(col(Customer.updated_at) >= criteria.updated_since)
     for kind, value in (("email", criteria.email), ("phone", criteria.phone)):
         if value:
             conditions.append(
-                Customer.id.in_(  # type: ignore[attr-defined]
-                    select(ContactPoint.customer_id).where(
-                        ContactPoint.kind == kind, ContactPoint.value == value
+                col(Customer.id).in_(
+                    select(col(ContactPoint.customer_id)).where(
+                        col(ContactPoint.kind) == kind, col(ContactPoint.value) == value
                     )
                 )
             )
     if criteria.name:
         wanted = criteria.name.strip().lower()
         full = func.lower(
-            func.coalesce(Customer.given_name, "") + " " + func.coalesce(Customer.family_name, "")
+            func.coalesce(col(Customer.given_name), "")
+            + " "
+            + func.coalesce(col(Customer.family_name), "")
         )
-        conditions.append(or_(full == wanted, func.lower(Customer.family_name) == wanted))
+        conditions.append(or_(full == wanted, func.lower(col(Customer.family_name)) == wanted))
     now = criteria.consent_checked_at or utcnow()
     for purpose, channel in criteria.consented_to:
         conditions.append(_consent_holds(purpose, channel, now))
@@ -123,34 +136,37 @@ def _consent_holds(purpose: str, channel: str | None, now: datetime) -> ColumnEl
     entry = aliased(ConsentEvent)
     later = aliased(ConsentEvent)
     newer_exists = (
-        select(later.id)
+        select(col(later.id))
         .where(
-            later.customer_id == entry.customer_id,
-            later.purpose == entry.purpose,
-            later.channel == entry.channel,
+            col(later.customer_id) == col(entry.customer_id),
+            col(later.purpose) == col(entry.purpose),
+            col(later.channel) == col(entry.channel),
             or_(
-                later.captured_at > entry.captured_at,
-                and_(later.captured_at == entry.captured_at, later.id > entry.id),  # type: ignore[operator]
+                col(later.captured_at) > col(entry.captured_at),
+                and_(
+                    col(later.captured_at) == col(entry.captured_at), col(later.id) > col(entry.id)
+                ),
             ),
         )
         .exists()
     )
-    grant = select(entry.id).where(
-        entry.customer_id == Customer.id,
-        entry.purpose == purpose,
-        entry.status == "granted",
-        or_(entry.expires_at.is_(None), entry.expires_at > now),  # type: ignore[union-attr]
+    grant = select(col(entry.id)).where(
+        col(entry.customer_id) == col(Customer.id),
+        col(entry.purpose) == purpose,
+        col(entry.status) == "granted",
+        or_(col(entry.expires_at).is_(None), col(entry.expires_at) > now),
         ~newer_exists,
     )
     if channel is not None:
-        grant = grant.where(entry.channel == channel)
+        grant = grant.where(col(entry.channel) == channel)
     return grant.exists()
 
 
 def _sort_key(order: CustomerOrder) -> ColumnElement[Any]:
     if order.field is CustomerOrderField.FAMILY_NAME:
-        return func.coalesce(Customer.family_name, "")
-    return getattr(Customer, order.field.value)
+        return func.coalesce(col(Customer.family_name), "")
+    column: ColumnElement[Any] = getattr(Customer, order.field.value)
+    return column
 
 
 def _cursor_of(row: Customer, order: CustomerOrder) -> str:
@@ -175,10 +191,11 @@ async def update_customer(
     """
     statement = (
         update(Customer)
-        .where(Customer.id == customer_id, Customer.version == expected_version)
+        .where(col(Customer.id) == customer_id, col(Customer.version) == expected_version)
         .values(**values, version=expected_version + 1)
     )
-    result = await session.execute(statement)
+    # An UPDATE's result is a CursorResult (it has a row count); the session types it as Result.
+    result = cast("CursorResult[Any]", await session.execute(statement))
     return bool(result.rowcount == 1)
 
 

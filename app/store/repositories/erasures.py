@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import (
     ContactPoint,
@@ -28,8 +29,8 @@ async def tasks_of(session: AsyncSession, *, customer_id: str) -> list[ErasureTa
     """The erasure's per-system tasks, by system then id."""
     statement = (
         select(ErasureTask)
-        .where(ErasureTask.customer_id == customer_id)
-        .order_by(ErasureTask.system, ErasureTask.id)
+        .where(col(ErasureTask.customer_id) == customer_id)
+        .order_by(col(ErasureTask.system), col(ErasureTask.id))
     )
     return list(await session.scalars(statement))
 
@@ -48,24 +49,24 @@ async def live_holders(
     exclude: Sequence[str],
 ) -> dict[str, set[str]]:
     """Live customers (not in `exclude`) holding any of these values: id -> kinds held."""
-    live = (Customer.merged_into.is_(None)) & (Customer.id.not_in(exclude))  # type: ignore[union-attr,attr-defined]
+    live = (col(Customer.merged_into).is_(None)) & (col(Customer.id).not_in(exclude))
     found: dict[str, set[str]] = defaultdict(set)
     for kind, values in (("email", emails), ("phone", phones)):
         if not values:
             continue
         statement = (
-            select(ContactPoint.customer_id)
-            .join(Customer, Customer.id == ContactPoint.customer_id)
-            .where(ContactPoint.kind == kind, ContactPoint.value.in_(values), live)  # type: ignore[attr-defined]
+            select(col(ContactPoint.customer_id))
+            .join(Customer, col(Customer.id) == col(ContactPoint.customer_id))
+            .where(col(ContactPoint.kind) == kind, col(ContactPoint.value).in_(values), live)
         )
         for customer_id in await session.scalars(statement):
             found[customer_id].add(kind)
     for kind, column, values in (
-        ("national_id", Customer.national_id, national_ids),
-        ("loyalty_id", Customer.loyalty_id, loyalty_ids),
+        ("national_id", col(Customer.national_id), national_ids),
+        ("loyalty_id", col(Customer.loyalty_id), loyalty_ids),
     ):
         if values:
-            statement = select(Customer.id).where(column.in_(values), live)  # type: ignore[union-attr]
+            statement = select(col(Customer.id)).where(column.in_(values), live)
             for customer_id in await session.scalars(statement):
                 found[customer_id].add(kind)
     return dict(found)
@@ -86,8 +87,8 @@ async def lookalikes_of(session: AsyncSession, *, erased_id: str) -> list[Erasur
     """The look-alikes an erasure queued (those still live), oldest first."""
     statement = (
         select(ErasureLookalike)
-        .where(ErasureLookalike.erased_id == erased_id)
-        .order_by(ErasureLookalike.id)
+        .where(col(ErasureLookalike.erased_id) == erased_id)
+        .order_by(col(ErasureLookalike.id))
     )
     return list(await session.scalars(statement))
 
@@ -97,14 +98,18 @@ async def pending_lookalikes(
 ) -> tuple[list[ErasureLookalike], bool]:
     """A page of look-alikes awaiting a steward, oldest first; and whether more follow."""
     statement = select(ErasureLookalike).where(
-        ErasureLookalike.status == LookalikeStatus.PENDING.value
+        col(ErasureLookalike.status) == LookalikeStatus.PENDING.value
     )
     if after is not None:
-        statement = statement.where(ErasureLookalike.id > after)  # type: ignore[operator]
-    rows = list(await session.scalars(statement.order_by(ErasureLookalike.id).limit(first + 1)))
+        statement = statement.where(col(ErasureLookalike.id) > after)
+    rows = list(
+        await session.scalars(statement.order_by(col(ErasureLookalike.id)).limit(first + 1))
+    )
     return rows[:first], len(rows) > first
 
 
 async def count_pending_lookalikes(session: AsyncSession) -> int:
-    statement = select(func.count()).where(ErasureLookalike.status == LookalikeStatus.PENDING.value)
+    statement = select(func.count()).where(
+        col(ErasureLookalike.status) == LookalikeStatus.PENDING.value
+    )
     return int(await session.scalar(statement) or 0)

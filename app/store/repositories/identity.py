@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from app.store.models import (
     BlockingKey,
@@ -39,15 +40,15 @@ async def customers_by_keys(
     found: dict[str, set[str]] = defaultdict(set)
     unique = sorted(set(keys))
     for chunk in _chunks(unique):
-        crowded = select(BlockingKey.key).where(BlockingKey.key.in_(chunk))  # type: ignore[attr-defined]
-        crowded = crowded.group_by(BlockingKey.key).having(func.count() > max_per_key)
+        crowded = select(col(BlockingKey.key)).where(col(BlockingKey.key).in_(chunk))
+        crowded = crowded.group_by(col(BlockingKey.key)).having(func.count() > max_per_key)
         skip = set(await session.scalars(crowded))
         wanted = [key for key in chunk if key not in skip]
         if not wanted:
             continue
         rows = await session.execute(
-            select(BlockingKey.key, BlockingKey.customer_id).where(
-                BlockingKey.key.in_(wanted)  # type: ignore[attr-defined]
+            select(col(BlockingKey.key), col(BlockingKey.customer_id)).where(
+                col(BlockingKey.key).in_(wanted)
             )
         )
         for key, customer_id in rows:
@@ -60,8 +61,8 @@ async def keys_of(session: AsyncSession, *, customer_ids: Sequence[str]) -> dict
     found: dict[str, set[str]] = defaultdict(set)
     for chunk in _chunks(list(customer_ids)):
         rows = await session.execute(
-            select(BlockingKey.customer_id, BlockingKey.key).where(
-                BlockingKey.customer_id.in_(chunk)  # type: ignore[attr-defined]
+            select(col(BlockingKey.customer_id), col(BlockingKey.key)).where(
+                col(BlockingKey.customer_id).in_(chunk)
             )
         )
         for customer_id, key in rows:
@@ -72,9 +73,7 @@ async def keys_of(session: AsyncSession, *, customer_ids: Sequence[str]) -> dict
 async def drop_blocking_keys(session: AsyncSession, *, customer_ids: Sequence[str]) -> None:
     """Forget these customers' blocking keys: the next import or sync indexes them afresh."""
     for chunk in _chunks(list(customer_ids)):
-        await session.execute(
-            delete(BlockingKey).where(BlockingKey.customer_id.in_(chunk))  # type: ignore[attr-defined]
-        )
+        await session.execute(delete(BlockingKey).where(col(BlockingKey.customer_id).in_(chunk)))
 
 
 async def unindexed_customer_ids(
@@ -82,13 +81,15 @@ async def unindexed_customer_ids(
 ) -> list[str]:
     """Live customers without any blocking key (created outside ingest: seed, GraphQL), by id."""
     statement = (
-        select(Customer.id)
+        select(col(Customer.id))
         .where(
-            Customer.id > after,
-            Customer.merged_into.is_(None),  # type: ignore[union-attr]
-            ~select(BlockingKey.id).where(BlockingKey.customer_id == Customer.id).exists(),
+            col(Customer.id) > after,
+            col(Customer.merged_into).is_(None),
+            ~select(col(BlockingKey.id))
+            .where(col(BlockingKey.customer_id) == col(Customer.id))
+            .exists(),
         )
-        .order_by(Customer.id)
+        .order_by(col(Customer.id))
         .limit(limit)
     )
     return list(await session.scalars(statement))
@@ -99,9 +100,9 @@ async def link_counts(session: AsyncSession, *, customer_ids: Sequence[str]) -> 
     counts: dict[str, int] = {}
     for chunk in _chunks(list(customer_ids)):
         rows = await session.execute(
-            select(SourceLink.customer_id, func.count())
-            .where(SourceLink.customer_id.in_(chunk))  # type: ignore[attr-defined]
-            .group_by(SourceLink.customer_id)
+            select(col(SourceLink.customer_id), func.count())
+            .where(col(SourceLink.customer_id).in_(chunk))
+            .group_by(col(SourceLink.customer_id))
         )
         counts.update((customer_id, int(count)) for customer_id, count in rows)
     return counts
@@ -115,8 +116,8 @@ async def links_by_identity(
     for chunk in _chunks(list(external_ids)):
         rows = await session.scalars(
             select(SourceLink).where(
-                SourceLink.system == system,
-                SourceLink.external_id.in_(chunk),  # type: ignore[attr-defined]
+                col(SourceLink.system) == system,
+                col(SourceLink.external_id).in_(chunk),
             )
         )
         found.update((row.external_id, row) for row in rows)
@@ -146,13 +147,13 @@ async def decided_pairs(
         return set()
     conditions = [
         or_(
-            and_(MatchCandidate.left_id == a, MatchCandidate.right_id == b),
-            and_(MatchCandidate.left_id == b, MatchCandidate.right_id == a),
+            and_(col(MatchCandidate.left_id) == a, col(MatchCandidate.right_id) == b),
+            and_(col(MatchCandidate.left_id) == b, col(MatchCandidate.right_id) == a),
         )
         for a, b in pairs
     ]
     rows = await session.execute(
-        select(MatchCandidate.left_id, MatchCandidate.right_id).where(or_(*conditions))
+        select(col(MatchCandidate.left_id), col(MatchCandidate.right_id)).where(or_(*conditions))
     )
     return {frozenset(row) for row in rows}
 
@@ -161,13 +162,13 @@ def _live_pending(min_score: float) -> Any:
     left, right = aliased(Customer), aliased(Customer)
     return (
         select(MatchCandidate)
-        .join(left, left.id == MatchCandidate.left_id)
-        .join(right, right.id == MatchCandidate.right_id)
+        .join(left, col(left.id) == col(MatchCandidate.left_id))
+        .join(right, col(right.id) == col(MatchCandidate.right_id))
         .where(
-            MatchCandidate.status == CandidateStatus.PENDING,
-            MatchCandidate.score >= min_score,
-            left.merged_into.is_(None),  # type: ignore[union-attr]
-            right.merged_into.is_(None),  # type: ignore[union-attr]
+            col(MatchCandidate.status) == CandidateStatus.PENDING,
+            col(MatchCandidate.score) >= min_score,
+            col(left.merged_into).is_(None),
+            col(right.merged_into).is_(None),
         )
     )
 
@@ -180,9 +181,9 @@ async def pending_candidates(
     if after is not None:
         score, last_id = after
         statement = statement.where(
-            tuple_(-MatchCandidate.score, MatchCandidate.id) > tuple_(-score, last_id)
+            tuple_(-col(MatchCandidate.score), col(MatchCandidate.id)) > tuple_(-score, last_id)
         )
-    statement = statement.order_by(MatchCandidate.score.desc(), MatchCandidate.id)  # type: ignore[attr-defined]
+    statement = statement.order_by(col(MatchCandidate.score).desc(), col(MatchCandidate.id))
     rows = list(await session.scalars(statement.limit(first + 1)))
     return rows[:first], len(rows) > first
 
@@ -211,11 +212,11 @@ async def latest_merge(
     session: AsyncSession, *, customer_id: str, as_survivor: bool
 ) -> MergeJournal | None:
     """The newest merge not undone where the customer was the merged (or surviving) one."""
-    column = MergeJournal.survivor_id if as_survivor else MergeJournal.merged_id
+    column = col(MergeJournal.survivor_id) if as_survivor else col(MergeJournal.merged_id)
     statement = (
         select(MergeJournal)
-        .where(column == customer_id, MergeJournal.undone_at.is_(None))  # type: ignore[union-attr]
-        .order_by(MergeJournal.id.desc())  # type: ignore[union-attr]
+        .where(column == customer_id, col(MergeJournal.undone_at).is_(None))
+        .order_by(col(MergeJournal.id).desc())
         .limit(1)
     )
     return (await session.scalars(statement)).first()
@@ -277,8 +278,8 @@ async def pending_between(
     """Candidates (any status) between two customers, in either order."""
     statement = select(MatchCandidate).where(
         or_(
-            and_(MatchCandidate.left_id == first, MatchCandidate.right_id == second),
-            and_(MatchCandidate.left_id == second, MatchCandidate.right_id == first),
+            and_(col(MatchCandidate.left_id) == first, col(MatchCandidate.right_id) == second),
+            and_(col(MatchCandidate.left_id) == second, col(MatchCandidate.right_id) == first),
         )
     )
     return list(await session.scalars(statement))

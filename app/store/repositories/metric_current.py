@@ -18,6 +18,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import MetricCurrent, MetricObservation, MetricPeriod
 from app.store.repositories.acquisitions import COPIED_METRICS, copy_current_values
@@ -138,8 +139,11 @@ async def current_by_customer(
     """Each customer's current value of every metric, by metric name (no ORM rows: a batch
     reads tens of thousands of them)."""
     statement = select(
-        MetricCurrent.customer_id, MetricCurrent.name, MetricCurrent.value, MetricCurrent.method
-    ).where(MetricCurrent.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
+        col(MetricCurrent.customer_id),
+        col(MetricCurrent.name),
+        col(MetricCurrent.value),
+        col(MetricCurrent.method),
+    ).where(col(MetricCurrent.customer_id).in_(customer_ids))
     grouped: dict[str, dict[str, CurrentValue]] = defaultdict(dict)
     for customer_id, name, value, method in await session.execute(statement):
         grouped[customer_id][name] = CurrentValue(value, method)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, case, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from app.metrics.markers import CHANNEL_PRIORITY
 from app.store.models import ContactPoint, Customer, MetricCurrent, Preference
@@ -26,26 +27,30 @@ NAMES = ("segment", "lifecycle_stage", "region", "channel")
 def dimensions(customer_id: Any) -> dict[str, ColumnElement[Any]]:
     """Each summary group of the customer whose id is `customer_id` (a column), by name."""
     region = (
-        select(func.coalesce(ContactPoint.region, ContactPoint.country))
-        .where(ContactPoint.customer_id == customer_id, ContactPoint.kind == "address")
-        .order_by(ContactPoint.is_primary.desc(), ContactPoint.id)  # type: ignore[attr-defined,union-attr]
+        select(func.coalesce(col(ContactPoint.region), col(ContactPoint.country)))
+        .where(col(ContactPoint.customer_id) == customer_id, col(ContactPoint.kind) == "address")
+        .order_by(col(ContactPoint.is_primary).desc(), col(ContactPoint.id))
         .limit(1)
         .scalar_subquery()
     )
     # The preferred channel of app.metrics.markers: the first of the priority list that the
     # customer's channel set (a JSON array) holds.
-    text = cast(Preference.channels, String)
+    text = cast(col(Preference.channels), String)
     preferred = case(
         *((text.like(f'%"{channel}"%'), channel) for channel in CHANNEL_PRIORITY),
         else_=None,
     )
     return {
-        "segment": select(Customer.segment).where(Customer.id == customer_id).scalar_subquery(),
-        "lifecycle_stage": select(Customer.lifecycle_stage)
-        .where(Customer.id == customer_id)
+        "segment": select(col(Customer.segment))
+        .where(col(Customer.id) == customer_id)
+        .scalar_subquery(),
+        "lifecycle_stage": select(col(Customer.lifecycle_stage))
+        .where(col(Customer.id) == customer_id)
         .scalar_subquery(),
         "region": region,
-        "channel": select(preferred).where(Preference.customer_id == customer_id).scalar_subquery(),
+        "channel": select(preferred)
+        .where(col(Preference.customer_id) == customer_id)
+        .scalar_subquery(),
     }
 
 
@@ -55,7 +60,7 @@ async def refresh_dimensions(
     """Copy the customers' current groups onto their current values (all customers if None)."""
     statement = (
         update(MetricCurrent)
-        .values(dimensions(MetricCurrent.customer_id))
+        .values(dimensions(col(MetricCurrent.customer_id)))
         .execution_options(synchronize_session=False)
     )
     if customer_ids is None:
@@ -64,7 +69,7 @@ async def refresh_dimensions(
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        await session.execute(statement.where(MetricCurrent.customer_id.in_(chunk)))  # type: ignore[attr-defined]
+        await session.execute(statement.where(col(MetricCurrent.customer_id).in_(chunk)))
 
 
 async def dimensions_of(
@@ -74,10 +79,11 @@ async def dimensions_of(
     found: dict[str, dict[str, Any]] = {}
     ids = sorted(set(customer_ids))
     customer = aliased(Customer)
-    columns = dimensions(customer.id)
+    customer_id_column = col(customer.id)
+    columns = dimensions(customer_id_column)
     for start in range(0, len(ids), _CHUNK):
-        statement = select(customer.id, *columns.values()).where(
-            customer.id.in_(ids[start : start + _CHUNK])  # type: ignore[attr-defined]
+        statement = select(customer_id_column, *columns.values()).where(
+            customer_id_column.in_(ids[start : start + _CHUNK])
         )
         for customer_id, *values in await session.execute(statement):
             found[customer_id] = dict(zip(columns, values, strict=True))

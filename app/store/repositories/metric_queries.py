@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
+from sqlmodel import col
 
 from app.store.models import Customer, MetricCurrent, MetricObservation, MetricPeriod
 
@@ -61,39 +62,40 @@ def _group_column(group: SummaryGroup) -> ColumnElement[Any] | None:
     """The `metric_current` column holding the customer's group (None: one group)."""
     if group in (SummaryGroup.NONE, *TIME_GROUPS):
         return None
-    return getattr(MetricCurrent, group.value)  # type: ignore[no-any-return]
+    column: ColumnElement[Any] = getattr(MetricCurrent, group.value)
+    return column
 
 
 def _current_table(
     name: str, *, min_value: float | None = None, with_details: bool = False
 ) -> Subquery:
     """`metric_current` rows of `name` (optionally with value >= min_value)."""
-    columns: list[Any] = [MetricCurrent.customer_id, MetricCurrent.value]
+    columns: list[Any] = [col(MetricCurrent.customer_id), col(MetricCurrent.value)]
     if with_details:
-        columns.append(MetricCurrent.details)
-    statement = select(*columns).where(MetricCurrent.name == name)
+        columns.append(col(MetricCurrent.details))
+    statement = select(*columns).where(col(MetricCurrent.name) == name)
     if min_value is not None:
-        statement = statement.where(MetricCurrent.value >= min_value)
+        statement = statement.where(col(MetricCurrent.value) >= min_value)
     return statement.subquery()
 
 
 def _current_in_range(name: str, *, since: datetime | None, until: datetime | None) -> Subquery:
     """Each customer's latest observation of `name` in the range."""
-    columns: list[Any] = [MetricObservation.customer_id, MetricObservation.value]
+    columns: list[Any] = [col(MetricObservation.customer_id), col(MetricObservation.value)]
     rank = (
         func.row_number()
         .over(
-            partition_by=MetricObservation.customer_id,
-            order_by=[MetricObservation.observed_at.desc(), MetricObservation.id.desc()],  # type: ignore[attr-defined,union-attr]
+            partition_by=col(MetricObservation.customer_id),
+            order_by=[col(MetricObservation.observed_at).desc(), col(MetricObservation.id).desc()],
         )
         .label("rank")
     )
     # No `details`: the JSON would be read from every history row only to be dropped.
-    statement = select(*columns, rank).where(MetricObservation.name == name)
+    statement = select(*columns, rank).where(col(MetricObservation.name) == name)
     if since is not None:
-        statement = statement.where(MetricObservation.observed_at >= since)
+        statement = statement.where(col(MetricObservation.observed_at) >= since)
     if until is not None:
-        statement = statement.where(MetricObservation.observed_at <= until)
+        statement = statement.where(col(MetricObservation.observed_at) <= until)
     ranked = statement.subquery()
     return select(ranked).where(ranked.c.rank == 1).subquery()
 
@@ -104,13 +106,13 @@ def _periods_in_range(
     """Each customer's last observation of `name` in each month or quarter of the range."""
     grain = "month" if group is SummaryGroup.MONTH else "quarter"
     index = 0 if group is SummaryGroup.MONTH else 1
-    statement = select(MetricPeriod.customer_id, MetricPeriod.value, MetricPeriod.period).where(
-        MetricPeriod.name == name, MetricPeriod.grain == grain
-    )
+    statement = select(
+        col(MetricPeriod.customer_id), col(MetricPeriod.value), col(MetricPeriod.period)
+    ).where(col(MetricPeriod.name) == name, col(MetricPeriod.grain) == grain)
     if since is not None:
-        statement = statement.where(MetricPeriod.period >= periods(since)[index][1])
+        statement = statement.where(col(MetricPeriod.period) >= periods(since)[index][1])
     if until is not None:
-        statement = statement.where(MetricPeriod.period <= periods(until)[index][1])
+        statement = statement.where(col(MetricPeriod.period) <= periods(until)[index][1])
     return statement.subquery()
 
 
@@ -134,12 +136,14 @@ async def summary_sums(
         # No current value is later than the range: each customer's latest observation in the
         # range is its current value, if that falls in the range.
         statement = select(
-            MetricCurrent.customer_id, MetricCurrent.value, *([key] if key is not None else [])
-        ).where(MetricCurrent.name == name)
+            col(MetricCurrent.customer_id),
+            col(MetricCurrent.value),
+            *([key] if key is not None else []),
+        ).where(col(MetricCurrent.name) == name)
         if since is not None:
-            statement = statement.where(MetricCurrent.observed_at >= since)
+            statement = statement.where(col(MetricCurrent.observed_at) >= since)
         if until is not None:
-            statement = statement.where(MetricCurrent.observed_at <= until)
+            statement = statement.where(col(MetricCurrent.observed_at) <= until)
         current = source = statement.subquery()
         key = None if key is None else current.c[key.key]
     else:
@@ -147,13 +151,16 @@ async def summary_sums(
         current = _current_in_range(name, since=since, until=until)
         source = current.join(
             MetricCurrent,
-            and_(MetricCurrent.customer_id == current.c.customer_id, MetricCurrent.name == name),
+            and_(
+                col(MetricCurrent.customer_id) == current.c.customer_id,
+                col(MetricCurrent.name) == name,
+            ),
         )
     value = current.c.value
     # Only the sums the metric's summary uses: each is an expression per value.
     moments = [func.sum(value), func.sum(value * value)]
     counts = [func.sum(case((value >= 9, 1), else_=0)), func.sum(case((value <= 6, 1), else_=0))]
-    unused = [literal_column("0"), literal_column("0")]
+    unused: list[ColumnElement[Any]] = [literal_column("0"), literal_column("0")]
     aggregates = [
         func.count(),
         *(unused if categories else moments),
@@ -164,7 +171,7 @@ async def summary_sums(
     if await _any_merged(session):
         # A merge tombstone's values must not count. (`> ''` rather than IS NOT NULL: SQLite
         # reads it as a range of the merged_into index instead of scanning every customer.)
-        merged = select(Customer.id).where(Customer.merged_into > "")  # type: ignore[operator]
+        merged = select(col(Customer.id)).where(col(Customer.merged_into) > "")
         statement = statement.where(current.c.customer_id.not_in(merged))
     if key is not None:
         statement = statement.group_by(key).order_by(key)
@@ -193,8 +200,8 @@ async def _any_current_after(session: AsyncSession, name: str, until: datetime) 
     some observation was, as each customer's latest observation is its current value (one
     probe of the history's (name, observed_at) index)."""
     statement = (
-        select(MetricObservation.id)
-        .where(MetricObservation.name == name, MetricObservation.observed_at > until)
+        select(col(MetricObservation.id))
+        .where(col(MetricObservation.name) == name, col(MetricObservation.observed_at) > until)
         .limit(1)
     )
     return (await session.scalars(statement)).first() is not None
@@ -203,7 +210,7 @@ async def _any_current_after(session: AsyncSession, name: str, until: datetime) 
 async def _any_merged(session: AsyncSession) -> bool:
     """Whether any customer is a merge tombstone (max() reads one end of the merged_into
     index; a WHERE ... IS NOT NULL scans every customer when statistics say all are null)."""
-    return await session.scalar(select(func.max(Customer.merged_into))) is not None
+    return await session.scalar(select(func.max(col(Customer.merged_into)))) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,11 +245,11 @@ async def at_risk_page(
     statement = (
         select(Customer, risk.c.value, clv.label("clv"), weighted, risk.c.details)
         .select_from(
-            risk.join(Customer, Customer.id == risk.c.customer_id).outerjoin(
+            risk.join(Customer, col(Customer.id) == risk.c.customer_id).outerjoin(
                 value, value.c.customer_id == risk.c.customer_id
             )
         )
-        .where(Customer.merged_into.is_(None))  # type: ignore[union-attr]
+        .where(col(Customer.merged_into).is_(None))
     )
     if consent_purpose is not None:
         statement = statement.where(_consent_holds(consent_purpose, None, utcnow()))
@@ -251,10 +258,10 @@ async def at_risk_page(
         statement = statement.where(
             or_(
                 risk.c.value * clv < last_weighted,
-                and_(risk.c.value * clv == last_weighted, Customer.id > last_id),
+                and_(risk.c.value * clv == last_weighted, col(Customer.id) > last_id),
             )
         )
-    statement = statement.order_by(weighted.desc(), Customer.id).limit(first + 1)
+    statement = statement.order_by(weighted.desc(), col(Customer.id)).limit(first + 1)
     rows = await session.execute(statement)
     return [
         AtRiskRow(customer, float(r), float(v), float(w), details)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import Customer, Interaction, MetricPopulation
 from app.store.repositories.metric_current import append_observations
@@ -16,7 +17,11 @@ from app.store.repositories.metric_current import append_observations
 
 async def live_customer_ids(session: AsyncSession) -> list[str]:
     """Every customer that is not a merge tombstone, by id."""
-    statement = select(Customer.id).where(Customer.merged_into.is_(None)).order_by(Customer.id)  # type: ignore[union-attr]
+    statement = (
+        select(col(Customer.id))
+        .where(col(Customer.merged_into).is_(None))
+        .order_by(col(Customer.id))
+    )
     return list(await session.scalars(statement))
 
 
@@ -24,9 +29,9 @@ async def interactions_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, list[tuple[datetime, str]]]:
     """(occurred_at, channel) of every interaction recorded at the gateway, per customer."""
-    statement = select(Interaction.customer_id, Interaction.occurred_at, Interaction.channel).where(
-        Interaction.customer_id.in_(customer_ids)  # type: ignore[attr-defined]
-    )
+    statement = select(
+        col(Interaction.customer_id), col(Interaction.occurred_at), col(Interaction.channel)
+    ).where(col(Interaction.customer_id).in_(customer_ids))
     grouped: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for customer_id, occurred_at, channel in await session.execute(statement):
         grouped[customer_id].append((occurred_at, channel))
@@ -42,8 +47,8 @@ async def latest_population(session: AsyncSession, *, name: str) -> MetricPopula
     """The newest stored population parameters called `name`."""
     statement = (
         select(MetricPopulation)
-        .where(MetricPopulation.name == name)
-        .order_by(MetricPopulation.computed_at.desc(), MetricPopulation.id.desc())  # type: ignore[attr-defined,union-attr]
+        .where(col(MetricPopulation.name) == name)
+        .order_by(col(MetricPopulation.computed_at).desc(), col(MetricPopulation.id).desc())
         .limit(1)
     )
     return (await session.scalars(statement)).first()

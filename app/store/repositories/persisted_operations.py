@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import PersistedOperation
 
@@ -15,7 +16,7 @@ async def add_missing_operations(
     hashes = [operation.sha256 for operation in operations]
     stored = set(
         await session.scalars(
-            select(PersistedOperation.sha256).where(PersistedOperation.sha256.in_(hashes))  # type: ignore[attr-defined]
+            select(col(PersistedOperation.sha256)).where(col(PersistedOperation.sha256).in_(hashes))
         )
     )
     new = [operation for operation in operations if operation.sha256 not in stored]

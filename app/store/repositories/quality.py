@@ -9,6 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
 
 from app.store.models import CandidateStatus, ContactPoint, Customer, MatchCandidate
 
@@ -21,7 +23,7 @@ def valid_contact() -> ColumnElement[bool]:
     Emails: one @, something before it, a dot after it, no spaces. Phones: E.164, a plus and
     8 to 15 digits. Addresses: always valid here (they were validated when written).
     """
-    value = ContactPoint.value
+    value = col(ContactPoint.value)
     email = and_(
         value.like("%_@_%._%"),
         not_(value.like("%@%@%")),
@@ -34,13 +36,13 @@ def valid_contact() -> ColumnElement[bool]:
         func.trim(digits, "0123456789") == "",
     )
     return case(
-        (ContactPoint.kind == "email", email),
-        (ContactPoint.kind == "phone", phone),
+        (col(ContactPoint.kind) == "email", email),
+        (col(ContactPoint.kind) == "phone", phone),
         else_=True,
     )
 
 
-def _present(column: ColumnElement[str | None]) -> ColumnElement[int]:
+def _present(column: Mapped[str | None]) -> ColumnElement[int]:
     return func.count(func.nullif(column, ""))
 
 
@@ -60,42 +62,43 @@ class StoreQualityCounts:
 
 async def store_counts(session: AsyncSession, *, verified_since: datetime) -> StoreQualityCounts:
     """The counts behind the data-quality KPIs, over live customers (tombstones left out)."""
-    live = Customer.merged_into.is_(None)  # type: ignore[union-attr]
-    stale = or_(Customer.verified_at.is_(None), Customer.verified_at < verified_since)  # type: ignore[union-attr, operator]
+    live = col(Customer.merged_into).is_(None)
+    verified_at = col(Customer.verified_at)
+    stale = or_(verified_at.is_(None), verified_at < verified_since)
     people = (
         await session.execute(
             select(
                 func.count(),
-                _present(Customer.given_name),
-                _present(Customer.family_name),
-                func.count(Customer.birth_date),
+                _present(col(Customer.given_name)),
+                _present(col(Customer.family_name)),
+                func.count(col(Customer.birth_date)),
                 func.coalesce(func.sum(case((stale, 1), else_=0)), 0),
             ).where(live)
         )
     ).one()
     contacts = await session.execute(
         select(
-            ContactPoint.kind,
-            func.count(func.distinct(ContactPoint.customer_id)),
+            col(ContactPoint.kind),
+            func.count(func.distinct(col(ContactPoint.customer_id))),
             func.count(),
             func.coalesce(func.sum(case((valid_contact(), 1), else_=0)), 0),
         )
-        .join(Customer, Customer.id == ContactPoint.customer_id)
+        .join(Customer, col(Customer.id) == col(ContactPoint.customer_id))
         .where(live)
-        .group_by(ContactPoint.kind)
+        .group_by(col(ContactPoint.kind))
     )
     with_contact, total, valid = {}, {}, {}
     for kind, customers, count, valid_count in contacts:
         with_contact[kind], total[kind], valid[kind] = int(customers), int(count), int(valid_count)
-    pending = MatchCandidate.status == CandidateStatus.PENDING
+    pending = col(MatchCandidate.status) == CandidateStatus.PENDING
     involved = union_all(
-        select(MatchCandidate.left_id.label("customer_id")).where(pending),
-        select(MatchCandidate.right_id.label("customer_id")).where(pending),
+        select(col(MatchCandidate.left_id).label("customer_id")).where(pending),
+        select(col(MatchCandidate.right_id).label("customer_id")).where(pending),
     ).subquery()
     suspected = await session.scalar(
         select(func.count(func.distinct(involved.c.customer_id)))
         .select_from(involved)
-        .join(Customer, Customer.id == involved.c.customer_id)
+        .join(Customer, col(Customer.id) == involved.c.customer_id)
         .where(live)
     )
     pending_count = await session.scalar(select(func.count()).where(pending))
@@ -125,13 +128,13 @@ async def contact_counts_by_customer(
     """Per customer and kind: how many contact points, and how many are invalid (one query)."""
     statement = (
         select(
-            ContactPoint.customer_id,
-            ContactPoint.kind,
+            col(ContactPoint.customer_id),
+            col(ContactPoint.kind),
             func.count(),
             func.coalesce(func.sum(case((valid_contact(), 0), else_=1)), 0),
         )
-        .where(ContactPoint.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-        .group_by(ContactPoint.customer_id, ContactPoint.kind)
+        .where(col(ContactPoint.customer_id).in_(customer_ids))
+        .group_by(col(ContactPoint.customer_id), col(ContactPoint.kind))
     )
     present: dict[str, dict[str, int]] = defaultdict(dict)
     invalid: dict[str, dict[str, int]] = defaultdict(dict)
@@ -150,15 +153,15 @@ async def pending_candidates_by_customer(
     session: AsyncSession, *, customer_ids: Sequence[str]
 ) -> dict[str, int]:
     """How many pending match candidates involve each customer (one query)."""
-    pending = MatchCandidate.status == CandidateStatus.PENDING
+    pending = col(MatchCandidate.status) == CandidateStatus.PENDING
     sides = union_all(
-        select(MatchCandidate.left_id.label("customer_id")).where(
+        select(col(MatchCandidate.left_id).label("customer_id")).where(
             pending,
-            MatchCandidate.left_id.in_(customer_ids),  # type: ignore[attr-defined]
+            col(MatchCandidate.left_id).in_(customer_ids),
         ),
-        select(MatchCandidate.right_id.label("customer_id")).where(
+        select(col(MatchCandidate.right_id).label("customer_id")).where(
             pending,
-            MatchCandidate.right_id.in_(customer_ids),  # type: ignore[attr-defined]
+            col(MatchCandidate.right_id).in_(customer_ids),
         ),
     ).subquery()
     rows = await session.execute(

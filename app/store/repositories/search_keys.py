@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import String, TextClause, column, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import ContactPoint, Customer, SearchKey
 from app.store.repositories.customers import consent_holds
@@ -25,7 +26,7 @@ async def replace_keys(
     """Drop every key of `customer_ids` and store `keys` (customer id -> (kind, key)) instead."""
     if not customer_ids:
         return
-    await session.execute(delete(SearchKey).where(SearchKey.customer_id.in_(customer_ids)))  # type: ignore[attr-defined]
+    await session.execute(delete(SearchKey).where(col(SearchKey.customer_id).in_(customer_ids)))
     rows = [
         {"customer_id": customer_id, "kind": kind, "key": key}
         for customer_id, pairs in keys.items()
@@ -93,13 +94,13 @@ async def search_candidates(
     statement = (
         select(
             Customer,
-            ContactPoint.kind,
-            ContactPoint.value,
-            ContactPoint.city,
-            ContactPoint.postcode,
+            col(ContactPoint.kind),
+            col(ContactPoint.value),
+            col(ContactPoint.city),
+            col(ContactPoint.postcode),
         )
-        .outerjoin(ContactPoint, ContactPoint.customer_id == Customer.id)
-        .where(Customer.id.in_(wanted), Customer.merged_into.is_(None))  # type: ignore[attr-defined, union-attr]
+        .outerjoin(ContactPoint, col(ContactPoint.customer_id) == col(Customer.id))
+        .where(col(Customer.id).in_(wanted), col(Customer.merged_into).is_(None))
     )
     if consent_purpose is not None:
         assert now is not None
@@ -123,23 +124,23 @@ async def searchable_values(
     if not customer_ids:
         return [], {}
     people = select(
-        Customer.id,
-        Customer.given_name,
-        Customer.middle_name,
-        Customer.family_name,
-        Customer.loyalty_id,
-    ).where(Customer.id.in_(customer_ids), Customer.merged_into.is_(None))  # type: ignore[attr-defined, union-attr]
+        col(Customer.id),
+        col(Customer.given_name),
+        col(Customer.middle_name),
+        col(Customer.family_name),
+        col(Customer.loyalty_id),
+    ).where(col(Customer.id).in_(customer_ids), col(Customer.merged_into).is_(None))
     customers = list((await session.execute(people)).all())
     live = [row.id for row in customers]
     contacts: dict[str, list[Any]] = defaultdict(list)
     if live:
         statement = select(
-            ContactPoint.customer_id,
-            ContactPoint.kind,
-            ContactPoint.value,
-            ContactPoint.city,
-            ContactPoint.postcode,
-        ).where(ContactPoint.customer_id.in_(live))  # type: ignore[attr-defined]
+            col(ContactPoint.customer_id),
+            col(ContactPoint.kind),
+            col(ContactPoint.value),
+            col(ContactPoint.city),
+            col(ContactPoint.postcode),
+        ).where(col(ContactPoint.customer_id).in_(live))
         for row in await session.execute(statement):
             contacts[row.customer_id].append(row)
     return customers, contacts
@@ -147,7 +148,7 @@ async def searchable_values(
 
 async def customer_id_page(session: AsyncSession, *, after: str | None, limit: int) -> list[str]:
     """Up to `limit` customer ids after `after`, in id order (for rebuilding the index)."""
-    statement = select(Customer.id).order_by(Customer.id).limit(limit)
+    statement = select(col(Customer.id)).order_by(col(Customer.id)).limit(limit)
     if after is not None:
-        statement = statement.where(Customer.id > after)
+        statement = statement.where(col(Customer.id) > after)
     return list(await session.scalars(statement))

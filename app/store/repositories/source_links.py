@@ -7,14 +7,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import SourceLink
 
 # Built once: building and keying a statement costs more CPU than a small indexed read.
 _BY_CUSTOMER = (
     select(SourceLink)
-    .where(SourceLink.customer_id.in_(bindparam("customer_ids", expanding=True)))  # type: ignore[attr-defined]
-    .order_by(SourceLink.system, SourceLink.external_id)
+    .where(col(SourceLink.customer_id).in_(bindparam("customer_ids", expanding=True)))
+    .order_by(col(SourceLink.system), col(SourceLink.external_id))
 )
 
 
@@ -30,6 +31,6 @@ async def links_by_customer(
 
 async def get_link(session: AsyncSession, *, system: str, external_id: str) -> SourceLink | None:
     statement = select(SourceLink).where(
-        SourceLink.system == system, SourceLink.external_id == external_id
+        col(SourceLink.system) == system, col(SourceLink.external_id) == external_id
     )
     return (await session.scalars(statement)).first()

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from app.store.models import (
     Acquisition,
@@ -49,7 +49,7 @@ async def merged_into(session: AsyncSession, *, customer_id: str) -> list[str]:
     found: list[str] = []
     frontier = [customer_id]
     for _ in range(MAX_MERGE_DEPTH):
-        statement = select(Customer.id).where(Customer.merged_into.in_(frontier))  # type: ignore[union-attr]
+        statement = select(col(Customer.id)).where(col(Customer.merged_into).in_(frontier))
         frontier = [row for row in await session.scalars(statement) if row not in found]
         if not frontier:
             break
@@ -59,7 +59,9 @@ async def merged_into(session: AsyncSession, *, customer_id: str) -> list[str]:
 
 async def customers_by_ids(session: AsyncSession, *, ids: Sequence[str]) -> list[Customer]:
     """The customer rows with these ids, in the order given."""
-    rows = {r.id: r for r in await session.scalars(select(Customer).where(Customer.id.in_(ids)))}  # type: ignore[attr-defined]
+    rows = {
+        r.id: r for r in await session.scalars(select(Customer).where(col(Customer.id).in_(ids)))
+    }
     return [rows[i] for i in ids if i in rows]
 
 
@@ -81,11 +83,11 @@ async def match_candidates_of(
         select(MatchCandidate)
         .where(
             or_(
-                MatchCandidate.left_id.in_(customer_ids),  # type: ignore[attr-defined]
-                MatchCandidate.right_id.in_(customer_ids),  # type: ignore[attr-defined]
+                col(MatchCandidate.left_id).in_(customer_ids),
+                col(MatchCandidate.right_id).in_(customer_ids),
             )
         )
-        .order_by(MatchCandidate.id)
+        .order_by(col(MatchCandidate.id))
     )
     return list(await session.scalars(statement))
 
@@ -96,18 +98,18 @@ async def audit_events_of(
     """Every audit event about these customers, oldest first."""
     statement = (
         select(AuditEvent)
-        .where(AuditEvent.customer_id.in_(customer_ids))  # type: ignore[union-attr]
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        .where(col(AuditEvent.customer_id).in_(customer_ids))
+        .order_by(col(AuditEvent.occurred_at), col(AuditEvent.id))
     )
     return list(await session.scalars(statement))
 
 
 async def delete_customer_keys(session: AsyncSession, *, customer_ids: Sequence[str]) -> list[str]:
     """Delete the API keys that act as these customers; their ids."""
-    statement = select(ApiKey.id).where(ApiKey.subject.in_(customer_ids))  # type: ignore[union-attr]
+    statement = select(col(ApiKey.id)).where(col(ApiKey.subject).in_(customer_ids))
     key_ids = list(await session.scalars(statement))
     if key_ids:
-        await session.execute(delete(ApiKey).where(ApiKey.id.in_(key_ids)))  # type: ignore[attr-defined]
+        await session.execute(delete(ApiKey).where(col(ApiKey.id).in_(key_ids)))
     return key_ids
 
 
@@ -120,13 +122,14 @@ async def delete_customers(session: AsyncSession, *, customer_ids: Sequence[str]
     await session.execute(
         delete(MatchCandidate).where(
             or_(
-                MatchCandidate.left_id.in_(customer_ids),  # type: ignore[attr-defined]
-                MatchCandidate.right_id.in_(customer_ids),  # type: ignore[attr-defined]
+                col(MatchCandidate.left_id).in_(customer_ids),
+                col(MatchCandidate.right_id).in_(customer_ids),
             )
         )
     )
-    for model in (*PER_CUSTOMER_TABLES, ErasureLookalike):
+    tables: tuple[type[Any], ...] = (*PER_CUSTOMER_TABLES, ErasureLookalike)
+    for model in tables:
         await session.execute(delete(model).where(model.customer_id.in_(customer_ids)))
     # Tombstones first: a survivor is referenced by its tombstones' `merged_into`.
     for customer_id in reversed(customer_ids):
-        await session.execute(delete(Customer).where(Customer.id == customer_id))
+        await session.execute(delete(Customer).where(col(Customer.id) == customer_id))

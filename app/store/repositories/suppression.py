@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import SuppressionEntry
 
@@ -14,8 +15,8 @@ async def known_digests(session: AsyncSession, *, digests: Collection[str]) -> s
     """Which of these digests are on the list."""
     if not digests:
         return set()
-    statement = select(SuppressionEntry.digest).where(
-        SuppressionEntry.digest.in_(list(digests))  # type: ignore[attr-defined]
+    statement = select(col(SuppressionEntry.digest)).where(
+        col(SuppressionEntry.digest).in_(list(digests))
     )
     return set(await session.scalars(statement))
 

@@ -5,24 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
+from sqlmodel import col
 
 from app.store.models import ConsentEvent, MetricObservation
 from app.store.repositories import customer_rows
 
-RowT = TypeVar("RowT", bound=SQLModel)
-
 
 async def _grouped(
-    session: AsyncSession, statement: Select[tuple[RowT]], params: dict[str, Any]
-) -> dict[str, list[RowT]]:
-    grouped: dict[str, list[RowT]] = defaultdict(list)
+    session: AsyncSession, statement: ExecutableReturnsRows, params: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """The entities `statement` loads, by customer id (a text statement's rows are untyped:
+    the callers name the entity)."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
     for row in await session.scalars(statement, params):
-        grouped[row.customer_id].append(row)  # type: ignore[attr-defined]
+        grouped[row.customer_id].append(row)
     return grouped
 
 
@@ -50,15 +51,15 @@ async def metric_history(
 ) -> list[MetricObservation]:
     """Observations of one metric of one customer, newest first."""
     statement = select(MetricObservation).where(
-        MetricObservation.customer_id == customer_id, MetricObservation.name == name
+        col(MetricObservation.customer_id) == customer_id, col(MetricObservation.name) == name
     )
     if since is not None:
-        statement = statement.where(MetricObservation.observed_at >= since)
+        statement = statement.where(col(MetricObservation.observed_at) >= since)
     if until is not None:
-        statement = statement.where(MetricObservation.observed_at <= until)
+        statement = statement.where(col(MetricObservation.observed_at) <= until)
     statement = statement.order_by(
-        MetricObservation.observed_at.desc(),  # type: ignore[attr-defined]
-        MetricObservation.id.desc(),  # type: ignore[union-attr]
+        col(MetricObservation.observed_at).desc(),
+        col(MetricObservation.id).desc(),
     ).limit(limit)
     return list(await session.scalars(statement))
 

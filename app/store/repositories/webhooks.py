@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.store.models import CandidateStatus, ContactPoint, Customer, UnmatchedRespondent
 from app.store.models import WebhookEvent as WebhookEventRow
 
 
 async def is_processed(session: AsyncSession, *, system: str, event_id: str) -> bool:
-    statement = select(WebhookEventRow.id).where(
-        WebhookEventRow.system == system, WebhookEventRow.event_id == event_id
+    statement = select(col(WebhookEventRow.id)).where(
+        col(WebhookEventRow.system) == system, col(WebhookEventRow.event_id) == event_id
     )
     return (await session.scalars(statement)).first() is not None
 
@@ -19,12 +20,12 @@ async def is_processed(session: AsyncSession, *, system: str, event_id: str) -> 
 async def customer_ids_by_email(session: AsyncSession, *, email: str) -> list[str]:
     """Live customers with this (normalized) email address."""
     statement = (
-        select(ContactPoint.customer_id)
-        .join(Customer, Customer.id == ContactPoint.customer_id)
+        select(col(ContactPoint.customer_id))
+        .join(Customer, col(Customer.id) == col(ContactPoint.customer_id))
         .where(
-            ContactPoint.kind == "email",
-            ContactPoint.value == email,
-            Customer.merged_into.is_(None),  # type: ignore[union-attr]
+            col(ContactPoint.kind) == "email",
+            col(ContactPoint.value) == email,
+            col(Customer.merged_into).is_(None),
         )
         .distinct()
     )
@@ -36,9 +37,9 @@ async def pending_unmatched(
 ) -> list[UnmatchedRespondent]:
     """Up to `first + 1` queued respondents, oldest first, after row id `after`."""
     statement = select(UnmatchedRespondent).where(
-        UnmatchedRespondent.status == CandidateStatus.PENDING
+        col(UnmatchedRespondent.status) == CandidateStatus.PENDING
     )
     if after is not None:
-        statement = statement.where(UnmatchedRespondent.id > after)  # type: ignore[operator]
-    statement = statement.order_by(UnmatchedRespondent.id).limit(first + 1)
+        statement = statement.where(col(UnmatchedRespondent.id) > after)
+    statement = statement.order_by(col(UnmatchedRespondent.id)).limit(first + 1)
     return list(await session.scalars(statement))
