@@ -18,7 +18,7 @@ class PooledConnector:
     bearer_auth: ClassVar[bool] = True  # send the token as `Authorization: Bearer ...`
     # The kinds of data this type of system serves, the lightest first (what a status probe
     # of `Customer.sources` fetches).
-    serves: ClassVar[tuple[SourceKind, ...]] = ()
+    serves: tuple[SourceKind, ...] = ()  # a described system sets its own
 
     def __init__(self, settings: ConnectorSettings, client: SourceClient) -> None:
         self.settings = settings

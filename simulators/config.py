@@ -74,7 +74,8 @@ def zendesk_table(port: int, host: str = "127.0.0.1") -> dict[str, Any]:
     simulator with the demo's token variable and user, and with a rate limit that does not
     throttle a benchmark (the simulator's own limits are set by its `FaultSettings`).
     """
-    table = tomllib.loads(ZENDESK_EXAMPLE.read_text(encoding="utf-8"))["connectors"]["zendesk"]
+    example = tomllib.loads(ZENDESK_EXAMPLE.read_text(encoding="utf-8"))
+    table: dict[str, Any] = example["connectors"]["zendesk"]
     table["base_url"] = f"http://{host}:{port}"
     table["token_env"] = DEMO_TOKEN_ENVS["zendesk"]
     table["mapping"]["auth"] = {"type": "basic", "username": ZENDESK_DEMO_USER}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
 from app.events.webhook_endpoints import DEAD, PENDING
 from app.store.db import Database
@@ -26,28 +27,28 @@ async def prune_outbox(db: Database, *, occurred_before: datetime) -> int:
     """Delete the events that occurred before `occurred_before` and that no enabled endpoint
     is still owed, with their deliveries; how many events."""
     owed = (
-        select(WebhookDelivery.id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        select(col(WebhookDelivery.id))
+        .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
         .where(
-            WebhookDelivery.outbox_id == OutboxEvent.id,
-            WebhookEndpoint.enabled == True,  # noqa: E712
-            WebhookDelivery.state.in_((PENDING, DEAD)),  # type: ignore[attr-defined]
+            col(WebhookDelivery.outbox_id) == col(OutboxEvent.id),
+            col(WebhookEndpoint.enabled) == True,  # noqa: E712
+            col(WebhookDelivery.state).in_((PENDING, DEAD)),
         )
         .exists()
     )
-    newest = select(func.max(OutboxEvent.id)).scalar_subquery()
+    newest = select(func.max(col(OutboxEvent.id))).scalar_subquery()
     pruned = 0
     while True:
         async with db.transaction() as session:
             ids = list(
                 await session.scalars(
-                    select(OutboxEvent.id)
+                    select(col(OutboxEvent.id))
                     .where(
-                        OutboxEvent.occurred_at < occurred_before,
-                        OutboxEvent.id < newest,  # type: ignore[operator]
+                        col(OutboxEvent.occurred_at) < occurred_before,
+                        col(OutboxEvent.id) < newest,
                         ~owed,
                     )
-                    .order_by(OutboxEvent.id)
+                    .order_by(col(OutboxEvent.id))
                     .limit(_BATCH)
                 )
             )

@@ -328,7 +328,7 @@ class RestDescription(_Strict):
 
     def fields_of(self, kind: str) -> dict[str, FieldSpec]:
         """The field mapping of `kind` (a contact kind without its own reuses `contact`'s)."""
-        endpoint = getattr(self, kind)
+        endpoint: Endpoint = getattr(self, kind)
         if kind in CONTACT_KINDS and not endpoint.fields and self.contact is not None:
             return self.contact.fields
         return endpoint.fields
