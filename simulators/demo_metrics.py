@@ -18,7 +18,7 @@ from app.store.db import Database
 from connectors.config import ConnectorsConfig
 from simulators import create_simulator_app
 from simulators.config import demo_config, demo_environment
-from simulators.world import SYSTEMS, build_world
+from simulators.world import build_world
 
 
 def _in_process_config() -> ConnectorsConfig:
@@ -50,13 +50,15 @@ async def compute_seeded_metrics(
 ) -> RecomputeSummary:
     """Recompute every customer of a store seeded with this world, from its simulators."""
     world = build_world(customers, seed_value)
+    config = _in_process_config()
     transports: dict[str, httpx.AsyncBaseTransport] = {
-        system: httpx.ASGITransport(app=create_simulator_app(system, world)) for system in SYSTEMS
+        system: httpx.ASGITransport(app=create_simulator_app(system, world))
+        for system in config.connectors
     }
     # The simulators answer in-process: the run's own cache, never a shared one.
     graph = customer_graph(
         settings.model_copy(update={"cache_url": None}),
-        _in_process_config(),
+        config,
         transports=transports,
         environ=demo_environment(),
     )

@@ -19,8 +19,6 @@ from faker import Faker
 
 from simulators.places import TOWNS, Town, postcode
 
-SYSTEMS = ("odoo", "hubspot", "surveymonkey")
-
 # A fixed "present" keeps the world identical across runs and days; callers may pass their own.
 WORLD_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
