@@ -13,6 +13,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 import aiohttp
@@ -41,6 +42,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     latencies: list[float] = []
     overheads: list[float] = []
     errors = 0
+    # What the errors were: `extensions.code` and, for a source, which one and its status.
+    error_kinds: Counter[str] = Counter()
     sent = 0
     rng = random.Random(7)
     # "sequential": each payload once, in order (a cold cache never sees a customer twice).
@@ -76,6 +79,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 body = orjson.loads(content)
                 if status != 200 or body.get("errors"):
                     errors += 1
+                    for error in body.get("errors") or [{"extensions": {"code": str(status)}}]:
+                        ext = error.get("extensions") or {}
+                        kind = [ext.get("code"), ext.get("source"), ext.get("status")]
+                        error_kinds[":".join(str(k) for k in kind if k)] += 1
                 latencies.append(elapsed * 1000)
                 slowest = _slowest_source_ms(body)
                 if slowest is not None:
@@ -91,6 +98,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "sent": sent,
         "client_cpu_ms": cpu / max(sent, 1) * 1000,
         "errors": errors,
+        "error_kinds": dict(error_kinds),
         "rps": len(latencies) / max(wall, 1e-9),
         "p50": percentile(latencies, 50),
         "p95": percentile(latencies, 95),

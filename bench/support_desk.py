@@ -3,8 +3,8 @@
     python -m bench.support_desk [--customers 5000] [--duration 8]
 
 The four simulators run as `c360 sim` processes adding 40 ms (ERP), 60 ms (CRM), 80 ms
-(survey) and 70 ms (support desk, Zendesk described by configuration only) to every request; the gateway runs as `c360 serve`. For 1, 10 and 50 concurrent
-clients it prints gateway p50/p99 and the gateway's overhead over the slowest source of each
+(survey) and 70 ms (support desk, Zendesk described by configuration only) to every request;
+the gateway runs as `c360 serve`. For 1, 10 and 50 concurrent clients it prints gateway p50/p99 and the gateway's overhead over the slowest source of each
 request (request latency minus the largest `sources.latencyMs`), with a cold cache (a fresh
 gateway, each customer asked once) and a warm one (a small set of customers asked again and
 again); then the upstream calls one `customers(first: 50)` page costs.
@@ -239,6 +239,8 @@ def main() -> None:
                     f"{result['client_cpu_ms']:.1f}",
                 )
                 console.log(f"{cache} x{clients}: {result['rps']:.0f} req/s")
+                if result["error_kinds"]:
+                    console.log(f"{cache} x{clients} errors: {result['error_kinds']}")
     console.print(table)
     console.print(
         f"upstream requests for one customers(first: 50) page with CRM fields: {pages_calls}"
