@@ -4,10 +4,11 @@
 
 The four simulators run as `c360 sim` processes adding 40 ms (ERP), 60 ms (CRM), 80 ms
 (survey) and 70 ms (support desk, Zendesk described by configuration only) to every request;
-the gateway runs as `c360 serve`. For 1, 10 and 50 concurrent clients it prints gateway p50/p99 and the gateway's overhead over the slowest source of each
-request (request latency minus the largest `sources.latencyMs`), with a cold cache (a fresh
-gateway, each customer asked once) and a warm one (a small set of customers asked again and
-again); then the upstream calls one `customers(first: 50)` page costs.
+the gateway runs as `c360 serve`. For 1, 10 and 50 concurrent clients it prints gateway
+p50/p99 and the gateway's overhead over the slowest source of each request (request latency
+minus the largest `sources.latencyMs`), with a cold cache (a fresh gateway, each customer asked
+once) and a warm one (a small set of customers asked again and again); then the upstream calls
+one `customers(first: 50)` page costs.
 """
 
 from __future__ import annotations
