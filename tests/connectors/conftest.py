@@ -16,7 +16,7 @@ from simulators import FaultSettings, create_simulator_app
 from simulators.config import demo_config, demo_environment
 from simulators.world import World, build_world
 
-SYSTEMS = ("odoo", "hubspot", "surveymonkey")
+SYSTEMS = ("odoo", "hubspot", "surveymonkey", "zendesk")
 TEST_BUDGET = 0.5
 
 
@@ -97,5 +97,6 @@ async def primary_call(connector: Connector, world: World) -> object:
         "odoo": "fetch_partners",
         "hubspot": "fetch_contacts",
         "surveymonkey": "fetch_responses",
+        "zendesk": "fetch_contacts",  # described by configuration only
     }[system]
     return await getattr(connector, method)(ids)

@@ -26,11 +26,8 @@ from connectors.config import ConnectorSettings
 from connectors.declarative.connector import DeclarativeConnector
 from connectors.errors import (
     BadResponseError,
-    CircuitOpenError,
     RateLimitedError,
     SourceStatus,
-    SourceTimeoutError,
-    SourceUnavailableError,
     UnauthorizedError,
 )
 from connectors.records import Capability, EngagementType
@@ -475,45 +472,3 @@ async def test_changes_since_now_are_empty(world, zendesk) -> None:
     later = world.now + timedelta(days=1)
     assert [c async for c in connector.iter_changes(later)] == []
     assert datetime.now(UTC) > later - timedelta(days=3650)  # the world is in the past
-
-
-@pytest.mark.parametrize(
-    ("faults", "error", "status"),
-    [
-        pytest.param(
-            FaultSettings(error_rate=1.0, error_status=503),
-            SourceUnavailableError,
-            SourceStatus.ERROR,
-            id="5xx",
-        ),
-        pytest.param(
-            FaultSettings(timeout_rate=1.0, stall_seconds=30),
-            SourceTimeoutError,
-            SourceStatus.TIMEOUT,
-            id="stall",
-        ),
-    ],
-)
-async def test_source_faults_give_typed_errors_then_open_the_circuit(
-    world, zendesk, zendesk_app, faults, error, status
-) -> None:
-    # given: a source failing every call; the suite's circuit opens after 3 failed calls
-    app = zendesk_app(faults)
-    connector = zendesk(app)
-    ids = zendesk_ids(world, 1)
-
-    # when
-    for _ in range(3):
-        started = time.perf_counter()
-        with pytest.raises(error) as caught:
-            await connector.fetch_contacts(ids)
-        assert caught.value.status is status
-        assert caught.value.system == "zendesk"
-        assert time.perf_counter() - started <= TEST_BUDGET * 1.5
-    reached = app.state.gate.requests
-
-    # then: the next call fails fast, without reaching the source
-    with pytest.raises(CircuitOpenError):
-        await connector.fetch_contacts(ids)
-    assert app.state.gate.requests == reached
-    assert (await connector.health()).status is SourceStatus.CIRCUIT_OPEN
