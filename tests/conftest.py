@@ -161,6 +161,11 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, log_json=False, default_phone_region="GB")
 
 
+# asgi-lifespan gives an app 5 s to start and to stop; a suite sharing two cores with other
+# work took longer at times (the stop waits for the background tasks). A hang still fails.
+LIFESPAN_LIMITS = {"startup_timeout": 30, "shutdown_timeout": 30}
+
+
 @dataclass(frozen=True)
 class Gateway:
     """The app under test (lifespan running) and an in-process HTTP client speaking to it.
@@ -204,7 +209,7 @@ class Gateway:
 async def running_gateway(settings: Settings) -> AsyncIterator[Gateway]:
     """Start the real app with `settings` and yield it with an admin client (per-test settings)."""
     app = create_app(settings)
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, **LIFESPAN_LIMITS) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             gateway = Gateway(app=app, client=client)

@@ -15,7 +15,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from app.main import create_app
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
-from tests.conftest import BASE_URL, Gateway
+from tests.conftest import BASE_URL, LIFESPAN_LIMITS, Gateway
 from tests.events.webhook_receiver import WAIT, Receiver
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, gql
 
@@ -39,7 +39,7 @@ mutation($input: RecordConsentInput!) { recordConsent(input: $input) { state } }
 @asynccontextmanager
 async def gateway_with(settings: Settings, receiver: Receiver) -> AsyncIterator[Gateway]:
     app = create_app(settings, webhook_transport=httpx.ASGITransport(app=receiver.app))
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, **LIFESPAN_LIMITS) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             gateway = Gateway(app=app, client=client)

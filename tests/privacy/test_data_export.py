@@ -18,7 +18,7 @@ from app.store.models import (
 from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.privacy.people import JANE_EMAIL, SUMMARY, create_john, create_person
-from tests.sources.conftest import SYSTEMS, linked_to_all
+from tests.sources.conftest import SYSTEMS, connectors_config, linked_to_all
 
 EXPORT = """
 query Export($id: ID!) {
@@ -206,7 +206,9 @@ async def test_reliability_16_the_export_holds_live_data_from_every_linked_syste
     # given
     customer = global_id("Customer", linked_to_all(world)[0])
 
-    async with start_gateway() as gateway:
+    # A budget for four systems' whole data at once (Zendesk's comments are a call per ticket),
+    # on a machine the suite shares.
+    async with start_gateway(config=connectors_config(budget=10.0)) as gateway:
         # when
         export = await _export(gateway.client, customer)
         counts = assert_no_errors(await gql(gateway.client, SOURCE_COUNTS, {"id": customer}))

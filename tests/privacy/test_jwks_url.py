@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 import app.main
 from app.settings import Environment, Settings
-from tests.conftest import BASE_URL, Gateway
+from tests.conftest import BASE_URL, LIFESPAN_LIMITS, Gateway
 from tests.privacy.test_authentication import (
     WHOAMI,
     WHOAMI_SCHEMA,
@@ -98,7 +98,7 @@ def jwks_gateway(
         gateway_app = app.main.create_app(
             settings, jwks_transport=httpx.ASGITransport(app=idp.app())
         )
-        async with LifespanManager(gateway_app) as manager:
+        async with LifespanManager(gateway_app, **LIFESPAN_LIMITS) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
                 yield Gateway(app=gateway_app, client=client)

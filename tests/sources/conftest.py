@@ -27,7 +27,7 @@ from simulators import FaultSettings, create_simulator_app
 from simulators.config import demo_config, demo_environment
 from simulators.seeding import seed
 from simulators.world import World, build_world
-from tests.conftest import BASE_URL, Gateway
+from tests.conftest import BASE_URL, LIFESPAN_LIMITS, Gateway
 
 SYSTEMS = ("odoo", "hubspot", "surveymonkey", "zendesk")
 WORLD_SIZE = 60
@@ -165,7 +165,7 @@ def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable
             source_transports={**sources.transports, **(transports or {})},
             source_environ=demo_environment(),
         )
-        async with LifespanManager(app) as manager:
+        async with LifespanManager(app, **LIFESPAN_LIMITS) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
                 gateway = SourceGateway(app=app, client=client, sources=sources)

@@ -16,7 +16,13 @@ from app.cli import app as cli
 from app.main import create_app
 from app.settings import Settings
 from app.store.migrate import upgrade_async
-from tests.conftest import BACKENDS, POSTGRES_URL, drop_postgres_database, fresh_postgres_database
+from tests.conftest import (
+    BACKENDS,
+    LIFESPAN_LIMITS,
+    POSTGRES_URL,
+    drop_postgres_database,
+    fresh_postgres_database,
+)
 from tests.graphql_client import gql
 
 
@@ -24,7 +30,7 @@ from tests.graphql_client import gql
 async def probe_client(settings):
     """A client of an app whose database may be down (so no API key can be made for it)."""
     app = create_app(settings)
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, **LIFESPAN_LIMITS) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             yield client
