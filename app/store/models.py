@@ -92,6 +92,23 @@ class Customer(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
+# A page of live customers in time order walks one of these and stops at the page size. With
+# `merged_into` alone SQLite read every live customer and sorted them for each page (3.4 ms of
+# CPU per `customers(first: 50)` at 5,000 customers; 0.2 ms with the index).
+Index(
+    "ix_customer_live_created_at",
+    col(Customer.merged_into),
+    col(Customer.created_at),
+    col(Customer.id),
+)
+Index(
+    "ix_customer_live_updated_at",
+    col(Customer.merged_into),
+    col(Customer.updated_at),
+    col(Customer.id),
+)
+
+
 class ContactPoint(SQLModel, table=True):
     """An email, phone or postal address of a customer, normalized (E.164, lower-case email)."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Hashable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row
 from strawberry.dataloader import DataLoader
 
 from app.customers.reads import CustomerReader, Part, PartKey
@@ -15,7 +14,7 @@ from app.store.models import FieldProvenance
 from app.store.repositories.customer_rows import CustomerRow
 
 T = TypeVar("T")
-Rows = list[Row[Any]]
+Rows = list[Any]  # named-tuple records (app.store.repositories.customer_rows)
 
 
 class PartLoader(Generic[T]):
@@ -48,7 +47,7 @@ class CustomerLoaders:
         self.metric_values_by_customer_id = PartLoader[Rows](parts, Part.METRIC_VALUES)
         self.consents_by_customer_id = PartLoader[Rows](parts, Part.CURRENT_CONSENTS)
         self.consent_history_by_customer_id = PartLoader[Rows](parts, Part.CONSENT_HISTORY)
-        self.preferences_by_customer_id = PartLoader[Row[Any] | None](parts, Part.PREFERENCES)
+        self.preferences_by_customer_id = PartLoader[Any](parts, Part.PREFERENCES)
         # window: (page size, keyset position, channels, since)
         self.interaction_page_by_customer_id = PartLoader[Rows](parts, Part.INTERACTIONS)
         self.provenance_by_customer_id = DataLoader[str, list[FieldProvenance]](

@@ -2,10 +2,10 @@
 audits raw reads, and shows as `@pii(kind: ...)` in the SDL.
 
 The mark is the `@pii` directive; `mask_pii_fields(schema)` then wraps each marked field's
-resolver once, when the schema is built. A plain field stays a plain attribute read for
-Strawberry, and the access decision is one call per resolved value (a Strawberry field
-extension on each of them cost its whole extension machinery: a customers(first: 50) page
-resolves 100 personal-data fields).
+resolver once, when the schema is built. A plain field stays a plain attribute read (by
+`schema.lean_execution`, which calls the same `reveal` itself), and the access decision is one
+call per resolved value (a Strawberry field extension on each of them cost its whole extension
+machinery: a customers(first: 50) page resolves 100 personal-data fields).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.schema_directive import Location
 
 from app.privacy.masking import PiiKind
+from schema.lean_execution import LEAN_ATTRIBUTE, LEAN_REVEAL
 
 
 @strawberry.schema_directive(
@@ -46,33 +47,36 @@ def pii_extensions(kind: PiiKind) -> dict[str, Any]:
     return {"directives": [Pii(kind=kind.value)]}
 
 
-def _masked(resolve: Callable[..., Any], kind: PiiKind, field_name: str) -> Callable[..., Any]:
+def _masked(
+    resolve: Callable[..., Any], kind: PiiKind, field_name: str, attribute: str | None
+) -> Callable[..., Any]:
     """`resolve`, with its value passed through the request's access rules."""
 
-    def reveal(source: Any, info: GraphQLResolveInfo[Any], value: Any) -> Any:
+    def reveal(source: Any, context: Any, value: Any) -> Any:
         # An object whose values vary in kind (a change-log entry) names its own, or None.
         actual = getattr(source, "pii_kind", kind)
         if actual is None:
             return value
         field = f"{type(source).__name__}.{field_name}"
-        return info.context.access.reveal(_customer_id(source), field, value, actual)
+        return context.access.reveal(_customer_id(source), field, value, actual)
 
     def resolver(source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
         value = resolve(source, info, **kwargs)
         if inspect.isawaitable(value):
-            return _reveal_later(reveal, source, info, value)
-        return reveal(source, info, value)
+            return _reveal_later(reveal, source, info.context, value)
+        return reveal(source, info.context, value)
 
+    if attribute is not None:
+        # A plain attribute: the lean executor reads it and calls `reveal` itself.
+        setattr(resolver, LEAN_ATTRIBUTE, attribute)
+        setattr(resolver, LEAN_REVEAL, reveal)
     return resolver
 
 
 async def _reveal_later(
-    reveal: Callable[[Any, GraphQLResolveInfo[Any], Any], Any],
-    source: Any,
-    info: GraphQLResolveInfo[Any],
-    value: Any,
+    reveal: Callable[[Any, Any, Any], Any], source: Any, context: Any, value: Any
 ) -> Any:
-    return reveal(source, info, await value)
+    return reveal(source, context, await value)
 
 
 def mask_pii_fields(schema: strawberry.Schema) -> None:
@@ -84,4 +88,6 @@ def mask_pii_fields(schema: strawberry.Schema) -> None:
             definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             marks = [d for d in getattr(definition, "directives", ()) if isinstance(d, Pii)]
             if marks and field.resolve is not None:
-                field.resolve = _masked(field.resolve, PiiKind(marks[0].kind), name)
+                plain = getattr(field.resolve, "_is_default", False) and not field.args
+                attribute = definition.python_name if plain and definition is not None else None
+                field.resolve = _masked(field.resolve, PiiKind(marks[0].kind), name, attribute)

@@ -1,0 +1,252 @@
+"""Plain leaf fields resolved without graphql-core's per-field machinery.
+
+graphql-core walks every field the same way: a `Path`, a `GraphQLResolveInfo`, Strawberry's
+wrapper around the attribute read, `is_awaitable` twice, then `complete_value` down to the
+scalar's coercion: ~15 Python calls for `segment`, most of a page's cost (a `customers(first:
+50)` page is ~300 such fields). `LeanExecutionContext` reads a field straight off its object
+when the field was found, once at schema build, to be a plain attribute of a scalar or enum
+type: Strawberry's default attribute read, a `@pii` field's masking wrapper around one (the
+same `reveal` call, so masking, redactions and the read audit see exactly the fields selected)
+or a relay node's `id`. Anything unusual on the way (a null for a non-null field, a value the
+scalar does not take) goes down graphql-core's own path, which raises the error it always did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
+    Undefined,
+)
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.relay import Node, to_base64
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+# Where a type's plans live: in its graphql-core `extensions`, next to Strawberry's backref.
+PLANS_KEY = "c360-lean-fields"
+# What a resolver wrapper (the `@pii` one) sets to say "my value is this attribute, passed
+# through this function of (source, context, value)".
+LEAN_ATTRIBUTE = "_c360_lean_attribute"
+LEAN_REVEAL = "_c360_lean_reveal"
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_MISS = object()
+
+
+@dataclass(frozen=True, slots=True)
+class LeafPlan:
+    """How to read one plain leaf field of one object type."""
+
+    attribute: str
+    nullable: bool
+    # (value) -> the serialized value, or _MISS to take graphql-core's path.
+    coerce: Callable[[Any], Any]
+    # (source, context, value) -> the value to serialize (masking), if any.
+    reveal: Callable[[Any, Any, Any], Any] | None = None
+    # A relay node's id: the type name it is encoded with, and the class it holds for.
+    node_of: type | None = None
+    node_type_name: str = ""
+
+
+def _coerce_str(value: Any) -> Any:
+    return value if type(value) is str else _MISS
+
+
+def _coerce_bool(value: Any) -> Any:
+    return value if type(value) is bool else _MISS
+
+
+def _coerce_int(value: Any) -> Any:
+    return value if type(value) is int and _INT_MIN <= value <= _INT_MAX else _MISS
+
+
+def _coerce_float(value: Any) -> Any:
+    return value if type(value) is float and math.isfinite(value) else _MISS
+
+
+def _coerce_with(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
+    """The scalar's or enum's own coercion; an error or a null result takes the slow path."""
+    coerce = leaf.coerce_output_value
+    # Strawberry's enum coercion scans the values for the member's; a dict is one lookup.
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    names: dict[Any, str] = {}
+    if isinstance(leaf, GraphQLEnumType) and isinstance(wrapped, type):
+        names = {
+            member: name
+            for name, value in leaf.values.items()
+            for member in wrapped  # type: ignore[attr-defined]
+            if member.value == value.value
+        }
+
+    def coerced(value: Any) -> Any:
+        if type(value) is wrapped and value in names:
+            return names[value]
+        try:
+            out = coerce(value)
+        except Exception:
+            return _MISS
+        return _MISS if out is None or out is Undefined else out
+
+    return coerced
+
+
+_BUILTIN_COERCIONS: dict[Any, Callable[[Any], Any]] = {
+    GraphQLString: _coerce_str,
+    GraphQLID: _coerce_str,
+    GraphQLBoolean: _coerce_bool,
+    GraphQLInt: _coerce_int,
+    GraphQLFloat: _coerce_float,
+}
+
+
+def _leaf_plan(object_type: GraphQLObjectType, field: Any) -> LeafPlan | None:
+    field_type = field.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    leaf = field_type if nullable else field_type.of_type
+    if field.args or not isinstance(leaf, GraphQLLeafType):
+        return None
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is None:
+        return None
+    coerce = _BUILTIN_COERCIONS.get(leaf) or _coerce_with(leaf)
+    resolve = field.resolve
+    if getattr(resolve, "_is_default", False):
+        return LeafPlan(definition.python_name, nullable, coerce)
+    attribute = getattr(resolve, LEAN_ATTRIBUTE, None)
+    if attribute is not None:
+        return LeafPlan(attribute, nullable, coerce, reveal=getattr(resolve, LEAN_REVEAL))
+    return _node_id_plan(object_type, definition, nullable)
+
+
+def _node_id_plan(
+    object_type: GraphQLObjectType, definition: Any, nullable: bool
+) -> LeafPlan | None:
+    """A relay node's `id`, when its class keeps Strawberry's own id and type name rules."""
+    type_definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    origin = getattr(type_definition, "origin", None)
+    if (
+        definition.python_name != "_id"
+        or not isinstance(origin, type)
+        or not issubclass(origin, Node)
+        or origin.resolve_id.__func__ is not Node.resolve_id.__func__  # type: ignore[attr-defined]
+        or origin.resolve_typename.__func__ is not Node.resolve_typename.__func__  # type: ignore[attr-defined]
+    ):
+        return None
+    # `Node._id` encodes (path typename, getattr(root, id attr)) for a root of the class.
+    return LeafPlan(
+        origin.resolve_id_attr(),
+        nullable,
+        _coerce_str,
+        node_of=origin,
+        node_type_name=object_type.name,
+    )
+
+
+def plan_leaf_fields(schema: GraphQLSchema) -> None:
+    """Find, once per schema, the fields `LeanExecutionContext` may read directly."""
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        plans = {}
+        for name, field in graphql_type.fields.items():
+            plan = _leaf_plan(graphql_type, field)
+            if plan is not None:
+                plans[name] = plan
+        if plans:
+            extensions = dict(graphql_type.extensions or {})
+            extensions[PLANS_KEY] = plans
+            graphql_type.extensions = extensions
+
+
+async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    """`results` with its awaitables awaited, as graphql-core's `execute_fields` does."""
+    if len(awaitable_fields) == 1:
+        field = awaitable_fields[0]
+        results[field] = await results[field]
+    else:
+        awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
+
+
+class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with planned leaf fields read directly."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plans = parent_type.extensions.get(PLANS_KEY) if parent_type.extensions else None
+        middleware = self.middleware_manager
+        if not plans or (middleware is not None and middleware.middlewares):
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        # graphql-core's loop (executor.py `execute_fields`), with the planned fields first.
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        context = self.context_value
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                plan = plans.get(field_details_list[0].node.name.value)
+                if plan is not None:
+                    value = self._read(plan, source_value, context)
+                    if value is not _MISS:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _gathered(results, awaitable_fields)
+
+    @staticmethod
+    def _read(plan: LeafPlan, source: Any, context: Any) -> Any:
+        """The field's serialized value, or `_MISS` for graphql-core's path (errors, nulls...)."""
+        if plan.node_of is not None:
+            if not isinstance(source, plan.node_of):
+                return _MISS
+            node_id = getattr(source, plan.attribute, None)
+            if node_id is None or type(node_id) is not str:
+                return _MISS
+            return to_base64(plan.node_type_name, node_id)
+        value = getattr(source, plan.attribute, _MISS)
+        if value is _MISS:
+            return _MISS
+        if plan.reveal is not None:
+            value = plan.reveal(source, context, value)
+        if value is None:
+            return None if plan.nullable else _MISS
+        return plan.coerce(value)
