@@ -1,6 +1,7 @@
 """Write a `ConnectorsConfig` back as a connectors TOML file (for `c360 demo` and tests).
 
-Only what the file format needs: tables of strings, numbers, booleans and flat lists. The
+Only what the file format needs: tables of strings, numbers, booleans, lists and inline
+tables in lists (a described system's erase steps). The
 config never holds a secret (`token_env` names a variable), so the file never does either.
 """
 
@@ -22,6 +23,9 @@ def _value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        pairs = (f"{_key(k)} = {_value(v)}" for k, v in value.items() if v is not None)
+        return "{ " + ", ".join(pairs) + " }"
     # A JSON string is a valid TOML basic string (same escapes).
     return orjson.dumps(str(value)).decode()
 

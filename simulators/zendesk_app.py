@@ -35,7 +35,7 @@ from simulators.desk import (
     split_ticket_id,
 )
 from simulators.faults import Endpoint, FaultState, SimulatorGate
-from simulators.world import ZENDESK_USER_BASE, World
+from simulators.world import ZENDESK_USER_BASE, Person, World
 
 SHOW_MANY_LIMIT = 100
 PAGE_SIZE_LIMIT = 100
@@ -90,13 +90,20 @@ class ZendeskSimulator:
     def __init__(self, world: World) -> None:
         self.world = world
         self._emails: dict[str, str] | None = None
+        self.deleted: set[str] = set()  # soft-deleted: only the permanent delete sees them
+        self.purged: set[str] = set()  # permanently deleted
+
+    def _person(self, user_id: str) -> Person | None:
+        if user_id in self.deleted or user_id in self.purged:
+            return None
+        return self.world.zendesk_user(user_id)
 
     def user(self, user_id: str) -> DeskUser | None:
-        person = self.world.zendesk_user(user_id)
+        person = self._person(user_id)
         return None if person is None else desk_user(self.world, person, user_id)
 
     def tickets(self, user_id: str) -> tuple[DeskTicket, ...]:
-        person = self.world.zendesk_user(user_id)
+        person = self._person(user_id)
         return () if person is None else desk_tickets(self.world, person, user_id)
 
     def ticket(self, ticket_id: int) -> DeskTicket | None:
@@ -107,9 +114,11 @@ class ZendeskSimulator:
         return tickets[index] if index < len(tickets) else None
 
     def users(self) -> list[DeskUser]:
+        gone = self.deleted | self.purged
         return [
-            desk_user(self.world, self.world.people[key], str(ZENDESK_USER_BASE + n))
+            desk_user(self.world, self.world.people[key], user_id)
             for n, key in enumerate(self.world.zendesk_members)
+            if (user_id := str(ZENDESK_USER_BASE + n)) not in gone
         ]
 
     def email_index(self) -> dict[str, str]:
@@ -325,6 +334,24 @@ def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlett
             return zendesk_error(404, "RecordNotFound", "Not found")
         return _json({"user": user_json(_base(request), user)})
 
+    async def delete_user(request: Request) -> Response:
+        """Zendesk's Delete User: the user is soft-deleted (permanently deleted later)."""
+        user_id = str(request.path_params["user_id"])
+        user = sim.user(user_id)
+        if user is None:
+            return zendesk_error(404, "RecordNotFound", "Not found")
+        sim.deleted.add(user_id)
+        return _json({"user": {**user_json(_base(request), user), "active": False}})
+
+    async def delete_permanently(request: Request) -> Response:
+        """Zendesk's Permanently Delete User: only a soft-deleted user; nothing remains."""
+        user_id = str(request.path_params["user_id"])
+        if user_id not in sim.deleted:
+            return zendesk_error(404, "RecordNotFound", "Not found")
+        sim.deleted.discard(user_id)
+        sim.purged.add(user_id)
+        return _json({"deleted_user": {"id": int(user_id), "name": "Permanently Deleted User"}})
+
     async def search_users(request: Request) -> Response:
         query = request.query_params.get("query", "").strip().lower()
         if not query:
@@ -402,7 +429,20 @@ def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlett
         ("/api/v2/tickets/{ticket_id:int}/comments", comments),
         ("/api/v2/incremental/users/cursor", incremental_users),
     ]
-    app = Starlette(routes=[route for path, handler in table for route in routes(path, handler)])
+    deletes = [
+        Route(f"/api/v2/users/{{user_id:int}}{suffix}", gate.guard(delete_user), methods=["DELETE"])
+        for suffix in ("", ".json")
+    ] + [
+        Route(
+            f"/api/v2/deleted_users/{{user_id:int}}{suffix}",
+            gate.guard(delete_permanently),
+            methods=["DELETE"],
+        )
+        for suffix in ("", ".json")
+    ]
+    app = Starlette(
+        routes=[*deletes, *(route for path, handler in table for route in routes(path, handler))]
+    )
     app.state.gate = gate
     app.state.faults = faults
     app.state.simulator = sim

@@ -214,6 +214,23 @@ class RateLimit(_Strict):
         return self.burst or max(1, int(self.per_second))
 
 
+class EraseStep(_Strict):
+    """One request of an erasure: `{id}` is the person's id in the system."""
+
+    method: Literal["DELETE", "POST", "PUT"] = "DELETE"
+    path: str
+
+
+class Erase(_Strict):
+    """How the system erases a person, in order (Zendesk: delete, then delete permanently).
+
+    A 404 on the first step means the system does not know the person; the steps are writes,
+    never retried, and an erasure that stopped half-way is asked again from the start.
+    """
+
+    steps: Annotated[list[EraseStep], Field(min_length=1, max_length=5)]
+
+
 # Placeholders each kind's templates may use.
 _PLACEHOLDERS: dict[str, frozenset[str]] = {
     "contact": frozenset({"id"}),
@@ -293,6 +310,7 @@ class RestDescription(_Strict):
     tickets: Endpoint | None = None
     engagements: Endpoint | None = None
     changes: Endpoint | None = None
+    erase: Erase | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RestDescription:
@@ -300,6 +318,8 @@ class RestDescription(_Strict):
         if not configured:
             raise ValueError(f"describe at least one kind of data: {', '.join(KINDS)}")
         _check_templates("health", _templates(self.health.path, self.health.params), frozenset())
+        for n, step in enumerate(self.erase.steps if self.erase else []):
+            _check_templates(f"erase.steps.{n}", [step.path], frozenset({"id"}))
         for kind, endpoint in configured.items():
             allowed = _PLACEHOLDERS[kind]
             if endpoint.for_each is not None:

@@ -96,7 +96,8 @@ class DeclarativeConnector(PooledConnector):
         self.system = settings.system
         self.description = settings.mapping
         kinds = self.description.kinds()
-        self.capabilities = frozenset(KIND_CAPABILITIES[kind] for kind in kinds)
+        erasure = {Capability.ERASURE} if self.description.erase is not None else set()
+        self.capabilities = frozenset({KIND_CAPABILITIES[kind] for kind in kinds} | erasure)
         self.serves = tuple(SERVED[kind] for kind in SERVED if kind in kinds)
         self._mappers = {
             kind: RecordMapper(self.system, kind, self.description.fields_of(kind))
@@ -303,6 +304,24 @@ class DeclarativeConnector(PooledConnector):
                     )
             for change in changes:
                 yield change
+
+    async def erase_subject(self, external_id: str) -> bool:
+        """Erase the person with the described steps, in order; False if every step says 404
+        (the system does not know them). Each step is a write, never retried; a step's 404
+        alone is a step done before (an erasure asked again after stopping half-way)."""
+        if self.description.erase is None:
+            raise RequestRejectedError(self.system, "the description has no erase steps")
+        known = False
+        for step in self.description.erase.steps:
+            path = _render(step.path, {"id": external_id}, in_path=True)
+            try:
+                await self.client.request(step.method, path, idempotent=False)
+            except RequestRejectedError as exc:
+                if exc.http_status != 404:
+                    raise
+            else:
+                known = True
+        return known
 
     async def health(self) -> SourceHealth:
         """The description's probe: one cheap authenticated GET."""

@@ -180,6 +180,11 @@ BAD_FILES = [
         ["helpdesk", "unknown type 'helpdesk'"],
         id="no-type-and-no-coded-system",
     ),
+    pytest.param(
+        MINIMAL + '[connectors.helpdesk.mapping.erase]\nsteps = [{ path = "/users/{email}" }]\n',
+        ["helpdesk", "erase.steps.0", "unknown placeholder {email}"],
+        id="erase-step-with-an-unknown-placeholder",
+    ),
 ]
 
 

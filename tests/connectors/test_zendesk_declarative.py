@@ -365,6 +365,7 @@ async def test_capabilities_come_from_the_described_kinds(zendesk) -> None:
         Capability.TICKETS,
         Capability.ENGAGEMENTS,
         Capability.CHANGES,
+        Capability.ERASURE,
     }
     assert (await connector.health()).status is SourceStatus.OK
 

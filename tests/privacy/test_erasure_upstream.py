@@ -10,10 +10,11 @@ from sqlalchemy import select
 from app.cache import CacheKey, CachePolicy
 from app.privacy.suppression import Identifiers, suppressed_among
 from app.store.models import SourceLink
+from connectors.config import ConnectorsConfig
 from connectors.odoo import ERASED_PARTNER_NAME
 from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
-from tests.sources.conftest import linked_to_all, private_copy
+from tests.sources.conftest import SYSTEMS, connectors_config, linked_to_all, private_copy
 
 ERASE = """
 mutation Erase($id: ID!) {
@@ -26,18 +27,6 @@ mutation Erase($id: ID!) {
 WARM_CACHE = """
 query Warm($id: ID!) { customer(id: $id) { crm { email } orders(first: 1) { totalCount } } }
 """
-# The systems whose connector can erase a person (a described system has no erasure yet).
-SYSTEMS = ("odoo", "hubspot", "surveymonkey")
-
-
-def _erasable_everywhere(world) -> list[str]:
-    """Customers linked to every erasing system and to nothing that cannot erase."""
-    linked: dict[str, set[str]] = {}
-    for link in world.links:
-        linked.setdefault(link.customer_id, set()).add(link.system)
-    return [c for c in linked_to_all(world, SYSTEMS) if linked[c] == set(SYSTEMS)]
-
-
 EXPORT = "query Export($id: ID!) { exportCustomerData(customerId: $id) { customer } }"
 
 
@@ -58,7 +47,7 @@ async def test_reliability_17_erasure_reaches_every_linked_system_and_the_cache(
     start_gateway, world
 ):
     # given: a customer linked everywhere, whose source data is cached
-    customer_id = _erasable_everywhere(world)[0]
+    customer_id = linked_to_all(world)[0]
     node = global_id("Customer", customer_id)
     async with start_gateway() as gateway:
         links = await _links(gateway, customer_id)
@@ -79,6 +68,9 @@ async def test_reliability_17_erasure_reaches_every_linked_system_and_the_cache(
         assert await connectors["hubspot"].fetch_contacts([links["hubspot"]]) == {}
         assert await connectors["surveymonkey"].fetch_responses([links["surveymonkey"]]) == {}
         assert await connectors["odoo"].fetch_partners([links["odoo"]]) == {}
+        # the support desk, described by configuration, deleted the user permanently
+        assert await connectors["zendesk"].fetch_contacts([links["zendesk"]]) == {}
+        assert links["zendesk"] in gateway.sources.apps["zendesk"].state.simulator.purged
         (partner,) = await connectors["odoo"].execute_kw(
             "res.partner",
             "read",
@@ -116,7 +108,7 @@ async def test_reliability_17_a_failed_system_leaves_a_partial_erasure_that_a_re
     start_gateway, world
 ):
     # given: the CRM is down
-    node = global_id("Customer", _erasable_everywhere(world)[1])
+    node = global_id("Customer", linked_to_all(world)[1])
     async with start_gateway() as gateway:
         gateway.sources.break_("hubspot", FaultSettings(error_rate=1.0, error_status=503))
 
@@ -144,6 +136,7 @@ async def test_reliability_17_a_failed_system_leaves_a_partial_erasure_that_a_re
             "hubspot": ("DONE", 2),
             "odoo": ("DONE", 1),
             "surveymonkey": ("DONE", 1),
+            "zendesk": ("DONE", 1),
         }
         assert gateway.sources.requests("odoo") == odoo_calls
 
@@ -158,7 +151,7 @@ async def test_reliability_17_a_failed_system_leaves_a_partial_erasure_that_a_re
 
 async def test_a_system_that_no_longer_knows_the_person_reports_not_found(start_gateway, world):
     # given: the CRM contact was already deleted in HubSpot itself
-    customer_id = _erasable_everywhere(world)[2]
+    customer_id = linked_to_all(world)[2]
     async with start_gateway() as gateway:
         links = await _links(gateway, customer_id)
         gateway.sources.apps["hubspot"].state.simulator.deleted.add(links["hubspot"])
@@ -169,14 +162,22 @@ async def test_a_system_that_no_longer_knows_the_person_reports_not_found(start_
     # then: nothing to erase there counts as finished
     erasure = assert_no_errors(body)["eraseCustomer"]
     states = {s["system"]: s["state"] for s in erasure["systems"]}
-    assert states == {"hubspot": "NOT_FOUND", "odoo": "DONE", "surveymonkey": "DONE"}
+    assert states == {
+        "hubspot": "NOT_FOUND",
+        "odoo": "DONE",
+        "surveymonkey": "DONE",
+        "zendesk": "DONE",
+    }
     assert erasure["complete"] is True
 
 
 async def test_a_system_that_cannot_erase_is_named_and_keeps_the_erasure_open(start_gateway, world):
-    # given: a customer also known to the support desk, whose description has no erasure
-    customer_id = linked_to_all(world, (*SYSTEMS, "zendesk"))[0]
-    async with start_gateway() as gateway:
+    # given: the support desk described without erase steps
+    tables = connectors_config().model_dump(mode="json")["connectors"]
+    del tables["zendesk"]["mapping"]["erase"]
+    config = ConnectorsConfig.model_validate({"connectors": tables})
+    customer_id = linked_to_all(world)[0]
+    async with start_gateway(config=config) as gateway:
         # when
         body = await gql(gateway.client, ERASE, {"id": global_id("Customer", customer_id)})
 
@@ -190,3 +191,20 @@ async def test_a_system_that_cannot_erase_is_named_and_keeps_the_erasure_open(st
         "zendesk": "UNSUPPORTED",
     }
     assert erasure["complete"] is False
+
+
+async def test_a_described_erasure_asked_again_finishes_what_stopped_half_way(start_gateway, world):
+    # given: Zendesk deleted the user, but the permanent delete never came (a failed first try)
+    customer_id = linked_to_all(world)[3]
+    async with start_gateway() as gateway:
+        links = await _links(gateway, customer_id)
+        desk = gateway.sources.apps["zendesk"].state.simulator
+        desk.deleted.add(links["zendesk"])
+
+        # when
+        body = await gql(gateway.client, ERASE, {"id": global_id("Customer", customer_id)})
+
+    # then: the first step's 404 is a step done before; the permanent delete runs
+    states = {s["system"]: s["state"] for s in assert_no_errors(body)["eraseCustomer"]["systems"]}
+    assert states["zendesk"] == "DONE"
+    assert links["zendesk"] in desk.purged
