@@ -100,6 +100,7 @@ def create_app(
                 poll_seconds=settings.events_poll_seconds,
                 lease_seconds=settings.outbound_webhook_lease_seconds,
                 retention=timedelta(days=settings.outbox_retention_days),
+                first_prune_after=settings.outbox_first_prune_seconds,
             )
             await sender.start()
             app.state.webhooks = sender

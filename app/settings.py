@@ -236,6 +236,11 @@ class Settings(BaseSettings):
         description="Change events older than this are deleted from the outbox, unless an "
         "enabled webhook endpoint has not received them yet.",
     )
+    outbox_first_prune_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="A serving process prunes the outbox this long after it starts, then hourly.",
+    )
     outbound_webhook_lease_seconds: float = Field(
         default=60.0,
         gt=0,

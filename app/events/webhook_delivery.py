@@ -103,6 +103,7 @@ class WebhookSender:
         lease_seconds: float = 60.0,
         concurrency: int = 16,
         retention: timedelta | None = None,
+        first_prune_after: float = 60.0,
     ) -> None:
         self.db = db
         self.client = client
@@ -116,7 +117,9 @@ class WebhookSender:
         # lease it wrote: a stop frees only its own lease, never one another process won.
         self._held: dict[int, datetime] = {}
         self.retention = retention  # outbox events older than it are pruned; None: kept
-        self._next_prune = 0.0  # monotonic time of the next pruning: at once, then hourly
+        # The first pruning waits `first_prune_after` seconds, then hourly: a short-lived
+        # process (a test, a restart loop) is not stopped in the middle of a delete.
+        self._next_prune = time.monotonic() + first_prune_after
 
     async def start(self) -> None:
         self.db.events_committed.append(self._wake.set)

@@ -48,7 +48,10 @@ async def test_old_events_are_pruned_unless_an_enabled_endpoint_is_still_owed_th
     # Jane's event delivered, John's still owed (its retry is an hour away), Ann's delivered
     receiver = Receiver()
     settings = _settings(
-        database_url, outbox_retention_days=1e-6, outbound_webhook_first_retry_seconds=3600
+        database_url,
+        outbox_retention_days=1e-6,
+        outbound_webhook_first_retry_seconds=3600,
+        outbox_first_prune_seconds=0,
     )
     async with gateway_with(settings, receiver) as first:
         await _endpoint(first)
@@ -63,7 +66,7 @@ async def test_old_events_are_pruned_unless_an_enabled_endpoint_is_still_owed_th
         before = await _events(first)
     await asyncio.sleep(0.2)  # every event is now older than the retention
 
-    # when a serving process starts (it prunes at once, then hourly)
+    # when a serving process starts (set to prune at once, then hourly)
     async with gateway_with(settings, receiver) as second:
         async with asyncio.timeout(WAIT):
             while len(after := await _events(second)) == len(before):
