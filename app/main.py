@@ -29,7 +29,7 @@ from app.web.operations import healthz, metrics, readyz
 from app.web.outage import DatabaseOutageMiddleware
 from app.web.request_context import RequestContextMiddleware
 from app.web.subscriptions import GraphQLSubscriptions
-from app.web.webhooks import hubspot_webhook, surveymonkey_webhook
+from app.web.webhooks import hubspot_webhook, surveymonkey_webhook, zendesk_webhook
 from connectors.http import WebhookClient
 from schema.build import build_schema
 from schema.context import Context
@@ -141,6 +141,7 @@ def create_app(
             Route("/metrics", metrics),
             Route("/webhooks/surveymonkey", surveymonkey_webhook, methods=["POST"]),
             Route("/webhooks/hubspot", hubspot_webhook, methods=["POST"]),
+            Route("/webhooks/zendesk", zendesk_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

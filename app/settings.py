@@ -185,8 +185,12 @@ class Settings(BaseSettings):
     hubspot_webhook_secret: SecretStr | None = Field(
         default=None, description="The HubSpot app's client secret: X-HubSpot-Signature-v3's key."
     )
+    zendesk_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="The Zendesk webhook's signing secret: X-Zendesk-Webhook-Signature's key.",
+    )
     webhook_max_age_seconds: float = Field(
-        default=300.0, gt=0, description="Older HubSpot request timestamps are refused."
+        default=300.0, gt=0, description="Older HubSpot and Zendesk request timestamps are refused."
     )
     webhook_public_url: str | None = Field(
         default=None,

@@ -19,7 +19,9 @@ from app.privacy.principals import Role
 from app.web.graphiql import ASSETS_PREFIX
 
 # Webhooks carry no API key: each verifies its sender's signature instead (app/webhooks).
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/webhooks/surveymonkey", "/webhooks/hubspot"})
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/webhooks/surveymonkey", "/webhooks/hubspot", "/webhooks/zendesk"}
+)
 ADMIN_PATHS = frozenset({"/metrics"})
 # RFC 6455: close code 1008, "policy violation".
 _WS_POLICY_VIOLATION = 1008

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.customers.change_actor import acting_as
-from app.webhooks import hubspot, surveymonkey
+from app.webhooks import hubspot, surveymonkey, zendesk
 from app.webhooks.outcome import WebhookRefused
 
 
@@ -57,6 +57,23 @@ async def hubspot_webhook(request: Request) -> Response:
             body=await _body(request),
             headers=request.headers,
         )
+    except WebhookRefused as error:
+        return _refused(error)
+    return JSONResponse(outcome.as_json())
+
+
+async def zendesk_webhook(request: Request) -> Response:
+    """Zendesk's ticket events (`X-Zendesk-Webhook-Signature`)."""
+    state = request.app.state
+    try:
+        with acting_as("webhook:zendesk", request.state.request_id):
+            outcome = await zendesk.handle(
+                state.db,
+                state.graph,
+                state.settings,
+                body=await _body(request),
+                headers=request.headers,
+            )
     except WebhookRefused as error:
         return _refused(error)
     return JSONResponse(outcome.as_json())

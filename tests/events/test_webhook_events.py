@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
 import httpx
 import orjson
 from sqlalchemy import select
@@ -178,3 +183,88 @@ async def test_a_ticket_event_is_retried_when_the_crm_cannot_name_its_contact(st
     assert refused.status_code == 503
     assert accepted.status_code == 200
     assert events == [(EventKind.TICKET_CHANGED, customer_id, ["email"], "hubspot")]
+
+
+ZENDESK_SECRET = "zendesk-signing-secret-for-tests"
+DESK_TICKETS = """
+subscription($id: ID!) {
+  customerEvents(customerId: $id, kinds: [TICKET_CHANGED]) { kind customerId changed source }
+}
+"""
+
+
+def _desk_event(event_id: str, requester_id: str, kind: str = "status_changed") -> bytes:
+    """A Zendesk ticket event as its event webhooks send one."""
+    return orjson.dumps(
+        {
+            "type": f"zen:event-type:ticket.{kind}",
+            "account_id": 88888888,
+            "id": event_id,
+            "time": "2026-12-03T10:00:00Z",
+            "zendesk_event_version": "2022-11-06",
+            "subject": "zen:ticket:35436",
+            "detail": {"id": "35436", "requester_id": requester_id, "status": "SOLVED"},
+            "event": {"current": "SOLVED", "previous": "OPEN"},
+        }
+    )
+
+
+def _desk_headers(body: bytes, secret: str = ZENDESK_SECRET) -> dict[str, str]:
+    timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return {
+        "content-type": "application/json",
+        "X-Zendesk-Webhook-Signature": base64.b64encode(digest).decode(),
+        "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
+    }
+
+
+async def test_a_ticket_changed_in_the_support_desk_reaches_a_subscriber_once(start_gateway, world):
+    # given a support tool open on a customer known to Zendesk
+    link = next(link for link in world.links if link.system == "zendesk")
+    body = _desk_event("01HNX-STATUS-1", link.external_id)
+    settings = {**WEBHOOK_SETTINGS, "zendesk_webhook_secret": ZENDESK_SECRET}
+    async with start_gateway(**settings) as gateway:
+        headers = await gateway.headers_for(Role.SUPPORT_AGENT, Purpose.SUPPORT)
+        async with open_socket(gateway.app) as socket:
+            await socket.init(headers)
+            variables = {"id": global_id("Customer", link.customer_id)}
+            operation = await socket.subscribe(DESK_TICKETS, variables)
+            await subscribed(gateway.app, 1)
+
+            # when Zendesk delivers the ticket's change twice, then a forged one
+            answers = [
+                await gateway.client.post(
+                    "/webhooks/zendesk", content=body, headers=_desk_headers(body)
+                )
+                for _ in range(2)
+            ]
+            forged = await gateway.client.post(
+                "/webhooks/zendesk", content=body, headers=_desk_headers(body, "not-the-secret")
+            )
+            event = (await socket.next_event(operation))["data"]["customerEvents"]
+        events = await _events(gateway.db, {EventKind.TICKET_CHANGED})
+
+    # then the subscriber heard of it, once, naming what changed; the forgery is refused
+    assert [a.json()["results"] for a in answers] == [["recorded"], ["duplicate"]]
+    assert forged.status_code == 401
+    assert event == {
+        "kind": "TICKET_CHANGED",
+        "customerId": global_id("Customer", link.customer_id),
+        "changed": ["status_changed"],
+        "source": "zendesk",
+    }
+    assert events == [(EventKind.TICKET_CHANGED, link.customer_id, ["status_changed"], "zendesk")]
+
+
+async def test_a_desk_event_of_no_known_requester_is_acknowledged_and_ignored(start_gateway):
+    body = _desk_event("01HNX-UNKNOWN-1", "999999999")
+    settings = {**WEBHOOK_SETTINGS, "zendesk_webhook_secret": ZENDESK_SECRET}
+    async with start_gateway(**settings) as gateway:
+        answer = await gateway.client.post(
+            "/webhooks/zendesk", content=body, headers=_desk_headers(body)
+        )
+        events = await _events(gateway.db, {EventKind.TICKET_CHANGED})
+
+    assert answer.json() == {"results": ["ignored"]}
+    assert events == []
