@@ -13,11 +13,22 @@ from app.events.kinds import EventKind
 from app.events.outbox import emit
 from app.store.db import Database
 from app.store.models import MetricObservation, SourceLink, UnmatchedRespondent, WebhookEvent
+from app.store.repositories import customers as customer_repo
 from app.store.repositories import webhooks as repo
 from app.store.repositories.metric_current import append_observations
 from app.webhooks.outcome import EventResult
 
 log = structlog.get_logger("c360.webhooks")
+
+
+async def customer_of_source(db: Database, *, system: str, external_id: str) -> str | None:
+    """The live customer a source identity is linked to (through merges), if any."""
+    async with db.session() as session:
+        linked = await customer_repo.customer_id_by_source(
+            session, system=system, external_id=external_id
+        )
+        survivors = await customer_repo.resolve_survivors(session, ids=[linked] if linked else [])
+    return survivors[linked].id if linked is not None and linked in survivors else None
 
 
 async def already_processed(db: Database, *, system: str, event_id: str) -> bool:

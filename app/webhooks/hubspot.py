@@ -22,10 +22,10 @@ from app.graph import CustomerGraph
 from app.metrics.recompute import refresh_customers
 from app.settings import Settings
 from app.store.db import Database
-from app.store.repositories import customers as customer_repo
 from app.webhooks.delivery import (
     already_processed,
     commit_event,
+    customer_of_source,
     queue_unmatched,
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
@@ -91,16 +91,6 @@ def parse(body: bytes) -> list[dict[str, Any]]:
     return events
 
 
-async def _customer_of(db: Database, contact_id: str) -> str | None:
-    """The live customer a HubSpot contact is linked to (through merges), if any."""
-    async with db.session() as session:
-        linked = await customer_repo.customer_id_by_source(
-            session, system=SYSTEM, external_id=contact_id
-        )
-        survivors = await customer_repo.resolve_survivors(session, ids=[linked] if linked else [])
-    return survivors[linked].id if linked is not None and linked in survivors else None
-
-
 async def _ticket_contact(graph: CustomerGraph, ticket_id: str) -> str | None:
     """The (first) contact of a ticket, read from the CRM; 503 if it cannot be read."""
     connector = graph.connectors.get(SYSTEM)
@@ -137,7 +127,11 @@ async def _one(
         kind = EventKind.TICKET_CHANGED
     else:
         contact_id, kind = str(event["objectId"]), EventKind.PROFILE_CHANGED
-    customer_id = await _customer_of(db, contact_id) if contact_id is not None else None
+    customer_id = (
+        await customer_of_source(db, system=SYSTEM, external_id=contact_id)
+        if contact_id is not None
+        else None
+    )
     if customer_id is None and object_type == "ticket":
         # A ticket of no contact we know: nothing to tell anyone, nobody to queue.
         stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)

@@ -22,8 +22,7 @@ from app.graph import CustomerGraph
 from app.metrics.recompute import refresh_customers
 from app.settings import Settings
 from app.store.db import Database
-from app.store.repositories import customers as customer_repo
-from app.webhooks.delivery import already_processed, commit_event
+from app.webhooks.delivery import already_processed, commit_event, customer_of_source
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
 from connectors.webhook_signatures import (
     ZENDESK_SIGNATURE,
@@ -70,16 +69,6 @@ def parse(body: bytes) -> dict[str, Any]:
     return event
 
 
-async def _customer_of(db: Database, user_id: str) -> str | None:
-    """The live customer a Zendesk user is linked to (through merges), if any."""
-    async with db.session() as session:
-        linked = await customer_repo.customer_id_by_source(
-            session, system=SYSTEM, external_id=user_id
-        )
-        survivors = await customer_repo.resolve_survivors(session, ids=[linked] if linked else [])
-    return survivors[linked].id if linked is not None and linked in survivors else None
-
-
 async def handle(
     db: Database, graph: CustomerGraph, settings: Settings, *, body: bytes, headers: Headers
 ) -> Outcome:
@@ -92,7 +81,7 @@ async def handle(
     requester = event["detail"].get("requester_id")
     customer_id = None
     if event["type"].startswith(TICKET_EVENT) and requester is not None:
-        customer_id = await _customer_of(db, str(requester))
+        customer_id = await customer_of_source(db, system=SYSTEM, external_id=str(requester))
     if customer_id is None:
         stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
         return Outcome([EventResult.IGNORED if stored else EventResult.DUPLICATE])
