@@ -121,7 +121,14 @@ async def test_a_restart_resumes_the_queue_and_resends_the_same_id(database_url:
     # given a delivery that failed once before the gateway stopped
     receiver = Receiver()
     receiver.status = 503
-    settings = _settings(database_url, outbound_webhook_first_retry_seconds=0.2)
+    # A short lease: a stop that interrupts an attempt frees its claim, and should it not, the
+    # claim still runs out well within the wait below.
+    settings = _settings(
+        database_url,
+        outbound_webhook_first_retry_seconds=0.2,
+        outbound_webhook_timeout_seconds=1.0,
+        outbound_webhook_lease_seconds=2.0,
+    )
     async with gateway_with(settings, receiver) as first:
         secret = await _endpoint(first)
         await create_customer(first.client, givenName="Jane", familyName="Doe")
