@@ -44,6 +44,9 @@ DELIVERED = "delivered"
 WITHHELD = "withheld"  # the endpoint's purpose needs a consent the customer has not granted
 _SCAN = 1000
 PRUNE_EVERY_SECONDS = 3600.0
+# A stop lets the round in progress finish for this long before cancelling it: a task
+# cancelled inside a database transaction could leave the app's shutdown waiting on it.
+STOP_GRACE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,7 @@ class WebhookSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         # Deliveries this process has claimed (or is claiming) and not finished, with the
         # lease it wrote: a stop frees only its own lease, never one another process won.
         self._held: dict[int, datetime] = {}
@@ -130,9 +134,13 @@ class WebhookSender:
             self.db.events_committed.remove(self._wake.set)
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopping = True
+        self._wake.set()
+        done, _ = await asyncio.wait({self._task}, timeout=STOP_GRACE_SECONDS)
+        if not done:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         self._task = None
         await self._release_held()
         await self.client.aclose()
@@ -158,11 +166,11 @@ class WebhookSender:
         self._held.clear()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             await self._prune_when_due()
             try:
-                while await self.send_due():
+                while not self._stopping and await self.send_due():
                     pass
             except Exception as error:
                 log.warning("webhook sending failed", error=type(error).__name__)
