@@ -52,6 +52,7 @@ from app.store.repositories.customers import (
     _filtered,
     _sort_key,
 )
+from app.store.repositories.merge_hops import follow_hop, next_ids
 
 CustomerRow = Any  # a `customer` record: `.id`, `.given_name`...
 LinkRow = Any  # a `source_link` record: `.system`, `.external_id`...
@@ -168,22 +169,16 @@ def live_customers(connection: Connection, ids: Sequence[str]) -> dict[str, Cust
     }
     result: dict[str, CustomerRow] = {}
     for _ in range(MAX_MERGE_HOPS):
-        next_ids = {row.merged_into for row in pending.values() if row.merged_into}
+        targets = next_ids(pending)
         survivors = (
             {
                 row.id: row
-                for row in _records(connection.execute(_CUSTOMERS, {"ids": list(next_ids)}))
+                for row in _records(connection.execute(_CUSTOMERS, {"ids": list(targets)}))
             }
-            if next_ids
+            if targets
             else {}
         )
-        still: dict[str, CustomerRow] = {}
-        for requested, row in pending.items():
-            if row.merged_into is None:
-                result[requested] = row
-            elif row.merged_into in survivors:
-                still[requested] = survivors[row.merged_into]
-        pending = still
+        pending = follow_hop(pending, survivors, result)
         if not pending:
             break
     return result

@@ -25,6 +25,7 @@ from sqlmodel import col
 
 from app.pagination import encode_cursor
 from app.store.models import ConsentEvent, ContactPoint, Customer, SourceLink
+from app.store.repositories.merge_hops import follow_hop, next_ids
 from app.store.types import utcnow
 
 MAX_MERGE_HOPS = 16
@@ -76,15 +77,9 @@ async def resolve_survivors(session: AsyncSession, *, ids: Sequence[str]) -> dic
     result: dict[str, Customer] = {}
     pending = dict(found)
     for _ in range(MAX_MERGE_HOPS):
-        next_ids = {row.merged_into for row in pending.values() if row.merged_into}
-        survivors = await get_customers(session, ids=list(next_ids)) if next_ids else {}
-        still: dict[str, Customer] = {}
-        for requested, row in pending.items():
-            if row.merged_into is None:
-                result[requested] = row
-            elif row.merged_into in survivors:
-                still[requested] = survivors[row.merged_into]
-        pending = still
+        targets = next_ids(pending)
+        survivors = await get_customers(session, ids=list(targets)) if targets else {}
+        pending = follow_hop(pending, survivors, result)
         if not pending:
             break
     return result
