@@ -44,7 +44,7 @@ from schema.extensions.stale_sources import StaleSources
 from schema.history.queries import HistoryQueries
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
-from schema.lean_execution import LeanExecutionContext, plan_leaf_fields
+from schema.lean_execution import LeanExecutionContext, plan_lean_fields
 from schema.metrics.queries import MetricQueries
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.pii import mask_pii_fields
@@ -83,7 +83,7 @@ class GatewaySchema(strawberry.federation.Schema):
         # Every @pii field of any schema we build goes through the request's access rules.
         mask_pii_fields(self)
         # Then the plain leaf fields (those masked too) are read without graphql-core's walk.
-        plan_leaf_fields(self._schema)
+        plan_lean_fields(self._schema)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
