@@ -108,7 +108,7 @@ def run_demo(settings: Settings, console: Console) -> None:
 
 def _serve(settings: Settings, *, environ: Mapping[str, str]) -> None:
     from app.logs import configure_logging
-    from app.main import create_app
+    from composition.asgi import create_app
 
     configure_logging(settings.log_level, json=settings.log_json)
     uvicorn.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from app.cli import app as cli
+from composition.cli import app as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 GATEWAY_PACKAGES = ("app", "schema", "connectors")
@@ -41,7 +41,7 @@ def test_no_gateway_module_imports_the_simulators() -> None:
 def test_the_served_app_loads_no_simulator() -> None:
     # What a `c360 serve` worker imports to serve requests.
     code = (
-        "import sys, app.main; "
+        "import sys, composition.asgi; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'simulators'))"
     )
     loaded = subprocess.run(

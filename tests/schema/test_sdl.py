@@ -6,7 +6,7 @@ import pytest
 from graphql import build_schema
 from typer.testing import CliRunner
 
-from app.cli import app
+from composition.cli import app
 from schema.build import build_schema as build_gateway_schema
 from schema.sdl import COMMITTED_PLAIN_SDL, COMMITTED_SDL, plain_sdl, schema_sdl
 

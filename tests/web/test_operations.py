@@ -12,10 +12,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 from typer.testing import CliRunner
 
-from app.cli import app as cli
-from app.main import create_app
 from app.settings import Settings
 from app.store.migrate import upgrade_async
+from composition.asgi import create_app
+from composition.cli import app as cli
 from tests.conftest import (
     BACKENDS,
     LIFESPAN_LIMITS,
