@@ -29,10 +29,10 @@ from schema.business.queries import BusinessQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.entities import representation_error
+from schema.error_codes import classify
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions.document_limits import document_limiter, limit_merge_check
-from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.operation_name import RequireOperationName
@@ -88,8 +88,8 @@ class GatewaySchema(strawberry.federation.Schema):
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
-            # A parse error is raised inside ParserCache's hook, so it skips every extension's
-            # on_operation (ErrorCodes too); classifying is idempotent for the errors it did see.
+            # Here, not in an extension: a parse error is raised inside ParserCache's hook, so
+            # it skips every extension's on_operation.
             result.errors = [classify(error) for error in result.errors]
         return result
 
@@ -183,7 +183,6 @@ def build_schema(
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         RecordOperationType,
-        ErrorCodes,
         PartialSourceErrors,
         Redactions,
         StaleSources,

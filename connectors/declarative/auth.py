@@ -29,7 +29,7 @@ from connectors.errors import (
     ConnectorError,
     RateLimitedError,
     RequestRejectedError,
-    SourceUnavailableError,
+    SourceDownError,
     UnauthorizedError,
 )
 from connectors.http import parse_retry_after
@@ -161,5 +161,5 @@ def _token_error(system: str, response: httpx.Response) -> ConnectorError:
     if code in (400, 401, 403):  # RFC 6749 5.2: invalid_client is a 400 or a 401
         return UnauthorizedError(system, message)
     if code >= 500:
-        return SourceUnavailableError(system, message, http_status=code)
+        return SourceDownError(system, message, http_status=code)
     return RequestRejectedError(system, message, http_status=code)
