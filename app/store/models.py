@@ -40,12 +40,6 @@ class LinkMethod(StrEnum):
     MANUAL = "manual"
 
 
-class ConsentStatus(StrEnum):
-    GRANTED = "granted"
-    DENIED = "denied"
-    WITHDRAWN = "withdrawn"
-
-
 class CandidateStatus(StrEnum):
     PENDING = "pending"
     MATCH = "match"
