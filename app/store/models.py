@@ -209,6 +209,12 @@ class ConsentEvent(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+CHANNEL_PRIORITY = ("email", "push", "sms", "phone", "post")
+"""The channels a `Preference` names, most preferred first (digital and cheapest first): a
+customer's preferred channel is the first of these its preferences hold, in Python
+(app/metrics/markers.py) and in SQL (repositories/metric_dimensions.py)."""
+
+
 class Preference(SQLModel, table=True):
     """A customer's communication preferences and interests (one row per customer)."""
 
