@@ -13,12 +13,12 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult, Info
@@ -83,7 +83,7 @@ class GatewaySchema(strawberry.federation.Schema):
         # Every @pii field of any schema we build goes through the request's access rules.
         mask_pii_fields(self)
         # Then the plain leaf fields (those masked too) are read without graphql-core's walk.
-        plan_leaf_fields(self._schema)
+        plan_leaf_fields(self)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
@@ -97,8 +97,7 @@ class GatewaySchema(strawberry.federation.Schema):
         self, info: Info, representations: list[FederationAny]
     ) -> list[FederationAny]:
         """Federation's `_entities`; a malformed representation is its own BAD_USER_INPUT."""
-        type_map = self.schema_converter.type_map
-        problems = [representation_error(type_map, item) for item in representations]
+        problems = [representation_error(self.get_type_by_name, item) for item in representations]
         wellformed = [
             item for item, problem in zip(representations, problems, strict=True) if problem is None
         ]

@@ -19,7 +19,7 @@ from graphql import (
     VariableNode,
 )
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.relay.types import GlobalIDValueError
+from strawberry.relay import GlobalIDValueError
 
 from app.errors import DATABASE_UNAVAILABLE, C360Error
 from app.store.availability import is_database_unavailable

@@ -64,7 +64,7 @@ class Query:
 def _result(lean: bool, query: str) -> tuple[Any, list[tuple[str, Any]]]:
     if lean:
         schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutionContext)
-        plan_leaf_fields(schema._schema)
+        plan_leaf_fields(schema)
     else:
         schema = strawberry.Schema(query=Query)
     result = asyncio.run(schema.execute(query))
