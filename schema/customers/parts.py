@@ -17,6 +17,7 @@ from strawberry.scalars import JSON
 from app.privacy.consent import current_state
 from app.privacy.masking import PiiKind
 from app.store import models
+from schema.connections import Edge
 from schema.enums import ConsentState, LinkMethod
 from schema.privacy.pii import pii
 
@@ -130,7 +131,7 @@ class PostalAddress:
 class SourceIdentity:
     system: str = strawberry.field(description="The source system, e.g. odoo, hubspot, loyalty.")
     external_id: str = strawberry.field(description="The customer's id in that system.")
-    method: LinkMethod  # type: ignore[valid-type]
+    method: LinkMethod
     score: float | None = strawberry.field(description="Match score when linked by matching.")
     linked_at: datetime
 
@@ -211,11 +212,11 @@ class Interaction:
             summary=row.summary,
             occurred_at=row.occurred_at,
             source=row.source,
-            details=row.details,
+            details=None if row.details is None else JSON(row.details),
         )
 
 
 @strawberry.type(description="A page of a customer's interactions, newest first.")
 class InteractionConnection:
-    edges: list[relay.Edge[Interaction]]
+    edges: list[Edge[Interaction]]
     page_info: relay.PageInfo

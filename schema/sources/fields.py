@@ -19,7 +19,7 @@ from app.graph import SourceKind
 from app.graph.timeline import TimelineEntry, TimelinePosition, TimelineQuery, merge_timeline
 from app.pagination import page_newest_first, requested_page_size
 from connectors import records
-from schema.connections import page_info
+from schema.connections import Edge, page_info
 from schema.customers.parts import Interaction, InteractionConnection
 from schema.sources.enums import TicketStatus
 from schema.sources.partial_errors import report_failed_source
@@ -190,7 +190,7 @@ class CustomerSourceFields:
             report_failed_source(info, failed)
         return InteractionConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=_interaction(self.id, entry))
+                Edge(cursor=cursor, node=_interaction(self.id, entry))
                 for cursor, entry in zip(page.cursors, page.entries, strict=True)
             ],
             page_info=page_info(
