@@ -87,7 +87,6 @@ class ClientCredentialsAuth(httpx.Auth):
         self._clock = clock
         self._token: str | None = None
         self._expires_at = float("inf")
-        self.tokens_fetched = 0
 
     def _fresh(self) -> bool:
         return self._token is not None and self._clock() < self._expires_at - (
@@ -112,7 +111,6 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def _store(self, response: httpx.Response) -> None:
         """Keep the token of a token response, or raise what its refusal means."""
-        self.tokens_fetched += 1
         code = response.status_code
         if code != 200:
             raise _token_error(self.system, response)
