@@ -33,19 +33,24 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    GraphQLSchema,
     GraphQLString,
     Undefined,
 )
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry import Schema
 from strawberry.relay import Node, to_base64
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-# Where a type's plans live: in its graphql-core `extensions`, next to Strawberry's backref.
+# Strawberry exports no execution context to extend; this is the one its `Schema` uses by
+# default, which keeps its own behaviour (operation extensions, its `Info`) under ours.
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.core_schema import graphql_core_schema
+
+# Where a type's plans live: in its graphql-core `extensions`.
 PLANS_KEY = "c360-lean-fields"
-# What a resolver wrapper (the `@pii` one) sets to say "my value is this attribute, passed
-# through this function of (source, context, value)".
+# What a resolver wrapper (the `@pii` one) sets, always: the attribute its value is, passed
+# through the function of (source, context, value) it sets as LEAN_REVEAL; None when its value
+# is not a plain attribute read (the field is then left to graphql-core).
 LEAN_ATTRIBUTE = "_c360_lean_attribute"
 LEAN_REVEAL = "_c360_lean_reveal"
 
@@ -134,30 +139,35 @@ _BUILTIN_COERCIONS: dict[Any, Callable[[Any], Any]] = {
 }
 
 
-def _leaf_plan(object_type: GraphQLObjectType, field: Any) -> LeafPlan | None:
+def _leaf_plan(
+    schema: Schema, object_type: GraphQLObjectType, name: str, field: Any
+) -> LeafPlan | None:
     field_type = field.type
     nullable = not isinstance(field_type, GraphQLNonNull)
     leaf = field_type if nullable else field_type.of_type
     if field.args or not isinstance(leaf, GraphQLLeafType):
         return None
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    definition = schema.get_field_for_type(name, object_type.name)
     if definition is None:
         return None
     coerce = _BUILTIN_COERCIONS.get(leaf) or _coerce_with(leaf)
     resolve = field.resolve
-    if getattr(resolve, "_is_default", False):
-        return LeafPlan(definition.python_name, nullable, coerce)
-    attribute = getattr(resolve, LEAN_ATTRIBUTE, None)
-    if attribute is not None:
+    if hasattr(resolve, LEAN_ATTRIBUTE):
+        attribute = getattr(resolve, LEAN_ATTRIBUTE)
+        if attribute is None:
+            return None
         return LeafPlan(attribute, nullable, coerce, reveal=getattr(resolve, LEAN_REVEAL))
-    return _node_id_plan(object_type, definition, nullable)
+    if definition.is_basic_field:
+        # No resolver, no field extension (permission classes are one): an attribute read.
+        return LeafPlan(definition.python_name, nullable, coerce)
+    return _node_id_plan(schema, object_type, definition, nullable)
 
 
 def _node_id_plan(
-    object_type: GraphQLObjectType, definition: Any, nullable: bool
+    schema: Schema, object_type: GraphQLObjectType, definition: Any, nullable: bool
 ) -> LeafPlan | None:
     """A relay node's `id`, when its class keeps Strawberry's own id and type name rules."""
-    type_definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    type_definition = schema.get_type_by_name(object_type.name)
     origin = getattr(type_definition, "origin", None)
     if (
         definition.python_name != "_id"
@@ -177,10 +187,12 @@ def _node_id_plan(
     )
 
 
-def _object_plan(field: Any) -> ObjectPlan | None:
-    """A default-resolved attribute of an object type, or of a list of one (not abstract)."""
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if field.args or definition is None or not getattr(field.resolve, "_is_default", False):
+def _object_plan(
+    schema: Schema, object_type: GraphQLObjectType, name: str, field: Any
+) -> ObjectPlan | None:
+    """A plain attribute holding an object type, or a list of one (not abstract)."""
+    definition = schema.get_field_for_type(name, object_type.name)
+    if field.args or definition is None or not definition.is_basic_field:
         return None
     return_type = field.type
     nullable = not isinstance(return_type, GraphQLNonNull)
@@ -192,7 +204,7 @@ def _object_plan(field: Any) -> ObjectPlan | None:
         inner = item_type if item_nullable else item_type.of_type
     if not isinstance(inner, GraphQLObjectType):
         return None
-    type_definition = (inner.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    type_definition = schema.get_type_by_name(inner.name)
     if type_definition is None or getattr(type_definition, "is_type_of", None) is not None:
         return None  # a type's own `is_type_of` may read the `info` this path does not build
     return ObjectPlan(
@@ -206,14 +218,16 @@ def _object_plan(field: Any) -> ObjectPlan | None:
     )
 
 
-def plan_lean_fields(schema: GraphQLSchema) -> None:
+def plan_lean_fields(schema: Schema) -> None:
     """Find, once per schema, the fields `LeanExecutionContext` may read directly."""
-    for graphql_type in schema.type_map.values():
+    for graphql_type in graphql_core_schema(schema).type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
         plans: dict[str, LeafPlan | ObjectPlan] = {}
         for name, field in graphql_type.fields.items():
-            plan = _leaf_plan(graphql_type, field) or _object_plan(field)
+            plan = _leaf_plan(schema, graphql_type, name, field) or _object_plan(
+                schema, graphql_type, name, field
+            )
             if plan is not None:
                 plans[name] = plan
         if plans:

@@ -26,12 +26,12 @@ from starlette.applications import Starlette
 import app.store.models  # noqa: F401  (registers the tables)
 import schema.customers.queries
 from app.logs import configure_logging
-from app.main import create_app
 from app.privacy.authentication import API_KEY_HEADER
 from app.privacy.principals import Purpose, Role, parse_purpose, parse_role
 from app.settings import Settings
 from app.store.db import Database, create_engine
 from app.store.migrate import upgrade
+from composition.asgi import create_app
 
 POSTGRES_URL = os.environ.get("C360_TEST_POSTGRES_URL")
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -98,7 +98,7 @@ class Query:
 def _result(lean: bool, query: str) -> tuple[Any, list[tuple[str, Any]]]:
     if lean:
         schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutionContext)
-        plan_lean_fields(schema._schema)
+        plan_lean_fields(schema)
     else:
         schema = strawberry.Schema(query=Query)
     result = asyncio.run(schema.execute(query))

@@ -61,7 +61,7 @@ def serve(
     """Serve the gateway (GraphQL at /graphql, /healthz, /readyz, /metrics)."""
     settings = Settings()
     uvicorn.run(
-        "app.main:app_factory",
+        "composition.asgi:app_factory",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
