@@ -53,8 +53,8 @@ from app.store.models import (
     SourceLink,
 )
 from bench.recompute_sources import fake_connectors
-from connectors.config import ConnectorsConfig
 from connectors.config_toml import dump_connectors_config
+from connectors.registry import ConnectorsConfig
 from simulators import create_simulator_app
 from simulators.config import demo_config, demo_environment
 from simulators.seeding import seed

@@ -1,34 +1,29 @@
-"""Connector configuration: a TOML file validated with pydantic; secrets only by env-var name.
+"""The settings of one connected source system, whatever its type: no system is named here.
 
-The file has one `[connectors.<system>]` table per connected system (see
-`connectors.example.toml`). The table's name is the system's name in the gateway (source links,
-`sources`, errors, metrics); its `type` says which connector talks to it (`odoo`, `hubspot`,
-`surveymonkey`; by default the table's name), so two systems of one type (two HubSpot portals,
-say) are two tables. A table names the environment variable that holds its token
-(`token_env`), never the token: a `token` key is rejected. `resolve_token` reads the variable
-from the mapping it is given.
+A connectors file (`connectors.example.toml`) has one `[connectors.<system>]` table per connected
+system; `connectors.registry` validates each table against its registered type (the type's
+`mapping` model and kind). The table's name is the system's name in the gateway (source links,
+`sources`, errors, metrics); its `type` says which connector talks to it (by default the
+table's name), so two systems of one type (two HubSpot portals, say) are two tables. A table
+names the environment variable that holds its token (`token_env`), never the token: a `token`
+key is rejected. `resolve_token` reads the variable from the mapping it is given.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    field_validator,
+    model_validator,
+)
 
-from connectors.declarative.config import RestDescription
 from connectors.records import ConnectorKind
-
-SystemType = Literal["odoo", "hubspot", "surveymonkey", "rest"]
-# What kind of system each type of connector talks to.
-TYPE_KINDS: dict[str, ConnectorKind] = {
-    "odoo": ConnectorKind.ERP,
-    "hubspot": ConnectorKind.CRM,
-    "surveymonkey": ConnectorKind.SURVEY,
-    "rest": ConnectorKind.CRM,  # a system described in the file serves CRM records
-}
 
 
 class ConnectorConfigError(ValueError):
@@ -79,53 +74,20 @@ class CacheSettings(_Strict):
     stale_if_error: Annotated[float, Field(ge=0)] = 600.0
 
 
-class OdooMapping(_Strict):
-    """Odoo specifics: database, API user, and which payment terms mean "prepay"."""
-
-    system: Literal["odoo"] = "odoo"
-    database: str
-    login: str
-    uid: int | None = None  # skip `authenticate` when known
-    prepay_terms: tuple[str, ...] = ("Immediate Payment",)
-    page_size: Annotated[int, Field(ge=1, le=1000)] = 200
-
-
-class HubSpotMapping(_Strict):
-    """HubSpot specifics: batch size (the API allows at most 100 inputs) and extra properties."""
-
-    system: Literal["hubspot"] = "hubspot"
-    batch_size: Annotated[int, Field(ge=1, le=100)] = 100
-    extra_contact_properties: tuple[str, ...] = ()
-
-
-class SurveyMonkeyMapping(_Strict):
-    """Which surveys to read and which question ids are NPS (0-10), CSAT (1-5), CES (1-7)."""
-
-    system: Literal["surveymonkey"] = "surveymonkey"
-    survey_ids: tuple[str, ...] = ()
-    nps_question_ids: tuple[str, ...] = ()
-    csat_question_ids: tuple[str, ...] = ()
-    ces_question_ids: tuple[str, ...] = ()
-    comment_question_ids: tuple[str, ...] = ()
-    customer_id_variable: str = "c360_id"
-    page_size: Annotated[int, Field(ge=1, le=100)] = 100
-
-
-Mapping_ = Annotated[
-    OdooMapping | HubSpotMapping | SurveyMonkeyMapping | RestDescription,
-    Field(discriminator="system"),
-]
+class MappingSettings(_Strict):
+    """Base of every type's `mapping` table: what only that type of system needs."""
 
 
 class ConnectorSettings(_Strict):
     """Everything about one source system.
 
     A table's name is the system's name; its `type` picks the connector (by default the
-    name). A `rest` table describes its system in `mapping` (`connectors.declarative`).
+    name); `mapping` holds the settings of that type (`connectors.registry` validates a table
+    against its type: a `rest` table describes its system there, `connectors.declarative`).
     """
 
     system: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
-    type: SystemType
+    type: str
     kind: ConnectorKind
     enabled: bool = True
     base_url: str
@@ -135,74 +97,20 @@ class ConnectorSettings(_Strict):
     retries: RetrySettings = RetrySettings()
     circuit: CircuitSettings = CircuitSettings()
     cache: CacheSettings = CacheSettings()
-    mapping: Mapping_
+    mapping: SerializeAsAny[MappingSettings]
 
-    @model_validator(mode="before")
+    @field_validator("mapping", mode="before")
     @classmethod
-    def _fill_system_defaults(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            system_type = data.setdefault("type", data.get("system"))
-            if system_type not in TYPE_KINDS:
-                raise ValueError(
-                    f"unknown type {system_type!r}: name a coded type"
-                    f" ({', '.join(t for t in TYPE_KINDS if t != 'rest')}) or describe the"
-                    ' system with type = "rest"'
-                )
-            data.setdefault("kind", TYPE_KINDS[system_type])
-            mapping = data.get("mapping") or {}
-            if isinstance(mapping, dict):
-                data["mapping"] = {**mapping, "system": system_type}
-        return data
+    def _of_a_type(cls, value: Any) -> Any:
+        if not isinstance(value, MappingSettings) or type(value) is MappingSettings:
+            raise ValueError("validate the table against its type (connectors.registry)")
+        return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> ConnectorSettings:
-        if self.kind != TYPE_KINDS[self.type]:
-            raise ValueError(f"a {self.type} system is a {TYPE_KINDS[self.type]} system")
-        if self.mapping.system != self.type:
-            raise ValueError(f"mapping is for {self.mapping.system}, not {self.type}")
+    def _http_url(self) -> ConnectorSettings:
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must be an http(s) URL")
         return self
-
-
-class ConnectorsConfig(_Strict):
-    """All configured connectors, by system name."""
-
-    connectors: dict[str, ConnectorSettings]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _system_from_table_name(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("connectors"), dict):
-            tables = {}
-            for name, table in data["connectors"].items():
-                tables[name] = {"system": name, **table} if isinstance(table, dict) else table
-            data = {**data, "connectors": tables}
-        return data
-
-    def enabled(self) -> dict[str, ConnectorSettings]:
-        """The connectors that are switched on."""
-        return {name: s for name, s in self.connectors.items() if s.enabled}
-
-
-def parse_connectors_config(text: str) -> ConnectorsConfig:
-    """Validate the TOML text of a connectors file."""
-    try:
-        return ConnectorsConfig.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConnectorConfigError(f"connectors file is not valid TOML: {exc}") from None
-    except ValidationError as exc:
-        raise ConnectorConfigError(f"connectors file is invalid: {exc}") from None
-
-
-def load_connectors_config(path: str | Path) -> ConnectorsConfig:
-    """Read and validate the connectors file at `path` (named by `C360_CONNECTORS_FILE`)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConnectorConfigError(f"cannot read connectors file {path}: {exc}") from None
-    return parse_connectors_config(text)
 
 
 def resolve_token(settings: ConnectorSettings, environ: Mapping[str, str]) -> str:

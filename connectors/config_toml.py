@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from connectors.config import ConnectorsConfig
+from connectors.registry import ConnectorsConfig
 
 
 def _value(value: Any) -> str:

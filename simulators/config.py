@@ -13,7 +13,7 @@ from typing import Any
 
 import connectors
 from app.settings import Settings
-from connectors.config import ConnectorsConfig
+from connectors.registry import ConnectorsConfig
 from simulators.surveys import SURVEYS, question_ids
 
 DEMO_TOKENS: dict[str, str] = {

@@ -15,7 +15,7 @@ from app.graph.runtime import customer_graph
 from app.metrics.recompute import RecomputeSummary, params_from_settings, recompute_all
 from app.settings import Settings
 from app.store.db import Database
-from connectors.config import ConnectorsConfig
+from connectors.registry import ConnectorsConfig
 from simulators import create_simulator_app
 from simulators.config import demo_config, demo_environment
 from simulators.world import build_world

@@ -84,7 +84,7 @@ class CustomerGraph:
         """The systems `sources` reports on: every connected one (in the connectors file's
         order), then every known type's default name (a link to one with no connector is
         reported as such). Links to anything else (an imported list's ids) are no source."""
-        coded = [name for name, cls in CONNECTOR_TYPES.items() if cls.serves]
+        coded = [name for name, described in CONNECTOR_TYPES.items() if described.serves]
         return list(dict.fromkeys([*self.connectors, *coded]))
 
     def budget(self, system: str) -> float:

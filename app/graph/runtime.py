@@ -11,8 +11,7 @@ from app.cache import open_source_cache
 from app.graph.customer_graph import CustomerGraph
 from app.graph.kinds import cache_codecs
 from app.settings import Settings
-from connectors.config import ConnectorsConfig, load_connectors_config
-from connectors.registry import build_connectors
+from connectors.registry import ConnectorsConfig, build_connectors, load_connectors_config
 
 
 def connectors_config(settings: Settings) -> ConnectorsConfig:

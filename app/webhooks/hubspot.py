@@ -30,7 +30,7 @@ from app.webhooks.delivery import (
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
 from connectors.errors import ConnectorError
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from connectors.webhook_signatures import (
     HUBSPOT_SIGNATURE,
     HUBSPOT_TIMESTAMP,

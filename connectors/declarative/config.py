@@ -3,7 +3,7 @@
 Validated at start-up like every connector table: an unknown key, a jmespath expression that
 does not compile, a record field that does not exist or is required and unmapped, a conversion
 that cannot give the field's type, or a placeholder the endpoint cannot fill is an error naming
-the system and the key path (pydantic's `loc`, reported by `connectors.config`).
+the system and the key path (pydantic's `loc`, reported by `connectors.registry`).
 
 Secrets are never here: the connector's `token_env` names the variable holding the bearer
 token, API key, basic-auth password (a Zendesk API token) or OAuth client secret.
@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from connectors.config import MappingSettings
 from connectors.declarative.expressions import Expr
 from connectors.declarative.fields import (
     CONVERSIONS,
@@ -293,14 +294,13 @@ def _check_fields(kind: str, fields: dict[str, FieldSpec], *, inherited: bool) -
             raise ValueError(f"{kind}.fields: required field {missing[0]} is not mapped")
 
 
-class RestDescription(_Strict):
+class RestDescription(MappingSettings):
     """A REST/JSON system described in the connectors file (the `mapping` of a rest table).
 
     At least one kind of data; `contact_by_email`, `search` and `changes` may leave out
     `fields` to reuse `contact`'s.
     """
 
-    system: Literal["rest"] = "rest"  # the tag `connectors.config` tells mappings apart by
     auth: Auth = BearerAuth()
     rate_limit: RateLimit | None = None
     health: Probe

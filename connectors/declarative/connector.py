@@ -32,7 +32,6 @@ from connectors.health import probe
 from connectors.pooled import PooledConnector
 from connectors.records import (
     Capability,
-    ConnectorKind,
     CrmContact,
     Engagement,
     EngagementType,
@@ -40,6 +39,7 @@ from connectors.records import (
     SourceKind,
     Ticket,
 )
+from connectors.system_type import SystemType
 from connectors.wire import expect_shape
 
 KIND_CAPABILITIES: dict[str, Capability] = {
@@ -86,14 +86,13 @@ SERVED = {
 class DeclarativeConnector(PooledConnector):
     """A CRM-kind connector for any REST/JSON API, driven by its `RestDescription`."""
 
-    kind = ConnectorKind.CRM
-
-    def __init__(self, settings: ConnectorSettings, client: DeclarativeClient) -> None:
+    def __init__(
+        self, system_type: SystemType, settings: ConnectorSettings, client: DeclarativeClient
+    ) -> None:
         if not isinstance(settings.mapping, RestDescription):
             raise TypeError("DeclarativeConnector needs a rest description")
-        super().__init__(settings, client)
+        super().__init__(system_type, settings, client)
         self.client: DeclarativeClient = client
-        self.system = settings.system
         self.description = settings.mapping
         kinds = self.description.kinds()
         erasure = {Capability.ERASURE} if self.description.erase is not None else set()
@@ -108,6 +107,7 @@ class DeclarativeConnector(PooledConnector):
     @classmethod
     def from_settings(
         cls,
+        system_type: SystemType,
         settings: ConnectorSettings,
         *,
         environ: Mapping[str, str],
@@ -125,7 +125,7 @@ class DeclarativeConnector(PooledConnector):
             rate_limit=description.rate_limit,
             transport=transport,
         )
-        return cls(settings, client)
+        return cls(system_type, settings, client)
 
     # ---- plumbing ----
     def _endpoint(self, kind: str) -> Endpoint:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from app.settings import Settings
 from composition.cli import app
-from connectors.config import load_connectors_config
+from connectors.registry import load_connectors_config
 from simulators.demo_sources import demo_simulators
 
 runner = CliRunner()

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from connectors.base import Connector
 from connectors.config import ConnectorSettings
-from connectors.registry import build_connector
+from connectors.registry import ConnectorsConfig, build_connector
 from simulators import FaultSettings, create_simulator_app
 from simulators.config import demo_config, demo_environment
 from simulators.world import World, build_world
@@ -36,7 +36,7 @@ def fast_settings(system: str, **overrides: Any) -> ConnectorSettings:
     )
     for key, value in overrides.items():
         data[key] = {**data[key], **value} if isinstance(value, dict) else value
-    return ConnectorSettings.model_validate(data)
+    return ConnectorsConfig.model_validate({"connectors": {system: data}}).connectors[system]
 
 
 ConnectorFactory = Callable[..., Connector]

@@ -17,18 +17,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.config import (
-    ConnectorConfigError,
-    ConnectorsConfig,
-    load_connectors_config,
-    parse_connectors_config,
-)
+from connectors.config import ConnectorConfigError
 from connectors.config_toml import dump_connectors_config
 from connectors.declarative.config import RestDescription
 from connectors.declarative.connector import DeclarativeConnector
 from connectors.errors import BadResponseError, UnauthorizedError
 from connectors.records import Capability, ConnectorKind
-from connectors.registry import build_connector, build_connectors
+from connectors.registry import (
+    ConnectorsConfig,
+    build_connector,
+    build_connectors,
+    load_connectors_config,
+    parse_connectors_config,
+)
 from simulators.config import ZENDESK_EXAMPLE, zendesk_table
 
 MINIMAL = """
@@ -172,7 +173,7 @@ BAD_FILES = [
         MINIMAL.replace(
             "[connectors.helpdesk.mapping.tickets]", "[connectors.helpdesk.mapping.t]"
         ).replace("mapping.tickets.fields", "mapping.t.fields"),
-        ["helpdesk", "mapping.rest.t"],
+        ["helpdesk", "mapping.t: Extra inputs are not permitted"],
         id="unknown-kind",
     ),
     pytest.param(

@@ -31,7 +31,7 @@ from connectors.errors import (
     UnauthorizedError,
 )
 from connectors.records import Capability, EngagementType
-from connectors.registry import build_connector
+from connectors.registry import ConnectorsConfig, build_connector
 from simulators import FaultSettings, create_simulator_app
 from simulators.config import DEMO_TOKEN_ENVS, DEMO_TOKENS, demo_environment, zendesk_table
 from simulators.desk import desk_tickets, desk_user
@@ -107,7 +107,7 @@ def zendesk_settings(**mapping: Any) -> ConnectorSettings:
         table["mapping"][key] = (
             {**current, **value} if isinstance(value, dict) and current else value
         )
-    return ConnectorSettings.model_validate({"system": "zendesk", **table})
+    return ConnectorsConfig.model_validate({"connectors": {"zendesk": table}}).connectors["zendesk"]
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.cache import CacheKey, CachePolicy
 from app.privacy.suppression import Identifiers, suppressed_among
 from app.store.models import SourceLink
-from connectors.config import ConnectorsConfig
-from connectors.odoo import ERASED_PARTNER_NAME
+from connectors.odoo.connector import ERASED_PARTNER_NAME
+from connectors.registry import ConnectorsConfig
 from simulators import FaultSettings
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import SYSTEMS, connectors_config, linked_to_all, private_copy

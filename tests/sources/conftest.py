@@ -21,8 +21,8 @@ from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
 from composition.asgi import create_app
-from connectors.config import ConnectorsConfig
 from connectors.config_toml import dump_connectors_config
+from connectors.registry import ConnectorsConfig
 from simulators import FaultSettings, create_simulator_app
 from simulators.config import demo_config, demo_environment
 from simulators.seeding import seed

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.config import ConnectorsConfig
+from connectors.registry import ConnectorsConfig
 from simulators import FaultSettings, create_simulator_app
 from tests.graphql_client import assert_no_errors, error_codes, global_id, gql
 from tests.sources.conftest import connectors_config, linked_to_all, private_copy

@@ -20,23 +20,23 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors.base import SourceHealth
-from connectors.config import ConnectorSettings, HubSpotMapping
+from connectors.config import ConnectorSettings
 from connectors.errors import RequestRejectedError
 from connectors.fanout import chunked, gather_or_raise
 from connectors.health import probe
 from connectors.http import SourceClient
+from connectors.hubspot.mapping import HubSpotMapping
 from connectors.pooled import PooledConnector
 from connectors.records import (
     Capability,
-    ConnectorKind,
     CrmContact,
     Engagement,
     EngagementType,
     PostalAddress,
     SourceChange,
-    SourceKind,
     Ticket,
 )
+from connectors.system_type import SystemType
 from connectors.wire import (
     as_dict,
     as_list,
@@ -143,9 +143,6 @@ SEARCH_CAP = 10_000  # HubSpot stops paging a search at 10,000 results
 class HubSpotConnector(PooledConnector):
     """CRM connector for HubSpot's CRM v3 API."""
 
-    system = "hubspot"  # the type's default name; a configured system has its own
-    serves = (SourceKind.CRM_CONTACT, SourceKind.CRM_TICKETS, SourceKind.CRM_ENGAGEMENTS)
-    kind = ConnectorKind.CRM
     capabilities = frozenset(
         {
             Capability.PROFILES,
@@ -158,10 +155,12 @@ class HubSpotConnector(PooledConnector):
         }
     )
 
-    def __init__(self, settings: ConnectorSettings, client: SourceClient) -> None:
+    def __init__(
+        self, system_type: SystemType, settings: ConnectorSettings, client: SourceClient
+    ) -> None:
         if not isinstance(settings.mapping, HubSpotMapping):
             raise TypeError("HubSpotConnector needs a hubspot mapping")
-        super().__init__(settings, client)
+        super().__init__(system_type, settings, client)
         self.mapping = settings.mapping
         self._contact_properties = list(
             dict.fromkeys([*CONTACT_PROPERTIES, *self.mapping.extra_contact_properties])

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import SourceHealth
-from connectors.config import ConnectorSettings, OdooMapping
+from connectors.config import ConnectorSettings
 from connectors.errors import (
     BadResponseError,
     RequestRejectedError,
@@ -29,10 +29,10 @@ from connectors.errors import (
 from connectors.fanout import chunked, gather_or_raise
 from connectors.health import probe
 from connectors.http import SourceClient
+from connectors.odoo.mapping import OdooMapping
 from connectors.pooled import PooledConnector
 from connectors.records import (
     Capability,
-    ConnectorKind,
     ErpPartner,
     Invoice,
     Order,
@@ -41,8 +41,8 @@ from connectors.records import (
     PostalAddress,
     ProductRef,
     SourceChange,
-    SourceKind,
 )
+from connectors.system_type import SystemType
 from connectors.wire import (
     as_dict,
     as_list,
@@ -137,9 +137,6 @@ def _int_ids(ids: Sequence[str]) -> list[int]:
 class OdooConnector(PooledConnector):
     """ERP connector for Odoo's external JSON-RPC API."""
 
-    system = "odoo"  # the type's default name; a configured system has its own
-    serves = (SourceKind.ERP_PARTNER, SourceKind.ERP_ORDERS, SourceKind.ERP_INVOICES)
-    kind = ConnectorKind.ERP
     capabilities = frozenset(
         {
             Capability.PROFILES,
@@ -150,12 +147,12 @@ class OdooConnector(PooledConnector):
         }
     )
 
-    bearer_auth = False  # Odoo authenticates with the API key inside each JSON-RPC body
-
-    def __init__(self, settings: ConnectorSettings, client: SourceClient) -> None:
+    def __init__(
+        self, system_type: SystemType, settings: ConnectorSettings, client: SourceClient
+    ) -> None:
         if not isinstance(settings.mapping, OdooMapping):
             raise TypeError("OdooConnector needs an odoo mapping")
-        super().__init__(settings, client)
+        super().__init__(system_type, settings, client)
         self.mapping = settings.mapping
         self._api_key = ""
         self._uid: int | None = self.mapping.uid

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from connectors.base import SourceHealth
-from connectors.config import ConnectorSettings, SurveyMonkeyMapping
+from connectors.config import ConnectorSettings
 from connectors.errors import RequestRejectedError
 from connectors.fanout import gather_or_raise
 from connectors.health import probe
@@ -30,12 +30,12 @@ from connectors.http import SourceClient
 from connectors.pooled import PooledConnector
 from connectors.records import (
     Capability,
-    ConnectorKind,
     SourceChange,
-    SourceKind,
     SurveyInfo,
     SurveyResponse,
 )
+from connectors.surveymonkey.mapping import SurveyMonkeyMapping
+from connectors.system_type import SystemType
 from connectors.wire import as_dict, as_list, expect_shape, iso_datetime, text
 
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)")
@@ -53,15 +53,14 @@ class QuestionMap:
 class SurveyMonkeyConnector(PooledConnector):
     """Survey connector for SurveyMonkey's API v3."""
 
-    system = "surveymonkey"  # the type's default name; a configured system has its own
-    serves = (SourceKind.SURVEY_RESPONSES,)
-    kind = ConnectorKind.SURVEY
     capabilities = frozenset({Capability.SURVEY_RESPONSES, Capability.CHANGES, Capability.ERASURE})
 
-    def __init__(self, settings: ConnectorSettings, client: SourceClient) -> None:
+    def __init__(
+        self, system_type: SystemType, settings: ConnectorSettings, client: SourceClient
+    ) -> None:
         if not isinstance(settings.mapping, SurveyMonkeyMapping):
             raise TypeError("SurveyMonkeyConnector needs a surveymonkey mapping")
-        super().__init__(settings, client)
+        super().__init__(system_type, settings, client)
         self.mapping = settings.mapping
         self._metric_of: dict[str, str] = {}
         for metric, ids in (
