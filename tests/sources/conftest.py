@@ -142,7 +142,8 @@ GatewayFactory = Callable[..., Any]
 
 @pytest.fixture
 def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable[..., Any]:
-    """`async with start_gateway(config=..., transports=..., cache_url=...) as gw:`."""
+    """`async with start_gateway(config=..., transports=..., environ=..., cache_url=...) as gw:`
+    (`environ` adds secrets to the demo's)."""
 
     @asynccontextmanager
     async def start(
@@ -150,6 +151,7 @@ def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable
         config: ConnectorsConfig | None = None,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         with_connectors: bool = True,
+        environ: Mapping[str, str] | None = None,
         **settings_overrides: Any,
     ) -> AsyncIterator[SourceGateway]:
         connectors_file = None
@@ -165,7 +167,7 @@ def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable
         app = create_app(
             settings,
             source_transports={**sources.transports, **(transports or {})},
-            source_environ=demo_environment(),
+            source_environ={**demo_environment(), **(environ or {})},
         )
         async with LifespanManager(app, **LIFESPAN_LIMITS) as manager:
             transport = httpx.ASGITransport(app=manager.app)
