@@ -6,7 +6,8 @@ The file has one `[connectors.<system>]` table per connected system (see
 `surveymonkey`; by default the table's name), so two systems of one type (two HubSpot portals,
 say) are two tables. A table names the environment variable that holds its token
 (`token_env`), never the token: a `token` key is rejected. `resolve_token` reads the variable
-from the mapping it is given.
+from the mapping it is given. A system that sends webhooks has a `webhook` table naming its
+signing secret's variable the same way (`secret_env`), so each portal has its own.
 """
 
 from __future__ import annotations
@@ -111,6 +112,23 @@ class SurveyMonkeyMapping(_Strict):
     page_size: Annotated[int, Field(ge=1, le=100)] = 100
 
 
+WebhookFormat = Literal["hubspot", "surveymonkey", "zendesk"]
+# The webhook format each type of system sends by default; a described (`rest`) system names
+# its own, as no connector code reads it back (Zendesk's ticket events name their requester).
+TYPE_WEBHOOKS: dict[str, WebhookFormat] = {"hubspot": "hubspot", "surveymonkey": "surveymonkey"}
+REST_WEBHOOKS: frozenset[WebhookFormat] = frozenset({"zendesk"})
+
+
+class WebhookSettings(_Strict):
+    """The system's webhooks, received at `/webhooks/<system name>`: their wire format (by
+    default its type's) and the variable holding their signing secret (never the secret).
+    SurveyMonkey also signs with the app's client id, which is no secret."""
+
+    format: WebhookFormat | None = None
+    secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    client_id: str | None = None
+
+
 Mapping_ = Annotated[
     OdooMapping | HubSpotMapping | SurveyMonkeyMapping | RestDescription,
     Field(discriminator="system"),
@@ -135,6 +153,7 @@ class ConnectorSettings(_Strict):
     retries: RetrySettings = RetrySettings()
     circuit: CircuitSettings = CircuitSettings()
     cache: CacheSettings = CacheSettings()
+    webhook: WebhookSettings | None = None
     mapping: Mapping_
 
     @model_validator(mode="before")
@@ -163,7 +182,32 @@ class ConnectorSettings(_Strict):
             raise ValueError(f"mapping is for {self.mapping.system}, not {self.type}")
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must be an http(s) URL")
+        if self.webhook is not None:
+            self._check_webhook(self.webhook)
         return self
+
+    def _check_webhook(self, webhook: WebhookSettings) -> None:
+        own = TYPE_WEBHOOKS.get(self.type)
+        if own is not None:
+            allowed = {own}
+        elif self.type == "rest":
+            allowed = set(REST_WEBHOOKS)
+        else:
+            raise ValueError(f"a {self.type} system sends no webhooks the gateway reads")
+        if webhook.format is None and own is None:
+            formats = ", ".join(sorted(allowed))
+            raise ValueError(f"webhook.format is needed for a {self.type} system ({formats})")
+        if webhook.format is not None and webhook.format not in allowed:
+            raise ValueError(f"a {self.type} system cannot send {webhook.format} webhooks")
+        if (webhook.format or own) == "surveymonkey" and not webhook.client_id:
+            raise ValueError("webhook.client_id is needed for SurveyMonkey's signatures")
+
+    @property
+    def webhook_format(self) -> WebhookFormat | None:
+        """The format of the system's webhooks, if it has any configured."""
+        if self.webhook is None:
+            return None
+        return self.webhook.format or TYPE_WEBHOOKS[self.type]
 
 
 class ConnectorsConfig(_Strict):

@@ -142,13 +142,15 @@ GatewayFactory = Callable[..., Any]
 
 @pytest.fixture
 def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable[..., Any]:
-    """`async with start_gateway(config=..., transports=..., cache_url=...) as gw:`."""
+    """`async with start_gateway(config=..., transports=..., environ=..., cache_url=...) as gw:`
+    (`environ`: variables added to the demo tokens', e.g. webhook secrets)."""
 
     @asynccontextmanager
     async def start(
         *,
         config: ConnectorsConfig | None = None,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        environ: Mapping[str, str] | None = None,
         with_connectors: bool = True,
         **settings_overrides: Any,
     ) -> AsyncIterator[SourceGateway]:
@@ -165,7 +167,7 @@ def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable
         app = create_app(
             settings,
             source_transports={**sources.transports, **(transports or {})},
-            source_environ=demo_environment(),
+            source_environ={**demo_environment(), **(environ or {})},
         )
         async with LifespanManager(app, **LIFESPAN_LIMITS) as manager:
             transport = httpx.ASGITransport(app=manager.app)
