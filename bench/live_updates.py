@@ -3,6 +3,7 @@ webhook delivery throughput, against a real `c360 serve` process.
 
     python -m bench.live_updates [--backend sqlite|postgres] [--subscriptions 500]
                                  [--client-processes 2] [--events 100] [--deliveries 2000]
+                                 [--workers 1] [--events-redis-url redis://...]
 
 Latency is from the event's `occurredAt` (taken in the writing transaction, before its commit)
 to its arrival at each subscriber over a real WebSocket; every subscriber receives every
@@ -322,11 +323,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--deliveries", type=int, default=2000)
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--events-redis-url", help="C360_EVENTS_REDIS_URL: how the other workers hear of a commit"
+    )
     args = parser.parse_args()
     database_url = seeded_database(args.backend, args.customers)
     key = admin_key(database_url, "bench-live-updates")
     customers = [_global(c) for c in sample_ids(database_url, 200)]
-    with gateway(database_url, extra_env={"C360_EVENTS_POLL_SECONDS": "1"}) as running:
+    env = {"C360_EVENTS_POLL_SECONDS": "1"}
+    if args.events_redis_url:
+        env["C360_EVENTS_REDIS_URL"] = args.events_redis_url
+    with gateway(database_url, workers=args.workers, extra_env=env) as running:
         measured = latency(
             running.url,
             key,
@@ -339,7 +347,8 @@ def main() -> None:
         if args.deliveries:
             written, elapsed = asyncio.run(throughput(running.url, key, customers, args.deliveries))
     delays, firsts = measured.delays(), measured.first_arrivals()
-    table = Table(title=f"live updates ({args.backend}, one `c360 serve` worker)")
+    workers = f"{args.workers} `c360 serve` worker" + ("s" if args.workers > 1 else "")
+    table = Table(title=f"live updates ({args.backend}, {workers})")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("open subscriptions", f"{args.subscriptions}")
