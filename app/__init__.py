@@ -1,1 +1,1 @@
-"""Customer 360 Gateway: the service (settings, master store, domain services, HTTP app, CLI)."""
+"""Customer 360 Gateway: the service (settings, master store, domain services, HTTP layer)."""

@@ -1,9 +1,14 @@
-"""Keyset pagination: opaque cursors and page-size checks shared by every connection."""
+"""Keyset pagination, the one module for it: opaque cursors, page-size checks and pages.
+
+Store queries page with `Page` and these cursors; `page_newest_first` pages a list already in
+memory. The GraphQL side only maps a `Page` to a Relay connection (`schema/connections.py`).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -78,3 +83,28 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
+
+
+SortKey = tuple[datetime, str]
+
+
+def page_newest_first(
+    items: Sequence[T], key: Callable[[T], SortKey], *, first: int, after: str | None
+) -> Page[T]:
+    """`first` items of a list held in memory after the `after` cursor, ordered by `key`
+    descending (a source system's orders or survey responses)."""
+    position: SortKey | None = None
+    if after is not None:
+        at, item_id = decode_cursor(after, 2)
+        if not isinstance(item_id, str):
+            raise InvalidInputError("malformed cursor", argument="after")
+        position = (parse_cursor_time(at), item_id)
+    ordered = sorted(items, key=key, reverse=True)
+    remaining = [item for item in ordered if position is None or key(item) < position]
+    page = remaining[:first]
+    return Page(
+        items=page,
+        cursors=[encode_cursor(*key(item)) for item in page],
+        has_next_page=len(remaining) > first,
+        has_previous_page=after is not None,
+    )

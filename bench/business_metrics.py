@@ -30,7 +30,6 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from app.logs import configure_logging
-from app.main import create_app, tune_garbage_collector
 from app.privacy.api_keys import ApiKeyService
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
@@ -44,6 +43,7 @@ from app.store.models import (
     Customer,
 )
 from app.store.repositories.acquisitions import AcquisitionFacts, rollup_rows
+from composition.asgi import create_app, tune_garbage_collector
 
 OUT = Path(__file__).resolve().parent / "out"
 START = datetime(2021, 1, 1, tzinfo=UTC)

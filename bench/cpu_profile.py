@@ -162,8 +162,8 @@ def profiled(path: str | None) -> Iterator[None]:
 
 async def run(args: argparse.Namespace, url: str, key: str, ids: list[str]) -> None:
     from app.logs import configure_logging
-    from app.main import create_app, tune_garbage_collector
     from app.settings import Settings
+    from composition.asgi import create_app, tune_garbage_collector
 
     configure_logging("WARNING")
     app = create_app(Settings(database_url=url))

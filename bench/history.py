@@ -39,13 +39,13 @@ import app.customers.change_log as change_log
 from app.identity.ingest import IncomingRecord, Ingestor
 from app.identity.record import PersonRecord
 from app.logs import configure_logging
-from app.main import create_app
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import ContactPoint, Customer, CustomerChange
 from bench.server import OUT
+from composition.asgi import create_app
 
 CHUNK = 5_000
 ROUNDS = 5

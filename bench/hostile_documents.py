@@ -121,8 +121,8 @@ async def measure(app: object, key: str, body: str, repeats: int) -> tuple[list[
 
 async def run(repeats: int, url: str, key: str) -> Table:
     from app.logs import configure_logging
-    from app.main import create_app, tune_garbage_collector
     from app.settings import Settings
+    from composition.asgi import create_app, tune_garbage_collector
 
     configure_logging("WARNING")
     app = create_app(Settings(database_url=url))

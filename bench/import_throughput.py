@@ -22,12 +22,12 @@ from rich.table import Table
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.logs import configure_logging
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import SourceLink
 from bench.matching.generate import ERROR_RATES, people, records, write_csv
+from composition.cli import app
 
 OUT = Path("bench/out/import")
 RECORDS_PER_PERSON = 1.75

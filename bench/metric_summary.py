@@ -28,7 +28,6 @@ from rich.table import Table
 from sqlalchemy import insert, select
 
 from app.logs import configure_logging
-from app.main import create_app, tune_garbage_collector
 from app.privacy.api_keys import ApiKeyService
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
@@ -36,6 +35,7 @@ from app.store.db import Database
 from app.store.migrate import refresh_statistics, upgrade
 from app.store.models import ContactPoint, Customer, MetricObservation, Preference
 from app.store.repositories.metric_current import append_observations
+from composition.asgi import create_app, tune_garbage_collector
 
 OUT = Path(__file__).resolve().parent / "out"
 SEGMENTS = ("gold", "silver", "bronze", "staff", None)

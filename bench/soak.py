@@ -37,6 +37,15 @@ def errors_of(result: dict) -> int:
     return not_ok + result["answers_with_errors"] + result["transport_errors"]
 
 
+def error_kinds(result: dict) -> str:
+    """The window's errors by kind: HTTP statuses other than 200, error codes, no answer."""
+    kinds = {f"HTTP {s}": n for s, n in result["statuses"].items() if s != "200"}
+    kinds |= result["codes"]
+    if result["transport_errors"]:
+        kinds["no answer"] = result["transport_errors"]
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())) or "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -71,7 +80,8 @@ def main() -> None:
         f"for {windows * args.window / 60:.1f} min ({args.window:.0f} s windows, "
         f"first {args.warmup_windows} = warm-up)"
     )
-    for column in ("window", "sent", "200", "errors", "p50 ms", "p95 ms", "p99 ms", "RSS MiB"):
+    columns = ("window", "sent", "200", "errors", "p50 ms", "p95 ms", "p99 ms", "RSS MiB")
+    for column in (*columns, "what the errors were"):
         table.add_column(column, justify="right")
     for index, (result, mib) in enumerate(zip(results, memory, strict=True)):
         table.add_row(
@@ -83,6 +93,7 @@ def main() -> None:
             f"{result['admitted_p95']:.0f}",
             f"{result['admitted_p99']:.0f}",
             f"{mib:.0f}",
+            error_kinds(result),
         )
     console.print(table)
     measured = results[args.warmup_windows :]

@@ -20,9 +20,9 @@ from connectors.errors import (
     ConnectorError,
     RateLimitedError,
     RequestRejectedError,
+    SourceDownError,
     SourceStatus,
     SourceTimeoutError,
-    SourceUnavailableError,
     UnauthorizedError,
 )
 from connectors.records import (
@@ -53,10 +53,10 @@ __all__ = [
     "ErpConnector",
     "RateLimitedError",
     "RequestRejectedError",
+    "SourceDownError",
     "SourceHealth",
     "SourceStatus",
     "SourceTimeoutError",
-    "SourceUnavailableError",
     "SurveyConnector",
     "UnauthorizedError",
 ]

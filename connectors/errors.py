@@ -2,7 +2,9 @@
 
 `connectors/http.py` translates httpx errors and HTTP statuses into these at the boundary, and
 each connector translates its vendor's error bodies; callers never see httpx or JSON errors.
-Every error names its `system` and maps to the `SourceStatus` the gateway reports.
+Every error names its `system` and maps to the `SourceStatus` the gateway reports. None reaches
+a GraphQL client: the gateway reports a failed source as `app.errors.SourceUnavailableError`
+(app/graph/reports.py), from its status alone.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ class SourceTimeoutError(ConnectorError):
     status = SourceStatus.TIMEOUT
 
 
-class SourceUnavailableError(ConnectorError):
-    """The source could not be reached or answered with a 5xx."""
+class SourceDownError(ConnectorError):
+    """The source is down: it could not be reached, or answered with a 5xx."""
 
     retryable = True
 

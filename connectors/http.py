@@ -43,9 +43,9 @@ from connectors.errors import (
     ConnectorError,
     RateLimitedError,
     RequestRejectedError,
+    SourceDownError,
     SourceStatus,
     SourceTimeoutError,
-    SourceUnavailableError,
     UnauthorizedError,
 )
 from connectors.telemetry import (
@@ -59,7 +59,7 @@ from connectors.telemetry import (
 
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Failures that say the source is unwell; a 4xx or 429 says it is alive and answering.
-_BREAKER_FAILURES = (SourceTimeoutError, SourceUnavailableError, BadResponseError)
+_BREAKER_FAILURES = (SourceTimeoutError, SourceDownError, BadResponseError)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -332,13 +332,13 @@ class SourceClient:
     def _translate(self, exc: httpx.HTTPError) -> ConnectorError:
         """Map an httpx exception to our own error (the `map_exceptions` idea)."""
         if isinstance(exc, httpx.ConnectTimeout):
-            return SourceUnavailableError(self.system, _connect_failure(exc))
+            return SourceDownError(self.system, _connect_failure(exc))
         if isinstance(exc, httpx.TimeoutException):
             return SourceTimeoutError(self.system, f"{type(exc).__name__}: no answer in time")
         if isinstance(exc, httpx.TransportError) and not isinstance(
             exc, httpx.UnsupportedProtocol | httpx.ProxyError
         ):
-            return SourceUnavailableError(self.system, f"{type(exc).__name__}: cannot reach source")
+            return SourceDownError(self.system, f"{type(exc).__name__}: cannot reach source")
         if isinstance(exc, httpx.DecodingError):
             return BadResponseError(self.system, "undecodable response body")
         return RequestRejectedError(self.system, f"{type(exc).__name__}: invalid request")
@@ -359,7 +359,7 @@ class SourceClient:
         if code in (401, 403):
             raise UnauthorizedError(self.system, message)
         if code >= 500:
-            raise SourceUnavailableError(self.system, message, http_status=code)
+            raise SourceDownError(self.system, message, http_status=code)
         raise RequestRejectedError(self.system, message, http_status=code)
 
 
@@ -392,9 +392,9 @@ class DocumentClient:
         except httpx.TimeoutException:
             raise SourceTimeoutError(self.name, "no answer within the timeout") from None
         except httpx.HTTPError as exc:
-            raise SourceUnavailableError(self.name, type(exc).__name__) from None
+            raise SourceDownError(self.name, type(exc).__name__) from None
         if response.status_code != 200:
-            raise SourceUnavailableError(
+            raise SourceDownError(
                 self.name, f"HTTP {response.status_code}", http_status=response.status_code
             )
         try:

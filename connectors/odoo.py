@@ -23,7 +23,7 @@ from connectors.config import ConnectorSettings, OdooMapping
 from connectors.errors import (
     BadResponseError,
     RequestRejectedError,
-    SourceUnavailableError,
+    SourceDownError,
     UnauthorizedError,
 )
 from connectors.fanout import chunked, gather_or_raise
@@ -192,7 +192,7 @@ class OdooConnector(PooledConnector):
         if name in _ACCESS_ERRORS or error.get("code") == 100:
             raise UnauthorizedError(self.system, f"{name or 'access denied'}: {message}")
         if name.startswith("psycopg2"):
-            raise SourceUnavailableError(self.system, f"{name}: {message}")
+            raise SourceDownError(self.system, f"{name}: {message}")
         raise RequestRejectedError(self.system, f"{name}: {message}")
 
     async def _user_id(self) -> int:

@@ -13,12 +13,12 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult, Info
@@ -29,10 +29,10 @@ from schema.business.queries import BusinessQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.entities import representation_error
+from schema.error_codes import classify
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions.document_limits import document_limiter, limit_merge_check
-from schema.extensions.error_codes import ErrorCodes, classify
 from schema.extensions.hide_suggestions import HideSuggestions
 from schema.extensions.no_service_sdl import NoServiceSdl
 from schema.extensions.operation_name import RequireOperationName
@@ -44,7 +44,7 @@ from schema.extensions.stale_sources import StaleSources
 from schema.history.queries import HistoryQueries
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
-from schema.lean_execution import LeanExecutionContext, plan_leaf_fields
+from schema.lean_execution import LeanExecutionContext, plan_lean_fields
 from schema.metrics.queries import MetricQueries
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.pii import mask_pii_fields
@@ -83,13 +83,13 @@ class GatewaySchema(strawberry.federation.Schema):
         # Every @pii field of any schema we build goes through the request's access rules.
         mask_pii_fields(self)
         # Then the plain leaf fields (those masked too) are read without graphql-core's walk.
-        plan_leaf_fields(self._schema)
+        plan_lean_fields(self)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
-            # A parse error is raised inside ParserCache's hook, so it skips every extension's
-            # on_operation (ErrorCodes too); classifying is idempotent for the errors it did see.
+            # Here, not in an extension: a parse error is raised inside ParserCache's hook, so
+            # it skips every extension's on_operation.
             result.errors = [classify(error) for error in result.errors]
         return result
 
@@ -97,8 +97,7 @@ class GatewaySchema(strawberry.federation.Schema):
         self, info: Info, representations: list[FederationAny]
     ) -> list[FederationAny]:
         """Federation's `_entities`; a malformed representation is its own BAD_USER_INPUT."""
-        type_map = self.schema_converter.type_map
-        problems = [representation_error(type_map, item) for item in representations]
+        problems = [representation_error(self.get_type_by_name, item) for item in representations]
         wellformed = [
             item for item, problem in zip(representations, problems, strict=True) if problem is None
         ]
@@ -183,7 +182,6 @@ def build_schema(
         partial(AddValidationRules, limit_rules),
         partial(ValidationCache, maxsize=1024),
         RecordOperationType,
-        ErrorCodes,
         PartialSourceErrors,
         Redactions,
         StaleSources,

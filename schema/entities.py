@@ -7,10 +7,11 @@ caller's mistake, reported as `BAD_USER_INPUT` for that representation alone.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any
 
-from strawberry.types.base import StrawberryObjectDefinition
-from strawberry.utils.inspect import get_func_args
+from strawberry.types import has_object_definition
 
 from app.errors import InvalidInputError
 
@@ -18,20 +19,19 @@ _SHAPE = "a representation must be an object with `__typename` and the entity's 
 
 
 def representation_error(
-    type_map: dict[str, Any], representation: object
+    type_by_name: Callable[[str], object | None], representation: object
 ) -> InvalidInputError | None:
-    """Why `representation` cannot name an entity of the schema (None: it can be resolved)."""
+    """Why `representation` cannot name an entity of the schema (None: it can be resolved);
+    `type_by_name` is the schema's `get_type_by_name`."""
     if not isinstance(representation, dict):
         return InvalidInputError(_SHAPE)
     type_name = representation.get("__typename")
-    entity = type_map.get(type_name) if isinstance(type_name, str) else None
-    definition = getattr(entity, "definition", None)
+    definition = type_by_name(type_name) if isinstance(type_name, str) else None
     origin: Any = getattr(definition, "origin", None)
-    if not isinstance(definition, StrawberryObjectDefinition) or not hasattr(
-        origin, "resolve_reference"
-    ):
+    if not has_object_definition(origin) or not hasattr(origin, "resolve_reference"):
         return InvalidInputError("`__typename` does not name an entity type")
-    keys = set(get_func_args(origin.resolve_reference)) - {"info"}
+    parameters = inspect.signature(origin.resolve_reference).parameters.values()
+    keys = {p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD} - {"info"}
     given = set(representation) - {"__typename"}
     if given != keys or not all(isinstance(representation[key], str) for key in keys):
         fields = ", ".join(f"`{key}`" for key in sorted(keys))

@@ -24,6 +24,7 @@ from graphql.type import specified_directives, specified_scalar_types
 from graphql.utilities.print_schema import print_directive, print_type
 
 from schema.build import GatewaySchema, build_schema
+from schema.core_schema import graphql_core_schema
 
 COMMITTED_SDL = Path(__file__).parent / "schema.graphql"
 COMMITTED_PLAIN_SDL = Path(__file__).parent / "schema.plain.graphql"
@@ -63,7 +64,7 @@ def plain_sdl() -> str:
     applied = _AppliedDirectives()
     visit(document, applied)
     built_in = {directive.name for directive in specified_directives}
-    graphql_schema = _schema()._schema
+    graphql_schema = graphql_core_schema(_schema())
     declarations: list[str] = []
     needed_types: dict[str, GraphQLNamedType] = {}
     for name in sorted(applied.names - declared - built_in):

@@ -7,13 +7,11 @@ so no module of the gateway imports this package.
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from app.settings import Settings
 
@@ -27,71 +25,13 @@ def register(app: typer.Typer) -> None:
     app.command()(demo)
 
 
-def _progress() -> Progress:
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-
-
-def seed_store(settings: Settings, customers: int, seed_value: int) -> int:
-    """Seed the configured store, then compute its metrics from the simulated sources (with
-    progress bars); returns the rows written."""
-    from app.store.db import Database
-    from simulators.demo_metrics import compute_seeded_metrics
-    from simulators.seeding import seed
-
-    async def run(progress: Progress) -> int:
-        task = progress.add_task("seeding customers", total=customers)
-        metrics_task = progress.add_task("computing metrics", total=customers)
-        db = Database(settings.database_url, pool_size=settings.database_pool_size)
-        try:
-            summary = await seed(
-                db,
-                customers=customers,
-                seed_value=seed_value,
-                on_progress=lambda n: progress.advance(task, n),
-            )
-            computed = await compute_seeded_metrics(
-                db,
-                settings,
-                customers=customers,
-                seed_value=seed_value,
-                on_start=lambda total: progress.update(metrics_task, total=total),
-                on_progress=lambda n: progress.advance(metrics_task, n),
-            )
-        finally:
-            await db.dispose()
-        return summary.rows + computed.written
-
-    with _progress() as progress:
-        rows = asyncio.run(run(progress))
-    from app.store.migrate import refresh_statistics
-
-    refresh_statistics(settings.database_url)
-    return rows
-
-
-def store_is_empty(settings: Settings) -> bool:
-    """Whether the configured store holds no live customer."""
-    from app.customers.listing import count_customers
-    from app.store.db import run_with_database
-    from app.store.repositories.customers import CustomerFilter
-
-    count = run_with_database(
-        settings.database_url, lambda db: count_customers(db, criteria=CustomerFilter())
-    )
-    return count == 0
-
-
 def seed_command(
     customers: Annotated[int, typer.Option(min=1, help="How many customers.")] = 5000,
     seed: Annotated[int | None, typer.Option(help="World seed (C360_SEED).")] = None,
 ) -> None:
     """Write a deterministic fake world of customers into an upgraded, empty store."""
+    from simulators.demo_store import seed_store, store_is_empty
+
     settings = Settings()
     if not store_is_empty(settings):
         console.print("[red]the store already has customers; seed an empty store[/red]")

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from app.settings import Settings
 from simulators.config import demo_environment
 from simulators.demo_sources import demo_simulators, ports_in_use
+from simulators.demo_store import seed_store, store_is_empty
 
 # As for any refused configuration (`c360` exits 2 on invalid settings).
 PORT_IN_USE_EXIT = 2
@@ -57,7 +58,6 @@ def run_demo(settings: Settings, console: Console) -> None:
     from app.privacy.keys_cli import create_demo_keys
     from app.store.db import run_with_database
     from app.store.migrate import upgrade
-    from simulators.cli import seed_store, store_is_empty
 
     taken = ports_in_use(settings)
     if taken:
@@ -112,8 +112,8 @@ def run_demo(settings: Settings, console: Console) -> None:
 
 def _serve(settings: Settings, *, environ: Mapping[str, str]) -> None:
     from app.logs import configure_logging
-    from app.main import create_app
-    from app.web.subscriptions import WS_PER_MESSAGE_DEFLATE
+    from composition.asgi import create_app
+    from composition.subscriptions import WS_PER_MESSAGE_DEFLATE
 
     configure_logging(settings.log_level, json=settings.log_json)
     uvicorn.run(

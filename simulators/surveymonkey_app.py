@@ -25,7 +25,7 @@ from starlette.routing import Route
 from simulators.activity import ResponseSpec, survey_contact, survey_responses
 from simulators.faults import FaultState, SimulatorGate, bearer_token
 from simulators.surveys import CUSTOMER_ID_VARIABLE, SURVEY_BY_ID, SURVEYS, Survey
-from simulators.webhooks import WebhookTarget, new_response
+from simulators.webhooks import WebhookTarget
 from simulators.world import World
 
 API = "https://api.surveymonkey.com/v3"
@@ -33,6 +33,8 @@ DOCS = "https://developer.surveymonkey.com/api/v3/#error-codes"
 MAX_BULK_PER_PAGE = 100
 MAX_PER_PAGE = 1000
 T = TypeVar("T")
+# Ids of the responses added through `POST /sim/responses` start above the seeded ones.
+ADDED_RESPONSE_BASE = 9_000_000_000
 
 
 def _iso(moment: datetime) -> str:
@@ -356,6 +358,33 @@ class SurveyMonkeySimulator:
                 if s.survey_id == survey_id and s.email_address.lower() == email
             )
         return sorted(found, key=lambda s: (s.modified_at, s.response_id))
+
+
+def new_response(sim: SurveyMonkeySimulator, body: dict[str, Any]) -> ResponseSpec:
+    """A response completed now from `{"email", "nps", "survey_id"?, "customer_id"?, ...}`."""
+    survey = SURVEY_BY_ID[str(body.get("survey_id") or SURVEYS[0].survey_id)]
+    question = survey.questions[0]
+    score = int(body["nps"])
+    if not question.low <= score <= question.high:
+        raise ValueError("score out of range")
+    now = datetime.now(UTC).replace(microsecond=0)
+    contact_id = body.get("contact_id")
+    return ResponseSpec(
+        response_id=ADDED_RESPONSE_BASE + len(sim.added) + 1,
+        survey_id=survey.survey_id,
+        collector_id=survey.email_collector_id if contact_id else survey.weblink_collector_id,
+        collection_mode="email" if contact_id else "weblink",
+        contact_id=str(contact_id) if contact_id else None,
+        email_address=str(body["email"]).lower(),
+        first_name=str(body.get("first_name", "")),
+        last_name=str(body.get("last_name", "")),
+        customer_id=body.get("customer_id"),
+        scores=((question.question_id, score),),
+        comment=body.get("comment"),
+        created_at=now,
+        modified_at=now,
+        total_time=60,
+    )
 
 
 def create_surveymonkey_app(world: World, faults: FaultState, token: str) -> Starlette:

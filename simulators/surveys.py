@@ -32,16 +32,6 @@ class ScaleQuestion:
         """The choice id that stands for `score`."""
         return f"{self.question_id}{score:02d}"
 
-    def score_of(self, choice_id: str) -> int | None:
-        """The score a choice id stands for, if it belongs to this question."""
-        if (
-            not choice_id.startswith(self.question_id)
-            or len(choice_id) != len(self.question_id) + 2
-        ):
-            return None
-        score = int(choice_id[-2:])
-        return score if self.low <= score <= self.high else None
-
 
 @dataclass(frozen=True, slots=True)
 class Survey:

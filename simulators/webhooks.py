@@ -1,4 +1,4 @@
-"""Webhooks the simulators send, signed as the vendors sign them, and the responses they add.
+"""Webhooks the simulators send, signed as the vendors sign them.
 
 A simulator configured with a `WebhookTarget` (`c360 sim ... ` with `C360_SIM_WEBHOOK_URL`,
 or `app.state.webhook` in tests) posts the vendor's event to the gateway when something
@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import orjson
@@ -31,13 +31,8 @@ from connectors.webhook_signatures import (
     zendesk_signature,
 )
 from simulators.activity import ResponseSpec
-from simulators.surveys import SURVEY_BY_ID, SURVEYS
-
-if TYPE_CHECKING:
-    from simulators.surveymonkey_app import SurveyMonkeySimulator
 
 log = structlog.get_logger("c360.simulators")
-ADDED_RESPONSE_BASE = 9_000_000_000
 _event_ids = itertools.count(1)
 
 
@@ -54,33 +49,6 @@ async def _post(
             log.warning("webhook not delivered", error=type(exc).__name__)
             return None
     return response.status_code
-
-
-def new_response(sim: SurveyMonkeySimulator, body: dict[str, Any]) -> ResponseSpec:
-    """A response completed now from `{"email", "nps", "survey_id"?, "customer_id"?, ...}`."""
-    survey = SURVEY_BY_ID[str(body.get("survey_id") or SURVEYS[0].survey_id)]
-    question = survey.questions[0]
-    score = int(body["nps"])
-    if not question.low <= score <= question.high:
-        raise ValueError("score out of range")
-    now = datetime.now(UTC).replace(microsecond=0)
-    contact_id = body.get("contact_id")
-    return ResponseSpec(
-        response_id=ADDED_RESPONSE_BASE + len(sim.added) + 1,
-        survey_id=survey.survey_id,
-        collector_id=survey.email_collector_id if contact_id else survey.weblink_collector_id,
-        collection_mode="email" if contact_id else "weblink",
-        contact_id=str(contact_id) if contact_id else None,
-        email_address=str(body["email"]).lower(),
-        first_name=str(body.get("first_name", "")),
-        last_name=str(body.get("last_name", "")),
-        customer_id=body.get("customer_id"),
-        scores=((question.question_id, score),),
-        comment=body.get("comment"),
-        created_at=now,
-        modified_at=now,
-        total_time=60,
-    )
 
 
 @dataclass

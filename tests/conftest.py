@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import socket
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,12 +26,12 @@ from starlette.applications import Starlette
 import app.store.models  # noqa: F401  (registers the tables)
 import schema.customers.queries
 from app.logs import configure_logging
-from app.main import create_app
 from app.privacy.authentication import API_KEY_HEADER
 from app.privacy.principals import Purpose, Role, parse_purpose, parse_role
 from app.settings import Settings
 from app.store.db import Database, create_engine
 from app.store.migrate import upgrade
+from composition.asgi import create_app
 
 POSTGRES_URL = os.environ.get("C360_TEST_POSTGRES_URL")
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -134,15 +135,26 @@ def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 
 
 async def _empty_tables(url: str) -> None:
-    engine = create_engine(url, pool_size=1)
+    """Delete every row, children first, and restart PostgreSQL's sequences.
+
+    DELETE, not TRUNCATE: a test leaves a few rows, and PostgreSQL's TRUNCATE of ~40 tables
+    makes new files for each (0.56 s a test, the largest cost of the suite); DELETE takes ~20 ms.
+    """
     tables = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
+    if not url.startswith("postgresql"):
+        # One plain sqlite3 script: an async engine per test cost ~30 ms of CPU for this.
+        with contextlib.closing(sqlite3.connect(make_url(url).database or "")) as connection:
+            connection.executescript(
+                "BEGIN;" + "".join(f'DELETE FROM "{name}";' for name in tables) + "COMMIT;"
+            )
+        return
+    engine = create_engine(url, pool_size=1)
     async with engine.begin() as connection:
-        if url.startswith("postgresql"):
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                await connection.execute(text(f'DELETE FROM "{name}"'))
+        for name in tables:
+            await connection.execute(text(f'DELETE FROM "{name}"'))
+        await connection.execute(
+            text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'")
+        )
     await engine.dispose()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SERVER_PACKAGES = ("app", "schema", "connectors")
+SERVER_PACKAGES = ("composition", "app", "schema", "connectors")
 CODE = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$|^[A-Z]{4,}$")
 # Calls whose positional arguments include the `extensions.code` of the error they make.
 _CODE_CARRIERS = re.compile(r"(Rejection|Rejected|Error|_error_payload|_error_response)$")

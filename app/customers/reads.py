@@ -10,7 +10,6 @@ no connection.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,9 +20,6 @@ from app.store.db import Database
 from app.store.models import FieldProvenance, MetricObservation
 from app.store.repositories import customer_rows, customers, identity, timelines
 from app.store.repositories.customer_rows import CustomerRow
-
-# (page size, keyset position, channels, since) of an interaction page
-InteractionWindow = tuple[int, tuple[datetime, int] | None, tuple[str, ...] | None, datetime | None]
 
 
 class Part(StrEnum):

@@ -51,11 +51,6 @@ class NormalizedRecord:
     national_id: str
     loyalty_id: str
 
-    @property
-    def has_name(self) -> bool:
-        """Whether the record names the person at all."""
-        return bool(self.given_name or self.family_name)
-
 
 def _region(country: str | None, default_region: str) -> str:
     code = (country or "").strip().upper()

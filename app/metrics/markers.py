@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-CHANNEL_PRIORITY = ("email", "push", "sms", "phone", "post")
+from app.store.models import CHANNEL_PRIORITY
+
 MEDIUM_RISK_FROM = 0.3
 HIGH_RISK_FROM = 0.6
 

@@ -64,23 +64,6 @@ CUSTOMER_METRICS: Final = (
     ENGAGEMENT_SCORE,
     CHURN_RISK,
 )
-AGGREGATE_METRICS: Final = (
-    NPS,
-    CSAT,
-    CES,
-    REPEAT_PURCHASE_RATE,
-    PURCHASE_FREQUENCY,
-    AVERAGE_ORDER_VALUE,
-    ACQUISITION_RATE,
-    ATTRITION_RATE,
-    CUSTOMER_GROWTH_INDEX,
-    CAC,
-    LTV_TO_CAC,
-    CHURN_RATE,
-    AVERAGE_CLV,
-    CAC_PAYBACK_MONTHS,
-    ARPU,
-)
 
 # Method identifiers, one per calculation.
 METHOD_NPS_LATEST: Final = "nps.latest.v1"

@@ -35,7 +35,7 @@ messages = Console(stderr=True)
 def store_id(customer_id: str) -> str:
     """The store id of a customer given by store id or by its GraphQL global id."""
     from strawberry import relay
-    from strawberry.relay.types import GlobalIDValueError
+    from strawberry.relay import GlobalIDValueError
 
     try:
         global_id = relay.GlobalID.from_id(customer_id)

@@ -73,7 +73,6 @@ class RemoteJwks:
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
         self._lock = asyncio.Lock()
-        self.fetches = 0
 
     def _fresh(self, now: float) -> bool:
         return self._fetched_at is not None and now - self._fetched_at < self._ttl
@@ -95,7 +94,6 @@ class RemoteJwks:
             if not self._may_fetch(now):
                 return False
             self._attempted_at = now
-            self.fetches += 1
             try:
                 body: Any = await self._client.get_json(self.url)
                 keys = rs256_keys(PyJWKSet.from_dict(body))

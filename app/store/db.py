@@ -134,10 +134,6 @@ class Database:
             self._thread_engine = _sqlite_thread_engine(database_url, pool_size=threads)
             self._threads = ThreadPoolExecutor(threads, thread_name_prefix="c360-db")
 
-    def new_session(self) -> AsyncSession:
-        """A session the caller must close (for sessions that outlive one block)."""
-        return self._sessions()
-
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads; nothing is committed."""

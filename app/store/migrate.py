@@ -59,11 +59,6 @@ async def _analyze(database_url: str) -> None:
         await engine.dispose()
 
 
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
-    """`upgrade` for async callers: runs in a worker thread, since Alembic drives its own loop."""
-    await asyncio.to_thread(upgrade, database_url, revision)
-
-
 @cache
 def head_revisions() -> frozenset[str]:
     """The revisions a fully migrated database is at (the heads of our migration scripts)."""

@@ -40,12 +40,6 @@ class LinkMethod(StrEnum):
     MANUAL = "manual"
 
 
-class ConsentStatus(StrEnum):
-    GRANTED = "granted"
-    DENIED = "denied"
-    WITHDRAWN = "withdrawn"
-
-
 class CandidateStatus(StrEnum):
     PENDING = "pending"
     MATCH = "match"
@@ -213,6 +207,12 @@ class ConsentEvent(SQLModel, table=True):
     source: str = Field(default="gateway", max_length=64)
     evidence: str | None = Field(default=None, max_length=1024)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+CHANNEL_PRIORITY = ("email", "push", "sms", "phone", "post")
+"""The channels a `Preference` names, most preferred first (digital and cheapest first): a
+customer's preferred channel is the first of these its preferences hold, in Python
+(app/metrics/markers.py) and in SQL (repositories/metric_dimensions.py)."""
 
 
 class Preference(SQLModel, table=True):

@@ -53,7 +53,7 @@ def _is_ide_page(scope: Scope) -> bool:
 
 
 def _is_subscription_socket(scope: Scope) -> bool:
-    """The GraphQL WebSocket: it authenticates in `connection_init` (app/web/subscriptions.py),
+    """The GraphQL WebSocket: it authenticates in `connection_init` (composition/subscriptions.py),
     as browsers cannot send headers on a WebSocket."""
     return bool(scope["type"] == "websocket" and scope["path"] == "/graphql")
 

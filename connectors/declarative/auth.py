@@ -29,7 +29,7 @@ from connectors.errors import (
     ConnectorError,
     RateLimitedError,
     RequestRejectedError,
-    SourceUnavailableError,
+    SourceDownError,
     UnauthorizedError,
 )
 from connectors.http import parse_retry_after
@@ -87,7 +87,6 @@ class ClientCredentialsAuth(httpx.Auth):
         self._clock = clock
         self._token: str | None = None
         self._expires_at = float("inf")
-        self.tokens_fetched = 0
 
     def _fresh(self) -> bool:
         return self._token is not None and self._clock() < self._expires_at - (
@@ -112,7 +111,6 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def _store(self, response: httpx.Response) -> None:
         """Keep the token of a token response, or raise what its refusal means."""
-        self.tokens_fetched += 1
         code = response.status_code
         if code != 200:
             raise _token_error(self.system, response)
@@ -161,5 +159,5 @@ def _token_error(system: str, response: httpx.Response) -> ConnectorError:
     if code in (400, 401, 403):  # RFC 6749 5.2: invalid_client is a 400 or a 401
         return UnauthorizedError(system, message)
     if code >= 500:
-        return SourceUnavailableError(system, message, http_status=code)
+        return SourceDownError(system, message, http_status=code)
     return RequestRejectedError(system, message, http_status=code)

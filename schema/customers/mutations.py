@@ -21,7 +21,8 @@ from schema.customers.inputs import (
     RecordMetricInput,
     UpdateCustomerInput,
 )
-from schema.customers.types import CONTACT_POINT_TYPE, Customer, Interaction, MetricObservation
+from schema.customers.parts import CONTACT_POINT_TYPE, Interaction
+from schema.customers.types import Customer, MetricObservation
 from schema.ids import int_node_id_of, node_id_of
 
 _PROFILE_FIELDS = (

@@ -16,11 +16,11 @@ from app.privacy import policy
 from app.store.repositories.customers import CustomerFilter as StoreFilter
 from app.store.repositories.customers import CustomerOrder as StoreOrder
 from app.store.repositories.customers import CustomerOrderField as StoreOrderField
+from schema.connections import page_info
 from schema.customers.inputs import CustomerFilter, CustomerOrder
 from schema.customers.types import Customer
 from schema.enums import OrderDirection
 from schema.ids import node_id_of
-from schema.pagination import page_info
 
 
 @strawberry.type(description="A page of customers.")

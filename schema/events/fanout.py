@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -29,12 +30,11 @@ import structlog
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.schema import BaseSchema
 from strawberry.types.execution import ExecutionResult, PreExecutionError
-from strawberry.utils.aio import aclosing
 
 from app.events.dispatch import SubscriberTooSlow
 from app.privacy.principals import Principal, Purpose, Role
+from schema.error_codes import classify
 from schema.events.context import SubscriptionContext
-from schema.extensions.error_codes import classify
 
 log = structlog.get_logger("c360.subscriptions")
 

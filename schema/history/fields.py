@@ -11,12 +11,8 @@ from strawberry.types import Info
 from app.customers.history import check_as_of, history_page, record_as_of
 from app.errors import NotFoundError
 from app.pagination import requested_page_size
-from schema.pagination import Edge, page_info
-
-if TYPE_CHECKING:
-    from schema.history.types import CustomerAsOf, CustomerChangeConnection
-
-_TYPES = "schema.history.types"
+from schema.connections import Edge, page_info
+from schema.history.types import CustomerAsOf, CustomerChange, CustomerChangeConnection
 
 
 @strawberry.type
@@ -40,9 +36,7 @@ class CustomerHistoryFields:
         to: datetime | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Annotated[CustomerChangeConnection, strawberry.lazy(_TYPES)]:
-        from schema.history.types import CustomerChange, CustomerChangeConnection
-
+    ) -> CustomerChangeConnection:
         page = await history_page(
             info.context.db,
             customer_id=self.id,
@@ -67,11 +61,7 @@ class CustomerHistoryFields:
         "consents and preferences. `at` in the future or before the customer existed is "
         "BAD_USER_INPUT."
     )
-    async def as_of(
-        self, info: Info, at: datetime
-    ) -> Annotated[CustomerAsOf, strawberry.lazy(_TYPES)]:
-        from schema.history.types import CustomerAsOf
-
+    async def as_of(self, info: Info, at: datetime) -> CustomerAsOf:
         loaders = info.context.loaders
         customer = await loaders.customer_by_id.load(self.id)
         if customer is None:

@@ -11,8 +11,8 @@ from strawberry.types import Info
 from app.identity.stewardship import IDENTITY_STEWARDS
 from app.pagination import requested_page_size
 from app.quality.decay import StaleCustomer, stale_customers
+from schema.connections import Edge, page_info
 from schema.customers.types import Customer
-from schema.pagination import Edge, page_info
 
 
 @strawberry.type(description="A customer whose contact data is likely out of date.")

@@ -16,7 +16,8 @@ from app.customers.change_log import (
 from app.customers.history import API_NAME_BY_FIELD, RecordAsOf
 from app.privacy.masking import PiiKind
 from app.store import models
-from schema.customers.types import (
+from schema.connections import Edge
+from schema.customers.parts import (
     Consent,
     EmailAddress,
     PhoneNumber,
@@ -25,7 +26,6 @@ from schema.customers.types import (
     SourceIdentity,
 )
 from schema.enums import LifecycleStage, ProfileType, mirror_enum
-from schema.pagination import Edge
 from schema.privacy.pii import pii
 
 ChangeKind = mirror_enum(

@@ -7,8 +7,8 @@ from strawberry.types import Info
 
 from app.identity.stewardship import IDENTITY_REVIEWERS, duplicate_candidates
 from app.pagination import requested_page_size
+from schema.connections import Edge, page_info
 from schema.identity.types import DuplicateCandidate, DuplicateCandidateConnection
-from schema.pagination import Edge, page_info
 
 
 @strawberry.type

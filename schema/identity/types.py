@@ -11,9 +11,9 @@ from strawberry import relay
 from strawberry.types import Info
 
 from app.store import models
+from schema.connections import Edge
 from schema.customers.types import Customer
 from schema.enums import mirror_enum
-from schema.pagination import Edge
 
 CANDIDATE_TYPE = "DuplicateCandidate"
 

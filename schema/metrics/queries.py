@@ -13,16 +13,15 @@ from app.pagination import requested_page_size
 from app.privacy import policy
 from app.privacy.principals import Role
 from app.store.repositories.metric_queries import SummaryGroup
+from schema.connections import Edge, page_info
+from schema.metrics.at_risk import AtRiskCustomer, AtRiskCustomerConnection
 from schema.metrics.types import (
-    AtRiskCustomer,
-    AtRiskCustomerConnection,
     MetricGroupBy,
     MetricSummary,
     MetricSummaryGroup,
     UnmatchedRespondent,
     UnmatchedRespondentConnection,
 )
-from schema.pagination import Edge, page_info
 
 SUMMARY_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
 STEWARD_ROLES = frozenset({Role.ADMIN, Role.STEWARD})

@@ -1,9 +1,9 @@
-"""GraphQL types of stored metrics: summaries, the at-risk list, personalization markers."""
+"""GraphQL types of stored metrics: summaries, personalization markers, the matching queue (the
+at-risk list, whose items are customers, is in `at_risk.py`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -13,16 +13,11 @@ from strawberry.types import Info
 from app.graph import SourceKind
 from app.metrics import markers
 from app.metrics.inputs import SourceInputs, customer_activity, top_categories
-from app.metrics.queries import SummaryRow, risk_reasons
+from app.metrics.queries import SummaryRow
 from app.store import models
-from app.store.repositories.metric_queries import AtRiskRow, SummaryGroup
+from app.store.repositories.metric_queries import SummaryGroup
+from schema.connections import Edge
 from schema.enums import mirror_enum
-from schema.pagination import Edge
-
-if TYPE_CHECKING:
-    from schema.customers.types import Customer
-
-CustomerRef = Annotated["Customer", strawberry.lazy("schema.customers.types")]
 
 MetricGroupBy = mirror_enum(SummaryGroup, "MetricGroupBy", "What a metric summary groups by.")
 RiskBand = mirror_enum(
@@ -63,52 +58,6 @@ class MetricSummary:
     from_: datetime | None = strawberry.field(name="from")
     to: datetime | None
     groups: list[MetricSummaryGroup]
-
-
-@strawberry.type(description="Why a customer's churn risk is high: one model feature.")
-class ChurnReason:
-    code: str
-    contribution: float = strawberry.field(description="Weight x feature value, in logits.")
-    message: str
-
-    @classmethod
-    def from_details(cls, reason: dict[str, Any]) -> ChurnReason:
-        return cls(
-            code=str(reason.get("code", "")),
-            contribution=float(reason.get("contribution", 0.0)),
-            message=str(reason.get("message", "")),
-        )
-
-
-@strawberry.type(description="A customer likely to leave, with what they are worth.")
-class AtRiskCustomer:
-    customer_row: strawberry.Private[Any]
-    churn_risk: float = strawberry.field(description="Current churn risk, 0-1.")
-    predicted_clv: float = strawberry.field(description="Current predicted CLV (0 if none).")
-    value_at_risk: float = strawberry.field(description="churnRisk x predictedClv: the order.")
-    reasons: list[ChurnReason]
-
-    @strawberry.field(description="The customer (personal data masked per role).")
-    def customer(self) -> CustomerRef:
-        from schema.customers.types import Customer
-
-        return Customer.from_model(self.customer_row)
-
-    @classmethod
-    def from_row(cls, row: AtRiskRow) -> AtRiskCustomer:
-        return cls(
-            customer_row=row.customer,
-            churn_risk=row.risk,
-            predicted_clv=row.value,
-            value_at_risk=row.weighted,
-            reasons=[ChurnReason.from_details(r) for r in risk_reasons(row.details)],
-        )
-
-
-@strawberry.type(description="A page of customers at risk, by value at risk, highest first.")
-class AtRiskCustomerConnection:
-    edges: list[Edge[AtRiskCustomer]]
-    page_info: relay.PageInfo
 
 
 @strawberry.type(description="The small payload a personalization widget needs.")

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from app.pagination import requested_page_size
 from app.privacy.audit import audit_trail
 from app.privacy.principals import Role
-from schema.pagination import Edge, page_info
+from schema.connections import Edge, page_info
 from schema.privacy.types import AuditEvent, AuditEventConnection
 
 _ADMIN = frozenset({Role.ADMIN})

@@ -13,7 +13,8 @@ from app.graph import invalidate_customer
 from app.privacy import consent, lookalikes, policy
 from app.privacy.principals import Role
 from app.store.types import utcnow
-from schema.customers.types import Consent, Customer, Preferences
+from schema.customers.parts import Consent, Preferences
+from schema.customers.types import Customer
 from schema.ids import int_node_id_of, node_id_of
 from schema.privacy.inputs import (
     MyConsentInput,

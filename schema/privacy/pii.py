@@ -16,10 +16,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.schema_directive import Location
 
 from app.privacy.masking import PiiKind
+from schema.core_schema import graphql_core_schema
 from schema.lean_execution import LEAN_ATTRIBUTE, LEAN_REVEAL
 
 
@@ -66,10 +66,10 @@ def _masked(
             return _reveal_later(reveal, source, info.context, value)
         return reveal(source, info.context, value)
 
-    if attribute is not None:
-        # A plain attribute: the lean executor reads it and calls `reveal` itself.
-        setattr(resolver, LEAN_ATTRIBUTE, attribute)
-        setattr(resolver, LEAN_REVEAL, reveal)
+    # For a plain attribute, the lean executor reads it and calls `reveal` itself; for anything
+    # else (None), it leaves the field to this resolver.
+    setattr(resolver, LEAN_ATTRIBUTE, attribute)
+    setattr(resolver, LEAN_REVEAL, reveal)
     return resolver
 
 
@@ -81,13 +81,13 @@ async def _reveal_later(
 
 def mask_pii_fields(schema: strawberry.Schema) -> None:
     """Wrap the resolver of every `@pii` field of `schema` (once, when the schema is built)."""
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType):
+    for graphql_type in graphql_core_schema(schema).type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
         for name, field in graphql_type.fields.items():
-            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            definition = schema.get_field_for_type(name, graphql_type.name)
             marks = [d for d in getattr(definition, "directives", ()) if isinstance(d, Pii)]
-            if marks and field.resolve is not None:
-                plain = getattr(field.resolve, "_is_default", False) and not field.args
-                attribute = definition.python_name if plain and definition is not None else None
+            if marks and definition is not None and field.resolve is not None:
+                plain = definition.is_basic_field and not field.args
+                attribute = definition.python_name if plain else None
                 field.resolve = _masked(field.resolve, PiiKind(marks[0].kind), name, attribute)

@@ -11,9 +11,9 @@ from app.pagination import requested_page_size
 from app.privacy.lookalikes import pending_lookalikes
 from app.privacy.policy import EXPORT_ROLES, LOOKALIKE_REVIEWERS
 from app.privacy.principals import Role
+from schema.connections import Edge, page_info
 from schema.customers.types import Customer
 from schema.ids import node_id_of
-from schema.pagination import Edge, page_info
 from schema.privacy.access_log import audit_page
 from schema.privacy.requests import export_for
 from schema.privacy.types import (

@@ -12,8 +12,8 @@ from app.privacy import erasure
 from app.privacy import export as privacy_export
 from app.privacy.suppression import IdentifierKind as SuppressedKind
 from app.store import models
+from schema.connections import Edge
 from schema.enums import mirror_enum
-from schema.pagination import Edge
 from schema.sources.types import SourceReportType
 
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from app.graph import SourceKind
-from app.graph.paging import page_newest_first
 from app.graph.timeline import TimelineEntry, TimelinePosition, TimelineQuery, merge_timeline
-from app.pagination import requested_page_size
+from app.pagination import page_newest_first, requested_page_size
 from connectors import records
-from schema.pagination import page_info
+from schema.connections import Edge, page_info
+from schema.customers.parts import Interaction, InteractionConnection
 from schema.sources.enums import TicketStatus
 from schema.sources.partial_errors import report_failed_source
 from schema.sources.selection import requested_source_kinds
@@ -35,11 +35,7 @@ from schema.sources.types import (
     Ticket,
 )
 
-if TYPE_CHECKING:
-    from schema.customers.types import Interaction, InteractionConnection
-
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-Timeline = Annotated["InteractionConnection", strawberry.lazy("schema.customers.types")]
 
 
 def _order_key(order: records.Order) -> tuple[datetime, str]:
@@ -51,8 +47,6 @@ def _response_key(response: records.SurveyResponse) -> tuple[datetime, str]:
 
 
 def _interaction(customer_id: str, entry: TimelineEntry) -> Interaction:
-    from schema.customers.types import Interaction
-
     # Upstream entries are not store rows: their id says where they come from.
     node_id = str(entry.local_id) if entry.local_id is not None else entry.global_key
     return Interaction(
@@ -175,10 +169,7 @@ class CustomerSourceFields:
         after: str | None = None,
         channels: list[str] | None = None,
         since: datetime | None = None,
-    ) -> Timeline | None:
-        # Imported here: the customers module imports this one to build `Customer`.
-        from schema.customers.types import InteractionConnection
-
+    ) -> InteractionConnection | None:
         query = TimelineQuery(
             first=requested_page_size(first, info.context.settings),
             after=TimelinePosition.from_cursor(after) if after is not None else None,
@@ -199,7 +190,7 @@ class CustomerSourceFields:
             report_failed_source(info, failed)
         return InteractionConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=_interaction(self.id, entry))
+                Edge(cursor=cursor, node=_interaction(self.id, entry))
                 for cursor, entry in zip(page.cursors, page.entries, strict=True)
             ],
             page_info=page_info(

@@ -14,12 +14,9 @@ from app.graph import CustomerSourceData
 
 
 def report_failed_source(info: Info, data: CustomerSourceData) -> None:
-    """Add an error for `data`'s failed source, at the path of the field being resolved."""
+    """Add an error for `data`'s failed source, at the path of the field being resolved (its
+    code and extensions are given with every other error's, by `schema.error_codes.classify`)."""
     error = data.error()
     info.context.partial_errors.append(
-        GraphQLError(
-            error.message,
-            path=info.path.as_list(),
-            extensions={**error.extensions, "code": error.code},
-        )
+        GraphQLError(error.message, path=info.path.as_list(), original_error=error)
     )

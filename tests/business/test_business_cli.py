@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.settings import Settings
+from composition.cli import app
 from simulators.world import build_world
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql

@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 from app.business.acquisition import NewAcquisition, set_acquisition
-from app.cli import app
 from app.store.db import Database
 from app.store.models import (
     Acquisition,
@@ -19,6 +18,7 @@ from app.store.models import (
     AcquisitionRetention,
     FieldProvenance,
 )
+from composition.cli import app
 from simulators.acquisition import acquisition_of
 from simulators.activity import erp_orders
 from simulators.world import World

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.settings import Settings
+from composition.cli import app
 from schema.sdl import schema_sdl
 from simulators.world import build_world
 from tests.conftest import running_gateway

@@ -8,8 +8,8 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app as cli
 from app.settings import Settings
+from composition.cli import app as cli
 from connectors.config_toml import dump_connectors_config
 from simulators import demo as demo_module
 from simulators.config import demo_config

@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.settings import Settings
+from composition.cli import app
 from simulators.places import TOWNS
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql

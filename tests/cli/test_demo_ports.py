@@ -10,8 +10,8 @@ from contextlib import contextmanager
 import httpx
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.settings import Settings
+from composition.cli import app
 from connectors.config import load_connectors_config
 from simulators.demo_sources import demo_simulators
 

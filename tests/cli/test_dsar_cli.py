@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
-from app.cli import app
 from app.store.models import AuditEvent
+from composition.cli import app
 from connectors.config_toml import dump_connectors_config
 from simulators.config import demo_environment
 from tests.graphql_client import error_codes, gql

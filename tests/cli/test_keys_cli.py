@@ -8,12 +8,12 @@ import re
 import pytest
 from typer.testing import CliRunner, Result
 
-from app.cli import app
 from app.errors import UnauthenticatedError
 from app.privacy.api_keys import ApiKeyService
 from app.privacy.keys_cli import create_demo_keys
 from app.privacy.principals import Role
 from app.store.models import Customer
+from composition.cli import app
 from tests.graphql_client import assert_no_errors, gql
 
 KEY = re.compile(r"^c360_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$")

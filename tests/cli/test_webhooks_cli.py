@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from typer.testing import CliRunner, Result
 
-from app.cli import app
 from app.store.models import WebhookDelivery
+from composition.cli import app
 from tests.conftest import Gateway
 from tests.graphql_client import assert_no_errors, create_customer, gql
 

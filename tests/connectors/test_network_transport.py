@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from connectors.errors import SourceTimeoutError, SourceUnavailableError
+from connectors.errors import SourceDownError, SourceTimeoutError
 from connectors.http import SourceClient
 from tests.connectors.conftest import fast_settings
 
@@ -76,7 +76,7 @@ async def test_refused_connection_is_source_unavailable() -> None:
     client = SourceClient(fast_settings("odoo", base_url=f"http://127.0.0.1:{port}"))
     # when / then
     try:
-        with pytest.raises(SourceUnavailableError, match="connection refused"):
+        with pytest.raises(SourceDownError, match="connection refused"):
             await client.get("/jsonrpc")
     finally:
         await client.aclose()
@@ -91,7 +91,7 @@ async def test_an_unknown_host_is_named_as_such_not_as_a_timeout(monkeypatch) ->
     client = SourceClient(fast_settings("odoo", base_url="http://odoo.invalid"))
     # when / then
     try:
-        with pytest.raises(SourceUnavailableError, match="unknown host"):
+        with pytest.raises(SourceDownError, match="unknown host"):
             await client.get("/jsonrpc")
     finally:
         await client.aclose()

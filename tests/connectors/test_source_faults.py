@@ -16,9 +16,9 @@ from connectors.errors import (
     CircuitOpenError,
     ConnectorError,
     RateLimitedError,
+    SourceDownError,
     SourceStatus,
     SourceTimeoutError,
-    SourceUnavailableError,
     UnauthorizedError,
 )
 from simulators import FaultSettings
@@ -27,13 +27,13 @@ from tests.connectors.conftest import SYSTEMS, primary_call
 FAULTS = [
     pytest.param(
         FaultSettings(error_rate=1.0, error_status=503),
-        SourceUnavailableError,
+        SourceDownError,
         SourceStatus.ERROR,
         id="5xx",
     ),
     pytest.param(
         FaultSettings(error_rate=1.0, error_status=500),
-        SourceUnavailableError,
+        SourceDownError,
         SourceStatus.ERROR,
         id="500",
     ),
@@ -97,7 +97,7 @@ async def test_connection_refused_is_unavailable(system, connect, world) -> None
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
     connector = connect(system, httpx.MockTransport(refuse))
-    with pytest.raises(SourceUnavailableError):
+    with pytest.raises(SourceDownError):
         await primary_call(connector, world)
     # Connection errors are retried (3 attempts); surveymonkey's first step fans out 3 calls.
     assert attempts >= 3
@@ -179,7 +179,7 @@ async def test_19_4xx_other_than_429_is_never_retried(status, connect) -> None:
 async def test_19_non_idempotent_call_is_never_retried(connect) -> None:
     transport, calls = scripted(503, 503)
     connector = connect("hubspot", transport)
-    with pytest.raises(SourceUnavailableError):
+    with pytest.raises(SourceDownError):
         await connector.erase_contact("1001")
     assert len(calls) == 1
 
@@ -225,7 +225,7 @@ async def test_20_circuit_opens_fails_fast_and_half_opens_after_cooldown(
     app = simulator(system, FaultSettings(error_rate=1.0))
     connector = connect(system, app)
     for _ in range(3):
-        with pytest.raises(SourceUnavailableError):
+        with pytest.raises(SourceDownError):
             await primary_call(connector, world)
     upstream_before = app.state.gate.requests
     # when the circuit is open
@@ -249,10 +249,10 @@ async def test_20_half_open_probe_failure_reopens(connect) -> None:
     transport, calls = scripted(*([503] * 50))
     connector = connect("hubspot", transport, retries={"attempts": 1})
     for _ in range(3):
-        with pytest.raises(SourceUnavailableError):
+        with pytest.raises(SourceDownError):
             await connector.fetch_contacts(["1001"])
     time.sleep(0.21)
-    with pytest.raises(SourceUnavailableError):
+    with pytest.raises(SourceDownError):
         await connector.fetch_contacts(["1001"])  # the one probe
     probes = len(calls)
     with pytest.raises(CircuitOpenError):

@@ -12,9 +12,9 @@ import httpx
 from asgi_lifespan import LifespanManager
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from app.main import create_app
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
+from composition.asgi import create_app
 from tests.conftest import BASE_URL, LIFESPAN_LIMITS, Gateway
 from tests.events.webhook_receiver import WAIT, Receiver
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, gql

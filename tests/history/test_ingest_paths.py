@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.store.db import Database
 from app.store.models import CustomerChange
+from composition.cli import app
 from tests.identity.test_sync_command import simulators, store, world  # noqa: F401
 
 runner = CliRunner()

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.metrics.recompute import SOURCE as RECOMPUTED
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import MetricObservation
+from composition.cli import app
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 

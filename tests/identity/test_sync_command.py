@@ -12,13 +12,13 @@ from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 import app.identity.ingest_commands as commands
-from app.cli import app
 from app.graph import CustomerGraph, customer_graph
 from app.metrics.recompute import SOURCE as RECOMPUTED
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
 from app.store.models import MatchCandidate, MetricObservation, SourceLink, SyncCheckpoint
+from composition.cli import app
 from simulators import FaultSettings, create_simulator_app
 from simulators.config import demo_environment
 from simulators.seeding import seed

@@ -20,7 +20,7 @@ from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import text
 from strawberry.types import Info
 
-import app.main
+import composition.asgi
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
 from app.store.models import Customer
@@ -67,7 +67,7 @@ def whoami_gateway(
     monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> Callable[..., AbstractAsyncContextManager[Gateway]]:
     """The real app (middleware, context) serving a tiny schema that echoes the principal."""
-    monkeypatch.setattr(app.main, "build_schema", lambda **_: WHOAMI_SCHEMA)
+    monkeypatch.setattr(composition.asgi, "build_schema", lambda **_: WHOAMI_SCHEMA)
 
     def start(**overrides: Any) -> AbstractAsyncContextManager[Gateway]:
         settings = Settings(database_url=database_url, log_json=False, **overrides)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.settings import Settings
 from app.store.migrate import upgrade
+from composition.cli import app
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 from tests.privacy.people import create_john, create_person

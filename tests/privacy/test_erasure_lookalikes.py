@@ -12,8 +12,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.privacy.principals import Purpose, Role
+from composition.cli import app
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, gql, node_id
 from tests.privacy.people import JANE_EMAIL, JANE_PHONE, create_john, create_person
 

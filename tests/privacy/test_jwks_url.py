@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-import app.main
+import composition.asgi
 from app.settings import Environment, Settings
 from tests.conftest import BASE_URL, LIFESPAN_LIMITS, Gateway
 from tests.privacy.test_authentication import (
@@ -88,14 +88,14 @@ def jwks_gateway(
     monkeypatch: pytest.MonkeyPatch, database_url: str, idp: JwksServer
 ) -> Callable[..., AbstractAsyncContextManager[Gateway]]:
     """The real app serving a schema that echoes the principal, its JWKS URL on `idp`."""
-    monkeypatch.setattr(app.main, "build_schema", lambda **_: WHOAMI_SCHEMA)
+    monkeypatch.setattr(composition.asgi, "build_schema", lambda **_: WHOAMI_SCHEMA)
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Gateway]:
         settings = Settings(
             database_url=database_url, log_json=False, jwt_jwks_url=JWKS_URL, **overrides
         )
-        gateway_app = app.main.create_app(
+        gateway_app = composition.asgi.create_app(
             settings, jwks_transport=httpx.ASGITransport(app=idp.app())
         )
         async with LifespanManager(gateway_app, **LIFESPAN_LIMITS) as manager:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from app.cli import app
+from composition.cli import app
 from tests.graphql_client import assert_no_errors, create_customer, error_codes, gql
 
 runner = CliRunner()

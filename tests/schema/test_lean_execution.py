@@ -11,7 +11,7 @@ import pytest
 import strawberry
 from strawberry import relay
 
-from schema.lean_execution import LeanExecutionContext, plan_leaf_fields
+from schema.lean_execution import LeanExecutionContext, plan_lean_fields
 
 
 @strawberry.enum
@@ -51,6 +51,28 @@ THINGS = [
 
 
 @strawberry.type
+class Box:
+    """Plain attributes holding objects and lists of objects (completed by the lean path)."""
+
+    label: str
+    thing: Thing
+    maybe: Thing | None
+    things: list[Thing]
+    loose: list[Thing | None] | None
+
+
+class NotAThing:
+    name = "impostor"
+
+
+BOXES = [
+    Box(label="one", thing=THINGS[0], maybe=None, things=THINGS, loose=[THINGS[0], None]),
+    Box(label="two", thing=THINGS[1], maybe=THINGS[0], things=[THINGS[0]], loose=None),
+]
+ODD = Box(label="odd", thing=NotAThing(), maybe=None, things=[], loose=[NotAThing()])  # type: ignore[arg-type]  # the wrong class on purpose
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def things(self) -> list[Thing]:
@@ -60,11 +82,23 @@ class Query:
     def first(self) -> Thing:
         return THINGS[0]
 
+    @strawberry.field
+    def boxes(self) -> list[Box]:
+        return BOXES
+
+    @strawberry.field
+    def box(self) -> Box | None:
+        return BOXES[0]
+
+    @strawberry.field
+    def odd(self) -> Box | None:
+        return ODD
+
 
 def _result(lean: bool, query: str) -> tuple[Any, list[tuple[str, Any]]]:
     if lean:
         schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutionContext)
-        plan_leaf_fields(schema._schema)
+        plan_lean_fields(schema)
     else:
         schema = strawberry.Schema(query=Query)
     result = asyncio.run(schema.execute(query))
@@ -84,6 +118,17 @@ def _result(lean: bool, query: str) -> tuple[Any, list[tuple[str, Any]]]:
         "{ things { born nickname } }",
         "{ first { missing } }",
         "{ things { id name missing } }",
+        "{ box { label thing { id name } maybe { name } things { name nickname } } }",
+        "{ box { things { name later } loose { name later } } }",
+        "{ boxes { label loose { name } maybe { nickname born } } }",
+        "{ boxes { things { name count } } }",
+        "{ boxes { thing { name ratio } } }",
+        "{ box { loose { colour } things { colour } } }",
+        "{ odd { label thing { name } } }",
+        "{ odd { loose { name } } }",
+        "{ box { thing @include(if: true) { name } things @skip(if: false) { id } } }",
+        "{ box { a: thing { name } b: thing { count } } }",
+        "{ box { thing { name } ...T } } fragment T on Box { thing { nickname } }",
     ],
 )
 def test_planned_fields_answer_as_graphql_core_does(query):
@@ -104,3 +149,25 @@ def test_the_errors_are_there_to_compare():
     # then the field error is raised and the non-null list item nulls its parent
     assert data is None
     assert [path for _, path in errors] == [["things", 1, "count"]]
+
+
+def test_plain_object_fields_skip_graphql_cores_field_walk(monkeypatch):
+    # given a count of the fields graphql-core executes itself
+    executed: list[str] = []
+    stock = LeanExecutionContext.execute_field
+
+    def counted(self, parent_type, source, field_details_list, path, position_context):
+        executed.append(f"{parent_type.name}.{field_details_list[0].node.name.value}")
+        return stock(self, parent_type, source, field_details_list, path, position_context)
+
+    monkeypatch.setattr(LeanExecutionContext, "execute_field", counted)
+
+    # when plain attributes holding objects and lists of objects are selected
+    data, errors = _result(True, "{ box { thing { name } maybe { name } loose { name } } }")
+
+    # then only the resolver field went through graphql-core; the objects were read directly
+    assert errors == []
+    assert data == {
+        "box": {"thing": {"name": "Ann"}, "maybe": None, "loose": [{"name": "Ann"}, None]}
+    }
+    assert executed == ["Query.box"]

@@ -6,8 +6,9 @@ import pytest
 from graphql import build_schema
 from typer.testing import CliRunner
 
-from app.cli import app
+from composition.cli import app
 from schema.build import build_schema as build_gateway_schema
+from schema.core_schema import graphql_core_schema
 from schema.sdl import COMMITTED_PLAIN_SDL, COMMITTED_SDL, plain_sdl, schema_sdl
 
 
@@ -43,9 +44,9 @@ def test_plain_graphql_tooling_loads_the_plain_sdl_with_every_type_and_field():
     plain = build_schema(COMMITTED_PLAIN_SDL.read_text())
 
     # then: the same types, with the same fields, as the gateway serves
-    served = build_gateway_schema(
-        max_depth=10, max_aliases=15, max_tokens=2000, introspection=True
-    )._schema
+    served = graphql_core_schema(
+        build_gateway_schema(max_depth=10, max_aliases=15, max_tokens=2000, introspection=True)
+    )
     assert set(plain.type_map) == set(served.type_map)
     for name, served_type in served.type_map.items():
         fields = getattr(served_type, "fields", None)

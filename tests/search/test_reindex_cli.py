@@ -7,10 +7,10 @@ import asyncio
 from sqlalchemy import delete, func, select
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.settings import Settings
 from app.store.db import Database
 from app.store.models import ContactPoint, Customer, SearchKey
+from composition.cli import app
 from tests.conftest import running_gateway
 from tests.graphql_client import assert_no_errors, gql
 

@@ -16,11 +16,11 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from app.graph import CustomerGraph
-from app.main import create_app
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
 from app.store.db import Database
 from app.store.migrate import upgrade
+from composition.asgi import create_app
 from connectors.config import ConnectorsConfig
 from connectors.config_toml import dump_connectors_config
 from simulators import FaultSettings, create_simulator_app

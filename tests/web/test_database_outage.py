@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from app.privacy.principals import Purpose, Role
 from app.settings import Settings
-from app.store.migrate import upgrade_async
+from app.store.migrate import upgrade
 from tests.conftest import BACKENDS, Gateway, running_gateway
 from tests.web.test_operations import probe_client as running_app
 
@@ -108,7 +108,7 @@ async def outage(request, migrated_urls, tmp_path) -> AsyncIterator[Outage]:
         folder = tmp_path / "store"
         folder.mkdir()
         database_url = f"sqlite+aiosqlite:///{folder}/c360.db"
-        await upgrade_async(database_url)
+        await asyncio.to_thread(upgrade, database_url)
     settings = Settings(database_url=database_url, log_json=False)
     try:
         async with running_gateway(settings) as gateway:

@@ -19,11 +19,11 @@ import pytest
 import uvicorn
 from sqlalchemy import text
 
-from app.main import create_app
 from app.privacy.keys_cli import create_demo_keys
 from app.settings import Settings
 from app.store.db import run_with_database
 from app.store.migrate import upgrade
+from composition.asgi import create_app
 from simulators.demo import graphiql_url
 from simulators.seeding import seed
 

@@ -12,10 +12,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 from typer.testing import CliRunner
 
-from app.cli import app as cli
-from app.main import create_app
 from app.settings import Settings
-from app.store.migrate import upgrade_async
+from app.store.migrate import upgrade
+from composition.asgi import create_app
+from composition.cli import app as cli
 from tests.conftest import (
     BACKENDS,
     LIFESPAN_LIMITS,
@@ -93,7 +93,7 @@ async def test_reliability_23_readyz_recovers_without_a_restart(settings, tmp_pa
 
         # when
         folder.mkdir()
-        await upgrade_async(down.database_url)
+        await asyncio.to_thread(upgrade, down.database_url)
         after = await client.get("/readyz")
 
     # then

@@ -9,8 +9,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
 from app.operations.persisted import PersistedOperations, operations_in
+from composition.cli import app
 from tests.conftest import running_gateway
 from tests.graphql_client import GRAPHQL_RESPONSE, assert_no_errors, error_codes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from app.main import tune_garbage_collector
+from composition.asgi import tune_garbage_collector
 
 
 def test_the_startup_heap_is_frozen_and_young_objects_are_collected_less_often():

@@ -139,25 +139,6 @@ async def rows_by_customer(
     return grouped
 
 
-async def decided_pairs(
-    session: AsyncSession, *, pairs: Sequence[tuple[str, str]]
-) -> set[frozenset[str]]:
-    """Which of these customer pairs already have a candidate row (in either order)."""
-    if not pairs:
-        return set()
-    conditions = [
-        or_(
-            and_(col(MatchCandidate.left_id) == a, col(MatchCandidate.right_id) == b),
-            and_(col(MatchCandidate.left_id) == b, col(MatchCandidate.right_id) == a),
-        )
-        for a, b in pairs
-    ]
-    rows = await session.execute(
-        select(col(MatchCandidate.left_id), col(MatchCandidate.right_id)).where(or_(*conditions))
-    )
-    return {frozenset(row) for row in rows}
-
-
 def _live_pending(min_score: float) -> Any:
     left, right = aliased(Customer), aliased(Customer)
     return (

@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.metrics.markers import CHANNEL_PRIORITY
-from app.store.models import ContactPoint, Customer, MetricCurrent, Preference
+from app.store.models import CHANNEL_PRIORITY, ContactPoint, Customer, MetricCurrent, Preference
 
 # Updates go in chunks of customer ids (SQLite's bound-parameter limit).
 _CHUNK = 500
@@ -33,8 +32,8 @@ def dimensions(customer_id: Any) -> dict[str, ColumnElement[Any]]:
         .limit(1)
         .scalar_subquery()
     )
-    # The preferred channel of app.metrics.markers: the first of the priority list that the
-    # customer's channel set (a JSON array) holds.
+    # The preferred channel: the first of `CHANNEL_PRIORITY` the customer's channel set (a JSON
+    # array) holds.
     text = cast(col(Preference.channels), String)
     preferred = case(
         *((text.like(f'%"{channel}"%'), channel) for channel in CHANNEL_PRIORITY),

@@ -1,4 +1,5 @@
-"""Relay page info, and the edge of connections whose items are not nodes, for the schema."""
+"""Relay connections for the schema: page info from a page's cursors, and the edge of connections
+whose items are not nodes. Cursors and pages themselves are `app.pagination`'s."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""create_app(settings): the Starlette application with its routes and lifespan resources."""
+"""create_app(settings): the Starlette app with its schema, routes and lifespan resources."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.outage import DatabaseOutageMiddleware
 from app.web.request_context import RequestContextMiddleware
-from app.web.subscriptions import GraphQLSubscriptions
 from app.web.webhooks import source_webhook
 from app.webhooks.systems import webhook_sources
+from composition.subscriptions import GraphQLSubscriptions
 from connectors.http import WebhookClient
 from schema.build import build_schema
 from schema.context import Context

@@ -59,11 +59,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (C360_PORT).")] = None,
 ) -> None:
     """Serve the gateway (GraphQL at /graphql, /healthz, /readyz, /metrics)."""
-    from app.web.subscriptions import WS_PER_MESSAGE_DEFLATE
+    from composition.subscriptions import WS_PER_MESSAGE_DEFLATE
 
     settings = Settings()
     uvicorn.run(
-        "app.main:app_factory",
+        "composition.asgi:app_factory",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

@@ -3,12 +3,13 @@
 Our own errors (`app.errors.C360Error`) keep their message and code. Parse and validation errors
 get the standard codes. Anything else becomes "Internal server error" with code `INTERNAL`: the
 original (a DSN, a stack trace, SQL) is logged by the schema, never sent.
+
+`GatewaySchema` (schema/build.py) classifies every result's errors, once, as it returns them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from graphql import (
     GraphQLError,
@@ -18,8 +19,7 @@ from graphql import (
     VariableNode,
 )
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.extensions import SchemaExtension
-from strawberry.relay.types import GlobalIDValueError
+from strawberry.relay import GlobalIDValueError
 
 from app.errors import DATABASE_UNAVAILABLE, C360Error
 from app.store.availability import is_database_unavailable
@@ -82,13 +82,3 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
         original_error=None,
         extensions=extensions,
     )
-
-
-class ErrorCodes(SchemaExtension):
-    """Rewrite the errors of each result into client-safe errors with codes."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [classify(error) for error in result.errors]
