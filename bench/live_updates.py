@@ -2,11 +2,15 @@
 webhook delivery throughput, against a real `c360 serve` process.
 
     python -m bench.live_updates [--backend sqlite|postgres] [--subscriptions 500]
+                                 [--client-processes 2] [--events 100] [--deliveries 2000]
+                                 [--workers 1] [--events-redis-url redis://...]
 
 Latency is from the event's `occurredAt` (taken in the writing transaction, before its commit)
 to its arrival at each subscriber over a real WebSocket; every subscriber receives every
-event (`customerEventStream`). Throughput is deliveries a second to a local receiver that
-always answers 204, from the first write until the last delivery arrived.
+event (`customerEventStream`). The subscribers are spread over `--client-processes` processes
+(the writes come from this one); their CPU is reported apart from the server's. Throughput is
+deliveries a second to a local receiver that always answers 204, from the first write until
+the last delivery arrived (`--deliveries 0`: not measured).
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import multiprocessing
 import statistics
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing.connection import Connection
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -28,8 +35,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from websockets.asyncio.client import connect
+from websockets.client import ClientProtocol
+from websockets.extensions.permessage_deflate import enable_client_permessage_deflate
+from websockets.frames import Opcode
+from websockets.http11 import Response as Handshake
 from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
 
 from bench.server import (
     admin_key,
@@ -65,28 +76,114 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _subscriber(url: str, key: str, ready: asyncio.Event, wanted: int, out: list) -> None:
-    # The `websockets` client, not httpx-ws: with 500 sockets in one process, httpx-ws's
-    # per-message cost made the benchmark's own client the bottleneck it measured.
-    endpoint = url.replace("http", "ws", 1) + "/graphql"
-    async with connect(endpoint, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
-        await ws.send(
-            orjson.dumps({"type": "connection_init", "payload": {"X-API-Key": key}}).decode()
+class _Subscriber(asyncio.Protocol):
+    """One subscriber socket: websockets' sans-I/O client protocol under an asyncio protocol.
+
+    An arrival is timed when its bytes are handed to the protocol, and nothing more is done
+    with it until the measurement ends: no task, future or JSON decoding per message, so 500
+    sockets cost the benchmark little CPU beside the server's (with the `websockets` asyncio
+    client, one process spent about as much CPU per event as the server). It offers
+    permessage-deflate as browsers and `websockets` do: the server decides.
+    """
+
+    def __init__(self, uri: str, key: str, wanted: int, joined: asyncio.Future[None]) -> None:
+        self.ws = ClientProtocol(
+            parse_uri(uri),
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            extensions=enable_client_permessage_deflate(None),
         )
-        await ws.recv()
-        subscribe = {"type": "subscribe", "id": "1", "payload": {"query": STREAM}}
-        await ws.send(orjson.dumps(subscribe).decode())
-        ready.set()
-        received = 0
-        while received < wanted:
-            message = orjson.loads(await asyncio.wait_for(ws.recv(), 60))
-            arrived = time.time()
-            if message["type"] == "ping":
-                await ws.send('{"type":"pong"}')
-                continue
+        self.key = key
+        self.wanted = wanted
+        self.joined = joined
+        self.arrivals: list[tuple[str, float]] = []  # (the event's occurredAt, when it arrived)
+        self.finished = joined.get_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.ws.send_request(self.ws.connect())
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.time()
+        self.ws.receive_data(data)
+        for event in self.ws.events_received():
+            if isinstance(event, Handshake):
+                if self.ws.handshake_exc is not None:
+                    self.joined.set_exception(self.ws.handshake_exc)
+                    return
+                self._send({"type": "connection_init", "payload": {"X-API-Key": self.key}})
+            elif event.opcode is Opcode.TEXT:
+                self._message(event.data, arrived)
+        self._flush()
+
+    def _message(self, text: bytes, arrived: float) -> None:
+        message = orjson.loads(text)
+        kind = message["type"]
+        if kind == "next":
             at = message["payload"]["data"]["customerEventStream"]["occurredAt"]
-            out.append((at, arrived - datetime.fromisoformat(at).timestamp()))
-            received += 1
+            self.arrivals.append((at, arrived))
+            if len(self.arrivals) == self.wanted:
+                self.finished.set_result(None)
+        elif kind == "ping":
+            self._send({"type": "pong"})
+        elif kind == "connection_ack":
+            self._send({"type": "subscribe", "id": "1", "payload": {"query": STREAM}})
+            self.joined.set_result(None)
+        else:
+            self._fail(RuntimeError(f"unexpected {kind} message"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._fail(exc or ConnectionError("closed by the server"))
+
+    def _fail(self, error: BaseException) -> None:
+        for waiter in (self.joined, self.finished):
+            if not waiter.done():
+                waiter.set_exception(error)
+
+    def _send(self, message: dict[str, object]) -> None:
+        self.ws.send_text(orjson.dumps(message))
+
+    def _flush(self) -> None:
+        assert self.transport is not None
+        for chunk in self.ws.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+
+    def samples(self) -> list[tuple[str, float]]:
+        """(the event's occurredAt, its delay to this subscriber) for each arrival."""
+        return [
+            (at, arrived - datetime.fromisoformat(at).timestamp()) for at, arrived in self.arrivals
+        ]
+
+
+async def _subscribers(url: str, key: str, sockets: int, events: int, conn: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    address = urlsplit(url)
+    uri = f"ws://{address.hostname}:{address.port}/graphql"
+    subscribers = []
+    for _ in range(sockets):
+        joined: asyncio.Future[None] = loop.create_future()
+        _, subscriber = await loop.create_connection(
+            lambda joined=joined: _Subscriber(uri, key, events, joined),
+            address.hostname,
+            address.port,
+        )
+        subscribers.append(subscriber)
+    await asyncio.wait_for(asyncio.gather(*(s.joined for s in subscribers)), 60)
+    conn.send("ready")
+    await loop.run_in_executor(None, conn.recv)  # "go": the writes start
+    cpu = time.process_time()
+    await asyncio.wait_for(asyncio.gather(*(s.finished for s in subscribers)), 120)
+    cpu = time.process_time() - cpu
+    conn.send(([sample for s in subscribers for sample in s.samples()], cpu))
+
+
+def _subscriber_process(url: str, key: str, sockets: int, events: int, conn: Connection) -> None:
+    """A process holding `sockets` subscribers: says "ready" once all are subscribed, waits for
+    "go", then sends (samples, its CPU seconds from "go" to its last arrival)."""
+    asyncio.run(_subscribers(url, key, sockets, events, conn))
 
 
 async def _record(client: httpx.AsyncClient, url: str, key: str, customer: str, n: int) -> None:
@@ -99,11 +196,18 @@ async def _record(client: httpx.AsyncClient, url: str, key: str, customer: str, 
     response.raise_for_status()
 
 
+async def _writes(url: str, key: str, customers: list[str], events: int) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+        for n in range(events):
+            await _record(client, url, key, customers[n % len(customers)], n)
+            await asyncio.sleep(0.05)
+
+
 @dataclass
 class Latency:
     samples: list[tuple[str, float]]  # (the event's occurredAt, its delay to one subscriber)
     server_cpu: float  # seconds, from the first write to the last arrival
-    client_cpu: float  # this process's, over the same span (its 500 sockets included)
+    client_cpu: float  # the subscriber processes', each from the first write to its last arrival
 
     def delays(self) -> list[float]:
         return [delay for _, delay in self.samples]
@@ -115,28 +219,49 @@ class Latency:
         return list(first.values())
 
 
-async def latency(
-    url: str, key: str, customers: list[str], subscriptions: int, events: int, pid: int
+def latency(
+    url: str,
+    key: str,
+    customers: list[str],
+    subscriptions: int,
+    events: int,
+    pid: int,
+    processes: int,
 ) -> Latency:
     """Arrival delays, and CPU from the first write to the last arrival (the writes
-    themselves included, the connects and subscribes not)."""
-    samples: list[tuple[str, float]] = []
-    async with httpx.AsyncClient(timeout=60) as client:
-        readies = [asyncio.Event() for _ in range(subscriptions)]
-        tasks = [
-            asyncio.create_task(_subscriber(url, key, ready, events, samples)) for ready in readies
-        ]
-        for ready in readies:
-            await ready.wait()
-        await asyncio.sleep(1.0)  # every subscribe is registered server-side
-        server_before, client_before = cpu_seconds(pid), time.process_time()
-        for n in range(events):
-            await _record(client, url, key, customers[n % len(customers)], n)
-            await asyncio.sleep(0.05)
-        await asyncio.gather(*tasks)
+    themselves included, the connects and subscribes not). The subscribers are spread over
+    `processes` processes, so no one process reads all 500 sockets in turn."""
+    spawn = multiprocessing.get_context("spawn")
+    pipes, workers = [], []
+    for share in range(processes):
+        sockets = subscriptions // processes + (share < subscriptions % processes)
+        parent, child = spawn.Pipe()
+        worker = spawn.Process(
+            target=_subscriber_process, args=(url, key, sockets, events, child), daemon=True
+        )
+        worker.start()
+        pipes.append(parent)
+        workers.append(worker)
+    try:
+        for pipe in pipes:
+            if not pipe.poll(120) or pipe.recv() != "ready":
+                raise RuntimeError("a subscriber process did not get ready")
+        time.sleep(1.0)  # every subscribe is registered server-side
+        server_before = cpu_seconds(pid)
+        for pipe in pipes:
+            pipe.send("go")
+        asyncio.run(_writes(url, key, customers, events))
+        results = []
+        for pipe in pipes:
+            if not pipe.poll(180):
+                raise RuntimeError("a subscriber process did not receive every event")
+            results.append(pipe.recv())
         server_cpu = cpu_seconds(pid) - server_before
-        client_cpu = time.process_time() - client_before
-    return Latency(samples, server_cpu, client_cpu)
+    finally:
+        for worker in workers:
+            worker.join(10)
+    samples = [sample for found, _ in results for sample in found]
+    return Latency(samples, server_cpu, sum(cpu for _, cpu in results))
 
 
 async def throughput(url: str, key: str, customers: list[str], deliveries: int):
@@ -197,17 +322,33 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=500)
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--deliveries", type=int, default=2000)
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--events-redis-url", help="C360_EVENTS_REDIS_URL: how the other workers hear of a commit"
+    )
     args = parser.parse_args()
     database_url = seeded_database(args.backend, args.customers)
     key = admin_key(database_url, "bench-live-updates")
     customers = [_global(c) for c in sample_ids(database_url, 200)]
-    with gateway(database_url, extra_env={"C360_EVENTS_POLL_SECONDS": "1"}) as running:
-        measured = asyncio.run(
-            latency(running.url, key, customers, args.subscriptions, args.events, running.pid)
+    env = {"C360_EVENTS_POLL_SECONDS": "1"}
+    if args.events_redis_url:
+        env["C360_EVENTS_REDIS_URL"] = args.events_redis_url
+    with gateway(database_url, workers=args.workers, extra_env=env) as running:
+        measured = latency(
+            running.url,
+            key,
+            customers,
+            args.subscriptions,
+            args.events,
+            running.pid,
+            args.client_processes,
         )
-        written, elapsed = asyncio.run(throughput(running.url, key, customers, args.deliveries))
+        if args.deliveries:
+            written, elapsed = asyncio.run(throughput(running.url, key, customers, args.deliveries))
     delays, firsts = measured.delays(), measured.first_arrivals()
-    table = Table(title=f"live updates ({args.backend}, one `c360 serve` worker)")
+    workers = f"{args.workers} `c360 serve` worker" + ("s" if args.workers > 1 else "")
+    table = Table(title=f"live updates ({args.backend}, {workers})")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("open subscriptions", f"{args.subscriptions}")
@@ -221,14 +362,16 @@ def main() -> None:
         f"{measured.server_cpu / args.events * 1000:.1f} ms",
     )
     table.add_row(
-        "benchmark client CPU per event (all its sockets)",
+        f"benchmark subscribers' CPU per event ({args.client_processes} processes)",
         f"{measured.client_cpu / args.events * 1000:.1f} ms",
     )
-    table.add_row("webhook deliveries", f"{args.deliveries}")
-    table.add_row("writes/s (recordMetric, 8 in flight)", f"{args.deliveries / written:.0f}")
-    table.add_row(
-        "webhook deliveries/s (first write to last delivery)", f"{args.deliveries / elapsed:.0f}"
-    )
+    if args.deliveries:
+        table.add_row("webhook deliveries", f"{args.deliveries}")
+        table.add_row("writes/s (recordMetric, 8 in flight)", f"{args.deliveries / written:.0f}")
+        table.add_row(
+            "webhook deliveries/s (first write to last delivery)",
+            f"{args.deliveries / elapsed:.0f}",
+        )
     console.print(table)
 
 

@@ -28,7 +28,8 @@ from app.web.graphql_http import GraphQLHTTPEndpoint
 from app.web.operations import healthz, metrics, readyz
 from app.web.outage import DatabaseOutageMiddleware
 from app.web.request_context import RequestContextMiddleware
-from app.web.webhooks import hubspot_webhook, surveymonkey_webhook, zendesk_webhook
+from app.web.webhooks import source_webhook
+from app.webhooks.systems import webhook_sources
 from composition.subscriptions import GraphQLSubscriptions
 from connectors.http import WebhookClient
 from schema.build import build_schema
@@ -108,6 +109,8 @@ def create_app(
                 settings, transports=source_transports, environ=source_environ
             ) as graph:
                 app.state.graph = graph
+                secrets = settings.connector_secrets() if source_environ is None else source_environ
+                app.state.webhook_sources = webhook_sources(settings, graph.settings, secrets)
                 yield
         finally:
             if sender is not None:
@@ -139,9 +142,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            Route("/webhooks/surveymonkey", surveymonkey_webhook, methods=["POST"]),
-            Route("/webhooks/hubspot", hubspot_webhook, methods=["POST"]),
-            Route("/webhooks/zendesk", zendesk_webhook, methods=["POST"]),
+            Route("/webhooks/{system}", source_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -59,6 +59,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (C360_PORT).")] = None,
 ) -> None:
     """Serve the gateway (GraphQL at /graphql, /healthz, /readyz, /metrics)."""
+    from composition.subscriptions import WS_PER_MESSAGE_DEFLATE
+
     settings = Settings()
     uvicorn.run(
         "composition.asgi:app_factory",
@@ -71,6 +73,7 @@ def serve(
         proxy_headers=False,
         server_header=False,
         timeout_worker_healthcheck=WORKER_START_SECONDS,
+        ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
     )
 
 

@@ -39,6 +39,11 @@ from schema.events.context import SubscriptionContext
 from schema.events.fanout import SubscriptionFanout, group_key
 
 log = structlog.get_logger("c360.subscriptions")
+# What `c360 serve` tells uvicorn (`ws_per_message_deflate`): no permessage-deflate. An event
+# frame is ~200 bytes (names of what changed, never values): compressing it saves next to
+# nothing, while it costs a zlib compression per message per socket here (and a decompression
+# in each client) and a compression context per connection. bench/RESULTS.md, issue 14.
+WS_PER_MESSAGE_DEFLATE = False
 
 
 class _PingingHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None]):

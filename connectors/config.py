@@ -6,13 +6,15 @@ system; `connectors.registry` validates each table against its registered type (
 `sources`, errors, metrics); its `type` says which connector talks to it (by default the
 table's name), so two systems of one type (two HubSpot portals, say) are two tables. A table
 names the environment variable that holds its token (`token_env`), never the token: a `token`
-key is rejected. `resolve_token` reads the variable from the mapping it is given.
+key is rejected. `resolve_token` reads the variable from the mapping it is given. A system that
+sends webhooks has a `webhook` table naming its signing secret's variable the same way
+(`secret_env`), so each portal has its own; its format is its type's (`SystemType.webhook`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -78,6 +80,26 @@ class MappingSettings(_Strict):
     """Base of every type's `mapping` table: what only that type of system needs."""
 
 
+# The vendors' webhook formats the gateway reads (`app.webhooks`).
+WebhookFormat = Literal["hubspot", "surveymonkey", "zendesk"]
+
+
+class WebhookSettings(_Strict):
+    """The system's webhooks, received at `/webhooks/<system name>`: their wire format (its
+    type's unless the type lets the table name one) and the variable holding their signing
+    secret (never the secret). SurveyMonkey also signs with the app's client id, no secret."""
+
+    format: WebhookFormat
+    secret_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    client_id: str | None = None
+
+    @model_validator(mode="after")
+    def _surveymonkey_has_its_client_id(self) -> WebhookSettings:
+        if self.format == "surveymonkey" and not self.client_id:
+            raise ValueError("webhook.client_id is needed for SurveyMonkey's signatures")
+        return self
+
+
 class ConnectorSettings(_Strict):
     """Everything about one source system.
 
@@ -97,6 +119,7 @@ class ConnectorSettings(_Strict):
     retries: RetrySettings = RetrySettings()
     circuit: CircuitSettings = CircuitSettings()
     cache: CacheSettings = CacheSettings()
+    webhook: WebhookSettings | None = None
     mapping: SerializeAsAny[MappingSettings]
 
     @field_validator("mapping", mode="before")

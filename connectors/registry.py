@@ -70,7 +70,25 @@ def _typed_table(name: str, table: dict[str, Any]) -> dict[str, Any]:
         table["mapping"] = described.mapping.model_validate(table.get("mapping", {}))
     except ValidationError as exc:
         raise ValueError("; ".join(_problems(exc, f"connectors.{name}.mapping"))) from None
+    if isinstance(table.get("webhook"), dict):
+        table["webhook"] = _typed_webhook(name, described, table["webhook"])
     return table
+
+
+def _typed_webhook(name: str, described: SystemType, webhook: dict[str, Any]) -> dict[str, Any]:
+    """The `webhook` table with its format: the type's, or one the type lets the table name."""
+    where = f"connectors.{name}.webhook"
+    if not described.webhooks:
+        raise ValueError(f"{where}: a {described.name} system sends no webhooks the gateway reads")
+    given = webhook.get("format")
+    if given is None:
+        if described.webhook_named:
+            formats = ", ".join(described.webhooks)
+            raise ValueError(f"{where}.format is needed for a {described.name} system ({formats})")
+        return {**webhook, "format": described.webhooks[0]}
+    if given not in described.webhooks:
+        raise ValueError(f"{where}.format: a {described.name} system cannot send {given} webhooks")
+    return webhook
 
 
 class ConnectorsConfig(BaseModel):

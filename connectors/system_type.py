@@ -17,7 +17,7 @@ from typing import Protocol
 import httpx
 
 from connectors.base import Connector
-from connectors.config import ConnectorSettings, MappingSettings
+from connectors.config import ConnectorSettings, MappingSettings, WebhookFormat
 from connectors.records import ConnectorKind, SourceKind
 
 
@@ -52,6 +52,8 @@ class SystemType:
     `serves` lists the kinds of data every system of the type serves, the lightest first: the
     first is what a status probe of `Customer.sources` reads (empty for a type whose systems
     each say what they serve, `rest`). `mapping` is the model of its tables' `mapping`.
+    `webhooks` are the webhook formats a system of the type may send (a table's `webhook`),
+    the first its default unless `webhook_named` says each table names its own (`rest`).
     """
 
     name: str
@@ -60,3 +62,5 @@ class SystemType:
     mapping: type[MappingSettings]
     connector: ConnectorClass
     secret: Secret = Secret.BEARER
+    webhooks: tuple[WebhookFormat, ...] = ()
+    webhook_named: bool = False

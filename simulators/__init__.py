@@ -17,7 +17,7 @@ from simulators.faults import FaultSettings, FaultState
 from simulators.hubspot_app import create_hubspot_app
 from simulators.odoo_app import create_odoo_app
 from simulators.surveymonkey_app import create_surveymonkey_app
-from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
+from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget, ZendeskWebhookTarget
 from simulators.world import World, build_world
 from simulators.zendesk_app import create_zendesk_app
 
@@ -54,10 +54,10 @@ def run_simulator(
     faults: FaultSettings | None = None,
     host: str = "127.0.0.1",
     token: str | None = None,
-    webhook: WebhookTarget | HubSpotWebhookTarget | None = None,
+    webhook: WebhookTarget | HubSpotWebhookTarget | ZendeskWebhookTarget | None = None,
 ) -> None:
     """Serve one simulator with uvicorn until interrupted (blocks); `webhook`: where the
-    simulator sends its vendor's webhooks (SurveyMonkey and HubSpot)."""
+    simulator sends its vendor's webhooks (SurveyMonkey, HubSpot and Zendesk)."""
     import uvicorn
 
     app = create_simulator_app(system, build_world(customers, seed), faults, token)

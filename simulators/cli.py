@@ -81,7 +81,7 @@ def sim(
 
 def _sim_webhook(settings: Settings, system: SimulatedSystem) -> Any:
     """Where a simulator sends its webhooks: C360_SIM_WEBHOOK_URL with the vendor's secret."""
-    from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget
+    from simulators.webhooks import HubSpotWebhookTarget, WebhookTarget, ZendeskWebhookTarget
 
     url = settings.sim_webhook_url
     if url is None:
@@ -94,6 +94,8 @@ def _sim_webhook(settings: Settings, system: SimulatedSystem) -> Any:
         return WebhookTarget(url, sm_client, sm_secret.get_secret_value())
     if system is SimulatedSystem.HUBSPOT and settings.hubspot_webhook_secret:
         return HubSpotWebhookTarget(url, settings.hubspot_webhook_secret.get_secret_value())
+    if system is SimulatedSystem.ZENDESK and settings.zendesk_webhook_secret:
+        return ZendeskWebhookTarget(url, settings.zendesk_webhook_secret.get_secret_value())
     return None
 
 

@@ -95,6 +95,10 @@ def run_demo(settings: Settings, console: Console) -> None:
                 "surveymonkey_webhook_secret": SecretStr(secrets.token_urlsafe(32)),
             }
         )
+    if settings.zendesk_webhook_secret is None:
+        # So does the Zendesk simulator, with one of its own.
+        secret = SecretStr(secrets.token_urlsafe(32))
+        settings = settings.model_copy(update={"zendesk_webhook_secret": secret})
     gateway = f"http://{settings.host}:{settings.port}"
     with demo_simulators(settings, gateway_url=gateway) as connectors_file:
         ports = ", ".join(
@@ -109,6 +113,7 @@ def run_demo(settings: Settings, console: Console) -> None:
 def _serve(settings: Settings, *, environ: Mapping[str, str]) -> None:
     from app.logs import configure_logging
     from composition.asgi import create_app
+    from composition.subscriptions import WS_PER_MESSAGE_DEFLATE
 
     configure_logging(settings.log_level, json=settings.log_json)
     uvicorn.run(
@@ -117,4 +122,5 @@ def _serve(settings: Settings, *, environ: Mapping[str, str]) -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
+        ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
     )

@@ -18,7 +18,7 @@ from app.settings import Settings
 from connectors.config_toml import dump_connectors_config
 from simulators import run_simulator
 from simulators.config import demo_config
-from simulators.webhooks import WebhookTarget
+from simulators.webhooks import WebhookTarget, ZendeskWebhookTarget
 
 STOP_TIMEOUT_SECONDS = 5.0
 SIMULATOR_HOST = "127.0.0.1"
@@ -48,14 +48,19 @@ def demo_simulators(
     connectors file that points at them.
 
     With `gateway_url` and the SurveyMonkey webhook settings, the SurveyMonkey simulator
-    sends a signed `response_completed` to the gateway for each response posted to it."""
-    webhooks: dict[str, WebhookTarget] = {}
+    sends a signed `response_completed` to the gateway for each response posted to it; with
+    the Zendesk webhook secret, the Zendesk simulator sends its signed ticket events for each
+    ticket created or updated through its API."""
+    webhooks: dict[str, WebhookTarget | ZendeskWebhookTarget] = {}
     client_id, secret = (
         settings.surveymonkey_webhook_client_id,
         settings.surveymonkey_webhook_secret,
     )
     if gateway_url and client_id and secret:
         webhooks["surveymonkey"] = WebhookTarget(gateway_url, client_id, secret.get_secret_value())
+    desk_secret = settings.zendesk_webhook_secret
+    if gateway_url and desk_secret:
+        webhooks["zendesk"] = ZendeskWebhookTarget(gateway_url, desk_secret.get_secret_value())
     # Spawned, not forked: a fork would copy the parent's event loop and open database handles.
     spawn = multiprocessing.get_context("spawn")
     ports = settings.demo_simulator_ports

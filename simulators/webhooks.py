@@ -3,7 +3,9 @@
 A simulator configured with a `WebhookTarget` (`c360 sim ... ` with `C360_SIM_WEBHOOK_URL`,
 or `app.state.webhook` in tests) posts the vendor's event to the gateway when something
 happens in it (SurveyMonkey: a response is completed through `POST /sim/responses`;
-HubSpot: a contact or ticket property changes through `POST /sim/{contacts|tickets}/{id}/changes`).
+HubSpot: a contact or ticket property changes through `POST /sim/{contacts|tickets}/{id}/changes`;
+Zendesk: a ticket is created or updated through `POST /api/v2/tickets` or
+`PUT /api/v2/tickets/{id}`).
 """
 
 from __future__ import annotations
@@ -22,13 +24,31 @@ from connectors.webhook_signatures import (
     HUBSPOT_TIMESTAMP,
     SURVEYMONKEY_API_KEY,
     SURVEYMONKEY_SIGNATURE,
+    ZENDESK_SIGNATURE,
+    ZENDESK_TIMESTAMP,
     hubspot_v3_signature,
     surveymonkey_signature,
+    zendesk_signature,
 )
 from simulators.activity import ResponseSpec
 
 log = structlog.get_logger("c360.simulators")
 _event_ids = itertools.count(1)
+
+
+async def _post(
+    url: str, body: bytes, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None
+) -> int | None:
+    """POST a signed delivery; the gateway's status, or None if it could not be reached."""
+    # The simulator stands in for the vendor's own servers: its client is theirs, not one of
+    # the gateway's source clients.
+    async with httpx.AsyncClient(transport=transport, timeout=10.0) as client:
+        try:
+            response = await client.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            log.warning("webhook not delivered", error=type(exc).__name__)
+            return None
+    return response.status_code
 
 
 @dataclass
@@ -70,26 +90,19 @@ class WebhookTarget:
                 body, client_id=self.client_id, client_secret=self.client_secret
             ),
         }
-        # The simulator stands in for SurveyMonkey's own servers: its client is theirs,
-        # not one of the gateway's source clients.
-        async with httpx.AsyncClient(transport=self.transport, timeout=10.0) as client:
-            try:
-                response = await client.post(
-                    f"{self.url.rstrip('/')}/webhooks/surveymonkey", content=body, headers=headers
-                )
-            except httpx.HTTPError as exc:
-                log.warning("webhook not delivered", error=type(exc).__name__)
-                return None
-        return response.status_code
+        url = f"{self.url.rstrip('/')}/webhooks/surveymonkey"
+        return await _post(url, body, headers, self.transport)
 
 
 @dataclass
 class HubSpotWebhookTarget:
-    """Where and with which app secret the HubSpot simulator signs (v3) and sends events."""
+    """Where and with which app secret the HubSpot simulator signs (v3) and sends events
+    (`/webhooks/<system>`: the gateway's name for the portal)."""
 
     url: str
     client_secret: str
     transport: httpx.AsyncBaseTransport | None = None
+    system: str = "hubspot"
 
     async def send_property_change(
         self, object_type: str, object_id: str, prop: str, value: str
@@ -111,7 +124,7 @@ class HubSpotWebhookTarget:
             "changeSource": "CRM",
         }
         body = orjson.dumps([event])
-        uri = f"{self.url.rstrip('/')}/webhooks/hubspot"
+        uri = f"{self.url.rstrip('/')}/webhooks/{self.system}"
         timestamp = str(now_ms)
         headers = {
             "content-type": "application/json",
@@ -124,10 +137,29 @@ class HubSpotWebhookTarget:
                 timestamp=timestamp,
             ),
         }
-        async with httpx.AsyncClient(transport=self.transport, timeout=10.0) as client:
-            try:
-                response = await client.post(uri, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                log.warning("webhook not delivered", error=type(exc).__name__)
-                return None
-        return response.status_code
+        return await _post(uri, body, headers, self.transport)
+
+
+@dataclass
+class ZendeskWebhookTarget:
+    """Where and with which signing secret the Zendesk simulator sends its ticket events
+    (`/webhooks/<system>`: the gateway's name for the desk)."""
+
+    url: str
+    secret: str
+    transport: httpx.AsyncBaseTransport | None = None
+    system: str = "zendesk"
+
+    async def send(self, event: dict[str, Any]) -> int | None:
+        """POST one signed Zendesk event (`zen:event-type:...`); the gateway's status or None."""
+        body = orjson.dumps(event)
+        timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        headers = {
+            "content-type": "application/json",
+            ZENDESK_TIMESTAMP: timestamp,
+            ZENDESK_SIGNATURE: zendesk_signature(
+                secret=self.secret, timestamp=timestamp, body=body
+            ),
+        }
+        url = f"{self.url.rstrip('/')}/webhooks/{self.system}"
+        return await _post(url, body, headers, self.transport)

@@ -7,12 +7,20 @@ Lists page the two documented ways: cursor pagination when `page[size]` is given
 `show_many` takes at most 100 ids. The cursor-based incremental user export takes `start_time`
 (Unix seconds) and answers `users`, `after_cursor`, `after_url` and `end_of_stream`. Paths work
 with and without the `.json` suffix, as Zendesk's do.
+
+Tickets are created (`POST /api/v2/tickets`) and updated (`PUT /api/v2/tickets/{id}`: status,
+priority, type, subject, a comment) as Zendesk's API does; with a `ZendeskWebhookTarget` in
+`app.state.webhook`, each change is also sent to the gateway as Zendesk's signed ticket event
+webhooks send it (`zen:event-type:ticket.created`, `...status_changed`, `...comment_added`...),
+one event per request, before the API answers.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +33,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulators.desk import (
+    AGENT_IDS,
     API_AGENT,
+    COMMENTS_PER_TICKET,
+    TICKET_BASE,
     TICKETS_PER_USER,
     DeskComment,
     DeskTicket,
@@ -35,11 +46,23 @@ from simulators.desk import (
     split_ticket_id,
 )
 from simulators.faults import Endpoint, FaultState, SimulatorGate
+from simulators.webhooks import ZendeskWebhookTarget
 from simulators.world import ZENDESK_USER_BASE, Person, World
 
 SHOW_MANY_LIMIT = 100
 PAGE_SIZE_LIMIT = 100
 EXPORT_PAGE_DEFAULT = 1000
+ACCOUNT_ID = 88_888_888
+STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+TYPES = ("question", "incident", "problem", "task")
+# What an update may change, and the ticket event each change is announced with.
+CHANGE_EVENTS = {
+    "status": "status_changed",
+    "priority": "priority_changed",
+    "type": "type_changed",
+    "subject": "subject_changed",
+}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -84,6 +107,86 @@ class ZendeskDialect:
         return zendesk_error(status, "InternalError", "Something went wrong")
 
 
+# One ticket event: its type after `zen:event-type:ticket.`, and its `event` object.
+TicketEvent = tuple[str, dict[str, Any]]
+_CHOICES = {"status": STATUSES, "priority": PRIORITIES, "type": TYPES}
+
+
+class TicketInvalid(ValueError):
+    """A ticket write Zendesk would refuse (422 `RecordInvalid`), naming the field."""
+
+    def __init__(self, field: str, description: str) -> None:
+        super().__init__(f"{field} {description}")
+        self.field = field
+        self.description = description
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _value(fields: dict[str, Any], name: str, default: str) -> str:
+    """`fields[name]` (one of Zendesk's values, for status, priority and type), or `default`."""
+    if fields.get(name) is None:
+        return default
+    value = str(fields[name])
+    choices = _CHOICES.get(name)
+    if choices is not None and value.lower() not in choices:
+        raise TicketInvalid(name, f"is not one of {', '.join(choices)}")
+    return value.lower() if choices is not None else value
+
+
+def _shown(name: str, value: str) -> str:
+    """A value as ticket events show it: Zendesk's upper-case enums, the subject as it is."""
+    return value.upper() if name in _CHOICES else value
+
+
+def _comment_body(fields: dict[str, Any]) -> str | None:
+    comment = fields.get("comment")
+    body = comment.get("body") if isinstance(comment, dict) else None
+    return str(body) if body else None
+
+
+def _comment_event(comment: DeskComment) -> dict[str, Any]:
+    return {
+        "id": str(comment.comment_id),
+        "body": comment.body,
+        "is_public": comment.public,
+        "author": {"id": str(comment.author_id), "is_staff": comment.author_id in AGENT_IDS},
+    }
+
+
+def ticket_event(ticket: DeskTicket, event_type: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A ticket event as Zendesk's event webhooks send it (event version 2022-11-06)."""
+    return {
+        "type": f"zen:event-type:ticket.{event_type}",
+        "account_id": ACCOUNT_ID,
+        "id": str(uuid.uuid4()),
+        "time": _iso(ticket.updated_at),
+        "zendesk_event_version": "2022-11-06",
+        "subject": f"zen:ticket:{ticket.ticket_id}",
+        "detail": {
+            "actor_id": str(API_AGENT["id"]),
+            "assignee_id": None if ticket.status == "new" else str(API_AGENT["id"]),
+            "created_at": _iso(ticket.created_at),
+            "description": ticket.description,
+            "external_id": None,
+            "id": str(ticket.ticket_id),
+            "is_public": True,
+            "priority": _shown("priority", ticket.priority),
+            "requester_id": str(ticket.requester_id),
+            "status": _shown("status", ticket.status),
+            "subject": ticket.subject,
+            "submitter_id": str(ticket.requester_id),
+            "tags": list(ticket.tags),
+            "type": _shown("type", ticket.type),
+            "updated_at": _iso(ticket.updated_at),
+            "via": {"channel": "web_service"},
+        },
+        "event": event,
+    }
+
+
 class ZendeskSimulator:
     """The desk's data over the world, computed on demand."""
 
@@ -92,6 +195,8 @@ class ZendeskSimulator:
         self._emails: dict[str, str] | None = None
         self.deleted: set[str] = set()  # soft-deleted: only the permanent delete sees them
         self.purged: set[str] = set()  # permanently deleted
+        self.created: dict[str, list[DeskTicket]] = {}  # by requester, through the API
+        self.edited: dict[int, DeskTicket] = {}  # tickets as updated through the API
 
     def _person(self, user_id: str) -> Person | None:
         if user_id in self.deleted or user_id in self.purged:
@@ -104,7 +209,10 @@ class ZendeskSimulator:
 
     def tickets(self, user_id: str) -> tuple[DeskTicket, ...]:
         person = self._person(user_id)
-        return () if person is None else desk_tickets(self.world, person, user_id)
+        if person is None:
+            return ()
+        own = (*desk_tickets(self.world, person, user_id), *self.created.get(user_id, ()))
+        return tuple(self.edited.get(ticket.ticket_id, ticket) for ticket in own)
 
     def ticket(self, ticket_id: int) -> DeskTicket | None:
         ordinal, index = split_ticket_id(ticket_id)
@@ -112,6 +220,72 @@ class ZendeskSimulator:
             return None
         tickets = self.tickets(str(ZENDESK_USER_BASE + ordinal))
         return tickets[index] if index < len(tickets) else None
+
+    def create_ticket(self, requester_id: str, fields: dict[str, Any]) -> DeskTicket:
+        """A ticket the requester opens now (raises `TicketInvalid`)."""
+        if self.user(requester_id) is None:
+            raise TicketInvalid("requester_id", "is not an end user of this desk")
+        index = len(self.tickets(requester_id))
+        if index >= TICKETS_PER_USER:
+            raise TicketInvalid("requester_id", f"has {TICKETS_PER_USER} tickets (the most here)")
+        body = _comment_body(fields)
+        if body is None:
+            raise TicketInvalid("comment", "can't be blank")
+        now = _now()
+        ticket_id = TICKET_BASE + (int(requester_id) - ZENDESK_USER_BASE) * TICKETS_PER_USER + index
+        ticket = DeskTicket(
+            ticket_id=ticket_id,
+            requester_id=int(requester_id),
+            subject=_value(fields, "subject", body[:60]),
+            type=_value(fields, "type", "question"),
+            status=_value(fields, "status", "new"),
+            priority=_value(fields, "priority", "normal"),
+            tags=tuple(str(tag) for tag in fields.get("tags") or ()),
+            created_at=now,
+            updated_at=now,
+            comments=(DeskComment(ticket_id * 10, int(requester_id), body, True, now),),
+        )
+        self.created.setdefault(requester_id, []).append(ticket)
+        return ticket
+
+    def update_ticket(self, ticket: DeskTicket, fields: dict[str, Any]) -> list[TicketEvent]:
+        """Apply `fields` to the ticket; the ticket events announcing each change (raises
+        `TicketInvalid`)."""
+        if ticket.status == "closed":
+            raise TicketInvalid("status", "closed prevents ticket update")
+        changes: dict[str, Any] = {}
+        events: list[TicketEvent] = []
+        for name, event_type in CHANGE_EVENTS.items():
+            current = getattr(ticket, name)
+            value = _value(fields, name, current)
+            if value != current:
+                changes[name] = value
+                shown = {"current": _shown(name, value), "previous": _shown(name, current)}
+                events.append((event_type, shown))
+        now = _now()
+        comments = ticket.comments
+        body = _comment_body(fields)
+        if body is not None:
+            if len(comments) >= COMMENTS_PER_TICKET:
+                raise TicketInvalid("comment", f"a ticket here has {COMMENTS_PER_TICKET} at most")
+            comment = fields["comment"]
+            author = str(comment.get("author_id") or API_AGENT["id"])
+            if not author.isdigit():
+                raise TicketInvalid("comment", "author_id is not a user id")
+            added = DeskComment(
+                ticket.ticket_id * 10 + len(comments),
+                int(author),
+                body,
+                comment.get("public") is not False,
+                now,
+            )
+            comments = (*comments, added)
+            events.append(("comment_added", {"comment": _comment_event(added)}))
+        if events:
+            self.edited[ticket.ticket_id] = dataclasses.replace(
+                ticket, **changes, comments=comments, updated_at=now
+            )
+        return events
 
     def users(self) -> list[DeskUser]:
         gone = self.deleted | self.purged
@@ -377,6 +551,62 @@ def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlett
             return zendesk_error(404, "RecordNotFound", "Not found")
         return _listing(request, "comments", [comment_json(c) for c in ticket.comments])
 
+    async def _ticket_fields(request: Request) -> dict[str, Any] | None:
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        ticket = body.get("ticket") if isinstance(body, dict) else None
+        return ticket if isinstance(ticket, dict) else None
+
+    async def _announce(ticket: DeskTicket, events: list[TicketEvent]) -> None:
+        target: ZendeskWebhookTarget | None = app.state.webhook
+        if target is not None:
+            for event_type, event in events:
+                await target.send(ticket_event(ticket, event_type, event))
+
+    def _written(request: Request, ticket: DeskTicket, status: int) -> Response:
+        audit = {
+            "id": ticket.ticket_id * 1000 + len(ticket.comments),
+            "ticket_id": ticket.ticket_id,
+            "created_at": _iso(ticket.updated_at),
+            "author_id": API_AGENT["id"],
+        }
+        return _json({"ticket": ticket_json(_base(request), ticket), "audit": audit}, status)
+
+    def _invalid(error: TicketInvalid) -> Response:
+        details = {error.field: [{"description": f"{error.field} {error.description}"}]}
+        body = {"error": "RecordInvalid", "description": "Record validation errors"}
+        return _json({**body, "details": details}, 422)
+
+    async def create_ticket(request: Request) -> Response:
+        """Zendesk's Create Ticket: `{"ticket": {"requester_id", "comment": {"body"}, ...}}`."""
+        fields = await _ticket_fields(request)
+        if fields is None:
+            return zendesk_error(400, "InvalidValue", "a JSON object with a ticket is required")
+        try:
+            ticket = sim.create_ticket(str(fields.get("requester_id", "")), fields)
+        except TicketInvalid as error:
+            return _invalid(error)
+        await _announce(ticket, [("created", {})])
+        return _written(request, ticket, 201)
+
+    async def update_ticket(request: Request) -> Response:
+        """Zendesk's Update Ticket: status, priority, type, subject, and a comment."""
+        ticket = sim.ticket(request.path_params["ticket_id"])
+        if ticket is None:
+            return zendesk_error(404, "RecordNotFound", "Not found")
+        fields = await _ticket_fields(request)
+        if fields is None:
+            return zendesk_error(400, "InvalidValue", "a JSON object with a ticket is required")
+        try:
+            events = sim.update_ticket(ticket, fields)
+        except TicketInvalid as error:
+            return _invalid(error)
+        updated = sim.ticket(ticket.ticket_id) or ticket
+        await _announce(updated, events)
+        return _written(request, updated, 200)
+
     async def incremental_users(request: Request) -> Response:
         query = request.query_params
         try:
@@ -440,10 +670,26 @@ def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlett
         )
         for suffix in ("", ".json")
     ]
+    writes = [
+        Route(f"/api/v2/tickets{suffix}", gate.guard(create_ticket), methods=["POST"])
+        for suffix in ("", ".json")
+    ] + [
+        Route(
+            f"/api/v2/tickets/{{ticket_id:int}}{suffix}",
+            gate.guard(update_ticket),
+            methods=["PUT"],
+        )
+        for suffix in ("", ".json")
+    ]
     app = Starlette(
-        routes=[*deletes, *(route for path, handler in table for route in routes(path, handler))]
+        routes=[
+            *writes,
+            *deletes,
+            *(route for path, handler in table for route in routes(path, handler)),
+        ]
     )
     app.state.gate = gate
     app.state.faults = faults
     app.state.simulator = sim
+    app.state.webhook = None
     return app

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from datetime import datetime
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Table, func, select
 
 from app.store.db import Database
 from app.store.models import OutboxEvent
@@ -48,10 +49,17 @@ class ChangeEvent:
     source: str
     occurred_at: datetime
 
-    @classmethod
-    def of(cls, row: OutboxEvent) -> ChangeEvent:
-        assert row.id is not None
-        return cls(
+
+_OUTBOX: Table = OutboxEvent.__table__  # type: ignore[attr-defined]
+
+
+def _events_after(connection: Connection, floor: int, limit: int) -> list[ChangeEvent]:
+    """The first `limit` events above position `floor`, in order (Core rows, no ORM objects)."""
+    rows = connection.execute(
+        select(_OUTBOX).where(_OUTBOX.c.id > floor).order_by(_OUTBOX.c.id).limit(limit)
+    )
+    return [
+        ChangeEvent(
             row.id,
             row.event_id,
             row.kind,
@@ -60,6 +68,12 @@ class ChangeEvent:
             row.source,
             row.occurred_at,
         )
+        for row in rows
+    ]
+
+
+def _newest(connection: Connection) -> int:
+    return connection.execute(select(func.max(_OUTBOX.c.id))).scalar() or 0
 
 
 class SubscriberTooSlow(Exception):
@@ -136,8 +150,7 @@ class EventDispatcher:
 
     async def newest(self) -> int:
         """The position of the newest committed event (0: none yet)."""
-        async with self.db.session() as session:
-            return (await session.scalar(select(func.max(OutboxEvent.id)))) or 0
+        return await self.db.read(_newest)
 
     async def start(self) -> None:
         """Start reading (the database need not be up yet: reads are retried)."""
@@ -226,18 +239,14 @@ class EventDispatcher:
             return 0
         delivered = 0
         while True:
-            async with self.db.session() as session:
-                rows = list(
-                    await session.scalars(
-                        select(OutboxEvent)
-                        .where(OutboxEvent.id > self._floor)  # type: ignore[operator]
-                        .order_by(OutboxEvent.id)
-                        .limit(_BATCH + len(self._above))
-                    )
-                )
-            fresh = [row for row in rows if row.id not in self._above]
-            for row in fresh:
-                event = ChangeEvent.of(row)
+            # A worker-thread hop on SQLite (`Database.read`), not an aiosqlite session: the
+            # first subscriber hears of a commit sooner.
+            read = functools.partial(
+                _events_after, floor=self._floor, limit=_BATCH + len(self._above)
+            )
+            rows = await self.db.read(read)
+            fresh = [event for event in rows if event.position not in self._above]
+            for event in fresh:
                 for subscription in list(self._subscriptions):
                     subscription.offer(event)
                 self._above.add(event.position)

@@ -18,10 +18,10 @@ from app.privacy.authentication import Authenticator
 from app.privacy.principals import Role
 from app.web.graphiql import ASSETS_PREFIX
 
-# Webhooks carry no API key: each verifies its sender's signature instead (app/webhooks).
-PUBLIC_PATHS = frozenset(
-    {"/healthz", "/readyz", "/webhooks/surveymonkey", "/webhooks/hubspot", "/webhooks/zendesk"}
-)
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+# Webhooks (`/webhooks/<system name>`) carry no API key: each verifies its sender's signature
+# instead (app/webhooks).
+WEBHOOKS_PREFIX = "/webhooks/"
 ADMIN_PATHS = frozenset({"/metrics"})
 # RFC 6455: close code 1008, "policy violation".
 _WS_POLICY_VIOLATION = 1008
@@ -68,6 +68,7 @@ class AuthenticationMiddleware:
         if (
             scope["type"] not in ("http", "websocket")
             or scope["path"] in PUBLIC_PATHS
+            or scope["path"].startswith(WEBHOOKS_PREFIX)
             or _is_ide_page(scope)
             or _is_subscription_socket(scope)
         ):

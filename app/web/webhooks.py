@@ -7,7 +7,8 @@ from starlette.responses import JSONResponse, Response
 
 from app.customers.change_actor import acting_as
 from app.webhooks import hubspot, surveymonkey, zendesk
-from app.webhooks.outcome import WebhookRefused
+from app.webhooks.outcome import Outcome, WebhookRefused
+from app.webhooks.systems import WebhookSource
 
 
 async def _body(request: Request) -> bytes:
@@ -25,55 +26,42 @@ def _refused(error: WebhookRefused) -> Response:
     return JSONResponse({"error": error.reason}, status_code=error.status)
 
 
-async def surveymonkey_webhook(request: Request) -> Response:
-    """SurveyMonkey's response events (`Sm-Signature`)."""
+async def source_webhook(request: Request) -> Response:
+    """`/webhooks/<system name>`: that system's events, read as its vendor sends them
+    (SurveyMonkey's `Sm-Signature`, HubSpot's `X-HubSpot-Signature-v3`, Zendesk's
+    `X-Zendesk-Webhook-Signature`; `app/webhooks/systems.py` says which system sends which)."""
     state = request.app.state
+    source: WebhookSource | None = state.webhook_sources.get(request.path_params["system"])
     try:
-        with acting_as("webhook:surveymonkey", request.state.request_id):
-            outcome = await surveymonkey.handle(
-                state.db, state.graph, state.settings, await _body(request), request.headers
-            )
+        if source is None:
+            raise WebhookRefused(404, "no webhook is configured for this system")
+        with acting_as(f"webhook:{source.system}", request.state.request_id):
+            outcome = await _handle(request, source, await _body(request))
     except WebhookRefused as error:
         return _refused(error)
     return JSONResponse(outcome.as_json())
 
 
-async def hubspot_webhook(request: Request) -> Response:
-    """HubSpot's CRM object events (`X-HubSpot-Signature-v3`)."""
+async def _handle(request: Request, source: WebhookSource, body: bytes) -> Outcome:
     state = request.app.state
-    public = state.settings.webhook_public_url
+    db, graph, settings = state.db, state.graph, state.settings
+    if source.format == "surveymonkey":
+        return await surveymonkey.handle(db, graph, settings, source, body, request.headers)
+    if source.format == "zendesk":
+        return await zendesk.handle(db, graph, settings, source, body=body, headers=request.headers)
     uri = str(request.url)
+    public = settings.webhook_public_url
     if public:
         # Behind a proxy the URL HubSpot signed is the public one, not the one we see.
         query = f"?{request.url.query}" if request.url.query else ""
         uri = f"{public.rstrip('/')}{request.url.path}{query}"
-    try:
-        outcome = await hubspot.handle(
-            state.db,
-            state.graph,
-            state.settings,
-            method=request.method,
-            uri=uri,
-            body=await _body(request),
-            headers=request.headers,
-        )
-    except WebhookRefused as error:
-        return _refused(error)
-    return JSONResponse(outcome.as_json())
-
-
-async def zendesk_webhook(request: Request) -> Response:
-    """Zendesk's ticket events (`X-Zendesk-Webhook-Signature`)."""
-    state = request.app.state
-    try:
-        with acting_as("webhook:zendesk", request.state.request_id):
-            outcome = await zendesk.handle(
-                state.db,
-                state.graph,
-                state.settings,
-                body=await _body(request),
-                headers=request.headers,
-            )
-    except WebhookRefused as error:
-        return _refused(error)
-    return JSONResponse(outcome.as_json())
+    return await hubspot.handle(
+        db,
+        graph,
+        settings,
+        source,
+        method=request.method,
+        uri=uri,
+        body=body,
+        headers=request.headers,
+    )

@@ -1,4 +1,4 @@
-"""`/webhooks/hubspot`: CRM changes to a contact or a ticket refresh that customer.
+"""`/webhooks/<a HubSpot system>`: CRM changes to a contact or a ticket refresh that customer.
 
 HubSpot batches events in one JSON array; each is deduplicated by `eventId`. A `contact.*`
 event names the contact (`objectId`): a linked contact's customer gets its cached CRM data
@@ -6,7 +6,8 @@ dropped, its metrics recomputed and a `PROFILE_CHANGED` event; an unknown contac
 a steward. A `ticket.*` event (opened, updated, deleted) names only the ticket: its contact is
 read from the CRM (v4 associations), and that contact's customer gets the same refresh and a
 `TICKET_CHANGED` event; a CRM that does not answer makes the delivery a 503, which HubSpot
-retries. Other object types are acknowledged and ignored.
+retries. Other object types are acknowledged and ignored. Each portal is its own system
+(`app/webhooks/systems.py`): its secret, its event ids, its source links, its connector.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.webhooks.delivery import (
     queue_unmatched,
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
+from app.webhooks.systems import WebhookSource
 from connectors.errors import ConnectorError
 from connectors.hubspot.connector import HubSpotConnector
 from connectors.webhook_signatures import (
@@ -38,11 +40,11 @@ from connectors.webhook_signatures import (
     signatures_match,
 )
 
-SYSTEM = "hubspot"
 MAX_EVENTS = 1000
 
 
 def verify(
+    source: WebhookSource,
     settings: Settings,
     *,
     method: str,
@@ -52,7 +54,7 @@ def verify(
     now_ms: float | None = None,
 ) -> None:
     """Refuse (401) a bad or stale v3 signature; 404 when not configured."""
-    secret = settings.hubspot_webhook_secret
+    secret = source.secret
     if secret is None:
         raise WebhookRefused(404, "the HubSpot webhook is not configured")
     timestamp = headers.get(HUBSPOT_TIMESTAMP, "")
@@ -91,9 +93,9 @@ def parse(body: bytes) -> list[dict[str, Any]]:
     return events
 
 
-async def _ticket_contact(graph: CustomerGraph, ticket_id: str) -> str | None:
+async def _ticket_contact(graph: CustomerGraph, system: str, ticket_id: str) -> str | None:
     """The (first) contact of a ticket, read from the CRM; 503 if it cannot be read."""
-    connector = graph.connectors.get(SYSTEM)
+    connector = graph.connectors.get(system)
     if not isinstance(connector, HubSpotConnector):
         raise WebhookRefused(503, "no HubSpot connector to read the ticket's contact")
     try:
@@ -113,28 +115,28 @@ def _change_of(event: dict[str, Any]) -> list[str]:
 
 
 async def _one(
-    db: Database, graph: CustomerGraph, event: dict[str, Any], refresh: list[str]
+    db: Database, graph: CustomerGraph, system: str, event: dict[str, Any], refresh: list[str]
 ) -> EventResult:
     event_id = str(event["eventId"])
-    if await already_processed(db, system=SYSTEM, event_id=event_id):
+    if await already_processed(db, system=system, event_id=event_id):
         return EventResult.DUPLICATE
     object_type = event["subscriptionType"].partition(".")[0]
     if object_type not in ("contact", "ticket"):
-        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
+        stored = await commit_event(db, system=system, event_id=event_id, customer_id=None)
         return EventResult.IGNORED if stored else EventResult.DUPLICATE
     if object_type == "ticket":
-        contact_id = await _ticket_contact(graph, str(event["objectId"]))
+        contact_id = await _ticket_contact(graph, system, str(event["objectId"]))
         kind = EventKind.TICKET_CHANGED
     else:
         contact_id, kind = str(event["objectId"]), EventKind.PROFILE_CHANGED
     customer_id = (
-        await customer_of_source(db, system=SYSTEM, external_id=contact_id)
+        await customer_of_source(db, system=system, external_id=contact_id)
         if contact_id is not None
         else None
     )
     if customer_id is None and object_type == "ticket":
         # A ticket of no contact we know: nothing to tell anyone, nobody to queue.
-        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
+        stored = await commit_event(db, system=system, event_id=event_id, customer_id=None)
         return EventResult.IGNORED if stored else EventResult.DUPLICATE
     if customer_id is None:
         details = {
@@ -144,7 +146,7 @@ async def _one(
         }
         return await queue_unmatched(
             db,
-            system=SYSTEM,
+            system=system,
             event_id=event_id,
             external_id=str(contact_id),
             email=None,
@@ -152,7 +154,7 @@ async def _one(
         )
     if not await commit_event(
         db,
-        system=SYSTEM,
+        system=system,
         event_id=event_id,
         customer_id=customer_id,
         change=(kind, _change_of(event)),
@@ -166,6 +168,7 @@ async def handle(
     db: Database,
     graph: CustomerGraph,
     settings: Settings,
+    source: WebhookSource,
     *,
     method: str,
     uri: str,
@@ -173,9 +176,11 @@ async def handle(
     headers: Headers,
 ) -> Outcome:
     """Verify, then handle each event of one HubSpot delivery."""
-    verify(settings, method=method, uri=uri, body=body, headers=headers)
+    verify(source, settings, method=method, uri=uri, body=body, headers=headers)
     refresh: list[str] = []
-    outcome = Outcome([await _one(db, graph, event, refresh) for event in parse(body)])
+    outcome = Outcome(
+        [await _one(db, graph, source.system, event, refresh) for event in parse(body)]
+    )
     if refresh:
         await refresh_customers(db, graph, settings, refresh)
     return outcome

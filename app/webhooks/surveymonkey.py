@@ -1,4 +1,5 @@
-"""`/webhooks/surveymonkey`: a completed survey response becomes the customer's latest answer.
+"""`/webhooks/<a SurveyMonkey system>`: a completed survey response becomes the customer's
+latest answer.
 
 SurveyMonkey's event names the response (`object_id`) and its survey, not the answers, so
 the response is read back through the connector. The respondent is linked by, in order: the
@@ -35,6 +36,7 @@ from app.webhooks.delivery import (
     queue_unmatched,
 )
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
+from app.webhooks.systems import WebhookSource
 from connectors.errors import ConnectorError
 from connectors.records import SurveyResponse
 from connectors.webhook_signatures import (
@@ -43,7 +45,6 @@ from connectors.webhook_signatures import (
     surveymonkey_signature,
 )
 
-SYSTEM = "surveymonkey"
 RESPONSE_EVENTS = frozenset({"response_completed", "response_updated"})
 
 
@@ -55,12 +56,9 @@ class SurveyEvent:
     response_id: str | None
 
 
-def verify(settings: Settings, body: bytes, headers: Headers) -> None:
+def verify(source: WebhookSource, body: bytes, headers: Headers) -> None:
     """Refuse (401) a body whose `Sm-Signature` is not ours; 404 when not configured."""
-    secret, client_id = (
-        settings.surveymonkey_webhook_secret,
-        settings.surveymonkey_webhook_client_id,
-    )
+    secret, client_id = source.secret, source.client_id
     if secret is None or client_id is None:
         raise WebhookRefused(404, "the SurveyMonkey webhook is not configured")
     expected = surveymonkey_signature(
@@ -90,12 +88,12 @@ def parse(body: bytes) -> SurveyEvent:
     )
 
 
-async def _link(db: Database, response: SurveyResponse) -> tuple[str | None, bool]:
+async def _link(db: Database, system: str, response: SurveyResponse) -> tuple[str | None, bool]:
     """(customer id, whether the contact must be linked) for the respondent."""
     async with db.session() as session:
         if response.contact_external_id:
             linked = await customer_repo.customer_id_by_source(
-                session, system=SYSTEM, external_id=response.contact_external_id
+                session, system=system, external_id=response.contact_external_id
             )
             if linked is not None:
                 survivors = await customer_repo.resolve_survivors(session, ids=[linked])
@@ -123,13 +121,15 @@ async def _is_newer(db: Database, customer_id: str, answered_at: datetime) -> bo
     return True
 
 
-async def _rows(db: Database, customer_id: str, response: SurveyResponse, link: bool) -> list[Any]:
+async def _rows(
+    db: Database, system: str, customer_id: str, response: SurveyResponse, link: bool
+) -> list[Any]:
     rows: list[Any] = []
     if link and response.contact_external_id:
         rows.append(
             SourceLink(
                 customer_id=customer_id,
-                system=SYSTEM,
+                system=system,
                 external_id=response.contact_external_id,
                 method=LinkMethod.DETERMINISTIC,
             )
@@ -143,7 +143,7 @@ async def _rows(db: Database, customer_id: str, response: SurveyResponse, link: 
                 name=names.NPS,
                 value=float(response.nps),
                 observed_at=utcnow(),
-                source=SYSTEM,
+                source=system,
                 method=names.METHOD_NPS_LATEST,
                 details={
                     "category": category,
@@ -156,17 +156,23 @@ async def _rows(db: Database, customer_id: str, response: SurveyResponse, link: 
 
 
 async def handle(
-    db: Database, graph: CustomerGraph, settings: Settings, body: bytes, headers: Headers
+    db: Database,
+    graph: CustomerGraph,
+    settings: Settings,
+    source: WebhookSource,
+    body: bytes,
+    headers: Headers,
 ) -> Outcome:
     """Verify, deduplicate, link, record, refresh: one SurveyMonkey delivery."""
-    verify(settings, body, headers)
+    verify(source, body, headers)
+    system = source.system
     event = parse(body)
-    if await already_processed(db, system=SYSTEM, event_id=event.event_id):
+    if await already_processed(db, system=system, event_id=event.event_id):
         return Outcome([EventResult.DUPLICATE])
     if event.event_type not in RESPONSE_EVENTS or not (event.survey_id and event.response_id):
-        stored = await commit_event(db, system=SYSTEM, event_id=event.event_id, customer_id=None)
+        stored = await commit_event(db, system=system, event_id=event.event_id, customer_id=None)
         return Outcome([EventResult.IGNORED if stored else EventResult.DUPLICATE])
-    connector = graph.connectors.get(SYSTEM)
+    connector = graph.connectors.get(system)
     if connector is None:
         raise WebhookRefused(503, "no SurveyMonkey connector is configured")
     try:
@@ -175,9 +181,9 @@ async def handle(
         # SurveyMonkey retries a delivery that fails: the event is not marked processed.
         raise WebhookRefused(503, "SurveyMonkey did not answer") from None
     if response is None:
-        stored = await commit_event(db, system=SYSTEM, event_id=event.event_id, customer_id=None)
+        stored = await commit_event(db, system=system, event_id=event.event_id, customer_id=None)
         return Outcome([EventResult.IGNORED if stored else EventResult.DUPLICATE])
-    customer_id, link = await _link(db, response)
+    customer_id, link = await _link(db, system, response)
     if customer_id is None:
         details = {
             "survey_id": response.survey_id,
@@ -189,17 +195,17 @@ async def handle(
         }
         result = await queue_unmatched(
             db,
-            system=SYSTEM,
+            system=system,
             event_id=event.event_id,
             external_id=response.contact_external_id or response.external_id,
             email=response.respondent_email,
             details=details,
         )
         return Outcome([result])
-    rows = await _rows(db, customer_id, response, link)
+    rows = await _rows(db, system, customer_id, response, link)
     stored = await commit_event(
         db,
-        system=SYSTEM,
+        system=system,
         event_id=event.event_id,
         customer_id=customer_id,
         rows=rows,

@@ -1,11 +1,11 @@
-"""`/webhooks/zendesk`: a support-desk ticket created or changed reaches its customer.
+"""`/webhooks/<a Zendesk system>`: a support-desk ticket created or changed reaches its customer.
 
 Zendesk's ticket event webhooks (`zen:event-type:ticket.*`) send one event per request, with
-the ticket's `requester_id` in `detail`: the requester's customer (through the `zendesk` source
-link) gets its cached support-desk data dropped, its metrics recomputed and a `TICKET_CHANGED`
-event naming what changed (the event type, e.g. `status_changed`, never a value). Each event is
-deduplicated by its `id`; a requester no customer is linked to is acknowledged and ignored;
-other event types too.
+the ticket's `requester_id` in `detail`: the requester's customer (through the source link of
+the system whose URL received it, `app/webhooks/systems.py`) gets its cached support-desk data
+dropped, its metrics recomputed and a `TICKET_CHANGED` event naming what changed (the event
+type, e.g. `status_changed`, never a value). Each event is deduplicated by its `id`; a
+requester no customer is linked to is acknowledged and ignored; other event types too.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.settings import Settings
 from app.store.db import Database
 from app.webhooks.delivery import already_processed, commit_event, customer_of_source
 from app.webhooks.outcome import EventResult, Outcome, WebhookRefused
+from app.webhooks.systems import WebhookSource
 from connectors.webhook_signatures import (
     ZENDESK_SIGNATURE,
     ZENDESK_TIMESTAMP,
@@ -31,13 +32,19 @@ from connectors.webhook_signatures import (
     zendesk_signature,
 )
 
-SYSTEM = "zendesk"
 TICKET_EVENT = "zen:event-type:ticket."
 
 
-def verify(settings: Settings, *, body: bytes, headers: Headers, now: float | None = None) -> None:
+def verify(
+    source: WebhookSource,
+    settings: Settings,
+    *,
+    body: bytes,
+    headers: Headers,
+    now: float | None = None,
+) -> None:
     """Refuse (401) a bad or stale signature; 404 when not configured."""
-    secret = settings.zendesk_webhook_secret
+    secret = source.secret
     if secret is None:
         raise WebhookRefused(404, "the Zendesk webhook is not configured")
     timestamp = headers.get(ZENDESK_TIMESTAMP, "")
@@ -70,25 +77,32 @@ def parse(body: bytes) -> dict[str, Any]:
 
 
 async def handle(
-    db: Database, graph: CustomerGraph, settings: Settings, *, body: bytes, headers: Headers
+    db: Database,
+    graph: CustomerGraph,
+    settings: Settings,
+    source: WebhookSource,
+    *,
+    body: bytes,
+    headers: Headers,
 ) -> Outcome:
     """Verify, then record one Zendesk event."""
-    verify(settings, body=body, headers=headers)
+    verify(source, settings, body=body, headers=headers)
+    system = source.system
     event = parse(body)
     event_id = str(event["id"])
-    if await already_processed(db, system=SYSTEM, event_id=event_id):
+    if await already_processed(db, system=system, event_id=event_id):
         return Outcome([EventResult.DUPLICATE])
     requester = event["detail"].get("requester_id")
     customer_id = None
     if event["type"].startswith(TICKET_EVENT) and requester is not None:
-        customer_id = await customer_of_source(db, system=SYSTEM, external_id=str(requester))
+        customer_id = await customer_of_source(db, system=system, external_id=str(requester))
     if customer_id is None:
-        stored = await commit_event(db, system=SYSTEM, event_id=event_id, customer_id=None)
+        stored = await commit_event(db, system=system, event_id=event_id, customer_id=None)
         return Outcome([EventResult.IGNORED if stored else EventResult.DUPLICATE])
     changed = [event["type"].removeprefix(TICKET_EVENT)]
     if not await commit_event(
         db,
-        system=SYSTEM,
+        system=system,
         event_id=event_id,
         customer_id=customer_id,
         change=(EventKind.TICKET_CHANGED, changed),

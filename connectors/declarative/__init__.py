@@ -21,4 +21,6 @@ REST = SystemType(
     mapping=RestDescription,
     connector=DeclarativeConnector,
     secret=Secret.DESCRIBED,  # bearer, basic, API-key header or OAuth 2, per `mapping.auth`
+    webhooks=("zendesk",),  # a described system names the vendor format its webhooks use
+    webhook_named=True,
 )

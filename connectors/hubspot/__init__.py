@@ -18,4 +18,5 @@ HUBSPOT = SystemType(
     mapping=HubSpotMapping,
     connector=HubSpotConnector,
     secret=Secret.BEARER,  # a private-app access token
+    webhooks=("hubspot",),  # contact and ticket events, signed v3
 )

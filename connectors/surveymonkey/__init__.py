@@ -19,4 +19,5 @@ SURVEYMONKEY = SystemType(
     mapping=SurveyMonkeyMapping,
     connector=SurveyMonkeyConnector,
     secret=Secret.BEARER,
+    webhooks=("surveymonkey",),  # response completed, signed with the app's client id
 )

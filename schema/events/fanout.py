@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -126,33 +127,41 @@ TOO_SLOW = Frame(_body("next", {"data": None, "errors": [_TOO_SLOW_ERROR.formatt
 
 @dataclass(eq=False)
 class Member:
-    """One subscriber's operation in a group: a queue of frames its socket task sends."""
+    """One subscriber's operation in a group: the frames its socket task has yet to send."""
 
     capacity: int
     after: int | None = None  # frames of events at or below it are not for it; None: joining
-    queue: asyncio.Queue[Frame] = field(init=False)
+    pending: deque[Frame] = field(default_factory=deque)
     overflowed: bool = False
-
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue()  # bounded by `offer`, which keeps room for the ending
+    # Set while the socket task waits for a frame. A plain future, not an asyncio.Queue: an
+    # offer to each of 500 members is one append and at most one wake-up.
+    _waiter: asyncio.Future[None] | None = None
 
     def offer(self, frame: Frame) -> None:
         if self.overflowed:
             return
-        if self.queue.qsize() < self.capacity:
-            self.queue.put_nowait(frame)
-            return
-        # Ended rather than silently skip events, as a lone subscriber is.
-        self.overflowed = True
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(TOO_SLOW)
-        self.queue.put_nowait(COMPLETE)
+        if len(self.pending) < self.capacity:
+            self.pending.append(frame)
+        else:
+            # Ended rather than silently skip events, as a lone subscriber is.
+            self.overflowed = True
+            self.pending.clear()
+            self.pending.extend((TOO_SLOW, COMPLETE))
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def frames(self) -> AsyncIterator[Frame]:
-        """The group's frames for this member, up to and including the final one."""
+        """The group's frames for this member, up to and including the final one; every
+        frame that is waiting is yielded before the next wait."""
         while True:
-            frame = await self.queue.get()
+            while not self.pending:
+                self._waiter = asyncio.get_running_loop().create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
+            frame = self.pending.popleft()
             if self.after is not None and 0 < frame.position <= self.after:
                 continue
             yield frame

@@ -10,7 +10,7 @@ import connectors
 from connectors.config import ConnectorConfigError, resolve_token
 from connectors.records import ConnectorKind
 from connectors.registry import load_connectors_config, parse_connectors_config
-from simulators.config import demo_config, demo_environment
+from simulators.config import ZENDESK_EXAMPLE, demo_config, demo_environment
 
 EXAMPLE = Path(connectors.__file__).parent / "connectors.example.toml"
 
@@ -58,3 +58,48 @@ def test_demo_config_points_at_the_given_ports() -> None:
     config = demo_config({"hubspot": 9999})
     assert config.connectors["hubspot"].base_url == "http://127.0.0.1:9999"
     assert config.connectors["odoo"].base_url == "http://127.0.0.1:8701"
+
+
+HUBSPOT_EU = '[connectors.hubspot_eu]\ntype = "hubspot"\nbase_url = "http://x"\ntoken_env = "T"\n'
+DESK = ZENDESK_EXAMPLE.read_text()  # a described (`rest`) system
+
+
+def test_a_system_names_the_variable_of_its_webhook_secret() -> None:
+    text = f'{HUBSPOT_EU}[connectors.hubspot_eu.webhook]\nsecret_env = "C360_EU_HOOK"\n'
+    eu = parse_connectors_config(text).connectors["hubspot_eu"]
+    assert eu.webhook is not None
+    assert (eu.webhook.format, eu.webhook.secret_env) == ("hubspot", "C360_EU_HOOK")
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (f'{HUBSPOT_EU}[connectors.hubspot_eu.webhook]\nsecret = "s3cret"\n', "secret"),
+        (
+            f'{HUBSPOT_EU}[connectors.hubspot_eu.webhook]\nsecret_env = "S"\nformat = "zendesk"\n',
+            "cannot send zendesk webhooks",
+        ),
+        (f'{DESK}[connectors.zendesk.webhook]\nsecret_env = "S"\n', "webhook.format is needed"),
+        (
+            '[connectors.odoo]\nbase_url = "http://x"\ntoken_env = "T"\n'
+            '[connectors.odoo.mapping]\ndatabase = "d"\nlogin = "l"\n'
+            '[connectors.odoo.webhook]\nsecret_env = "S"\n',
+            "sends no webhooks",
+        ),
+        (
+            '[connectors.surveymonkey]\nbase_url = "http://x"\ntoken_env = "T"\n'
+            '[connectors.surveymonkey.webhook]\nsecret_env = "S"\n',
+            "client_id",
+        ),
+    ],
+)
+def test_a_webhook_the_gateway_cannot_read_is_refused(bad: str, reason: str) -> None:
+    with pytest.raises(ConnectorConfigError, match=reason):
+        parse_connectors_config(bad)
+
+
+def test_a_described_system_receives_zendesk_webhooks() -> None:
+    text = f'{DESK}[connectors.zendesk.webhook]\nsecret_env = "S"\nformat = "zendesk"\n'
+    webhook = parse_connectors_config(text).connectors["zendesk"].webhook
+    assert webhook is not None
+    assert webhook.format == "zendesk"

@@ -15,8 +15,8 @@ from app.events.kinds import EventKind
 from app.privacy.principals import Purpose, Role
 from app.store.models import OutboxEvent
 from simulators import FaultSettings
-from simulators.config import DEMO_TOKENS
-from simulators.webhooks import HubSpotWebhookTarget
+from simulators.config import DEMO_TOKENS, ZENDESK_DEMO_USER
+from simulators.webhooks import HubSpotWebhookTarget, ZendeskWebhookTarget
 from tests.events.ws_client import open_socket, subscribed
 from tests.graphql_client import assert_no_errors, global_id, gql
 from tests.metrics.test_webhooks import (
@@ -268,3 +268,107 @@ async def test_a_desk_event_of_no_known_requester_is_acknowledged_and_ignored(st
 
     assert answer.json() == {"results": ["ignored"]}
     assert events == []
+
+
+DESK_TICKET_LIST = """
+query($id: ID!) { customer(id: $id) { tickets { system externalId pipelineStage status } } }
+"""
+
+
+async def test_tickets_written_through_the_desk_simulators_api_reach_a_subscriber(
+    start_gateway, world
+):
+    # given a support tool open on a customer known to Zendesk, and the desk simulator wired
+    # to send its signed ticket events to the gateway
+    link = next(link for link in world.links if link.system == "zendesk")
+    customer = global_id("Customer", link.customer_id)
+    settings = {**WEBHOOK_SETTINGS, "zendesk_webhook_secret": ZENDESK_SECRET}
+    async with start_gateway(**settings) as gateway:
+        desk = gateway.sources.apps["zendesk"]
+        desk.state.webhook = ZendeskWebhookTarget(
+            "http://gateway", ZENDESK_SECRET, httpx.ASGITransport(app=gateway.app)
+        )
+        headers = await gateway.headers_for(Role.SUPPORT_AGENT, Purpose.SUPPORT)
+        async with open_socket(gateway.app) as socket:
+            await socket.init(headers)
+            operation = await socket.subscribe(DESK_TICKETS, {"id": customer})
+            await subscribed(gateway.app, 1)
+
+            # when the requester opens a ticket through Zendesk's API, and an agent solves it
+            # with a reply
+            async with httpx.AsyncClient(
+                transport=gateway.sources.transports["zendesk"],
+                base_url="http://zendesk",
+                auth=(ZENDESK_DEMO_USER, DEMO_TOKENS["zendesk"]),
+            ) as desk_api:
+                opened = await desk_api.post(
+                    "/api/v2/tickets.json",
+                    json={
+                        "ticket": {
+                            "requester_id": int(link.external_id),
+                            "subject": "The zip of my jacket broke",
+                            "comment": {"body": "It broke on the second day."},
+                        }
+                    },
+                )
+                ticket_id = opened.json()["ticket"]["id"]
+                solved = await desk_api.put(
+                    f"/api/v2/tickets/{ticket_id}.json",
+                    json={"ticket": {"status": "solved", "comment": {"body": "Sent a new one."}}},
+                )
+            heard = [
+                (await socket.next_event(operation))["data"]["customerEvents"]["changed"]
+                for _ in range(3)
+            ]
+        tickets = assert_no_errors(await gql(gateway.client, DESK_TICKET_LIST, {"id": customer}))
+
+    # then the subscriber heard of each change by name, and the desk's ticket is read as solved
+    assert (opened.status_code, solved.status_code) == (201, 200)
+    assert heard == [["created"], ["status_changed"], ["comment_added"]]
+    desk_tickets = {
+        t["externalId"]: t["pipelineStage"]
+        for t in tickets["customer"]["tickets"]
+        if t["system"] == "zendesk"
+    }
+    assert desk_tickets[str(ticket_id)] == "solved"
+
+
+async def test_the_desk_simulator_refuses_what_zendesk_refuses(sources, world):
+    # given a requester and one of their tickets
+    link = next(link for link in world.links if link.system == "zendesk")
+    async with httpx.AsyncClient(
+        transport=sources.transports["zendesk"],
+        base_url="http://zendesk",
+        auth=(ZENDESK_DEMO_USER, DEMO_TOKENS["zendesk"]),
+    ) as desk_api:
+        # when a ticket comes without its first comment, or with a status Zendesk lacks
+        blank = await desk_api.post(
+            "/api/v2/tickets.json", json={"ticket": {"requester_id": int(link.external_id)}}
+        )
+        opened = await desk_api.post(
+            "/api/v2/tickets.json",
+            json={"ticket": {"requester_id": int(link.external_id), "comment": {"body": "Hi"}}},
+        )
+        ticket_id = opened.json()["ticket"]["id"]
+        unknown = await desk_api.put(
+            f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {"status": "shelved"}}
+        )
+        closed = await desk_api.put(
+            f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {"status": "closed"}}
+        )
+        after_close = await desk_api.put(
+            f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {"priority": "high"}}
+        )
+
+    # then each refusal is Zendesk's 422 RecordInvalid naming the field; no webhook was wired
+    assert [r.status_code for r in (blank, opened, unknown, closed, after_close)] == [
+        422,
+        201,
+        422,
+        200,
+        422,
+    ]
+    assert blank.json()["error"] == "RecordInvalid"
+    assert set(blank.json()["details"]) == {"comment"}
+    assert set(unknown.json()["details"]) == {"status"}
+    assert set(after_close.json()["details"]) == {"status"}

@@ -143,15 +143,15 @@ GatewayFactory = Callable[..., Any]
 @pytest.fixture
 def start_gateway(seeded_url: str, sources: Sources, tmp_path: Path) -> Callable[..., Any]:
     """`async with start_gateway(config=..., transports=..., environ=..., cache_url=...) as gw:`
-    (`environ` adds secrets to the demo's)."""
+    (`environ`: variables added to the demo tokens', e.g. webhook secrets)."""
 
     @asynccontextmanager
     async def start(
         *,
         config: ConnectorsConfig | None = None,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
-        with_connectors: bool = True,
         environ: Mapping[str, str] | None = None,
+        with_connectors: bool = True,
         **settings_overrides: Any,
     ) -> AsyncIterator[SourceGateway]:
         connectors_file = None
