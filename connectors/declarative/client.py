@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +25,23 @@ class Reply:
 
 
 class TokenBucket:
-    """`rate` requests a second on average, at most `capacity` at once; waiters go in turn."""
+    """`rate` requests a second on average, at most `capacity` at once; waiters go in turn.
+
+    `clock` and `sleep` are the time it reads and waits on (a test passes a manual clock).
+    """
 
     def __init__(
-        self, rate: float, capacity: int, *, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float,
+        capacity: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.rate = rate
         self.capacity = capacity
         self._clock = clock
+        self._sleep = sleep
         self._tokens = float(capacity)
         self._stamp = clock()
         self._lock = asyncio.Lock()
@@ -47,7 +56,7 @@ class TokenBucket:
                 if self._tokens >= 1:
                     self._tokens -= 1
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await self._sleep((1 - self._tokens) / self.rate)
 
 
 class DeclarativeClient(SourceClient):

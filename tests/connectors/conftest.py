@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import stamina.instrumentation
+from stamina.instrumentation import RetryDetails
 from starlette.applications import Starlette
 
 from connectors.base import Connector
@@ -100,3 +102,17 @@ async def primary_call(connector: Connector, world: World) -> object:
         "zendesk": "fetch_contacts",  # described by configuration only
     }[system]
     return await getattr(connector, method)(ids)
+
+
+@pytest.fixture
+def retry_waits() -> Iterator[list[float]]:
+    """The wait before each retry stamina schedules (its public retry hook), in order."""
+    waits: list[float] = []
+    hooks = stamina.instrumentation.get_on_retry_hooks()
+
+    def record(details: RetryDetails) -> None:
+        waits.append(details.wait_for)
+
+    stamina.instrumentation.set_on_retry_hooks([*hooks, record])
+    yield waits
+    stamina.instrumentation.set_on_retry_hooks(hooks)

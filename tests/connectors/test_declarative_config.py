@@ -5,7 +5,7 @@ OAuth 2 client-credentials auth), driven through small in-test APIs."""
 from __future__ import annotations
 
 import base64
-import time
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+import connectors.declarative.auth
 from connectors.config import ConnectorConfigError
 from connectors.config_toml import dump_connectors_config
 from connectors.declarative.config import RestDescription
@@ -31,6 +32,7 @@ from connectors.registry import (
     parse_connectors_config,
 )
 from simulators.config import ZENDESK_EXAMPLE, zendesk_table
+from tests.manual_clock import ManualClock
 
 MINIMAL = """
 [connectors.helpdesk]
@@ -394,14 +396,21 @@ async def test_oauth_token_is_cached_and_fetched_again_on_a_401() -> None:
     assert server.forms[0] == {"grant_type": ["client_credentials"], "scope": ["tickets:read"]}
 
 
-async def test_oauth_token_is_refreshed_before_it_expires() -> None:
-    # given: tokens live 30.3 s and are refreshed 30 s before they expire
-    server = TokenServer(lifetime=30.3)
+async def test_oauth_token_is_refreshed_before_it_expires(monkeypatch) -> None:
+    # given: tokens live 60 s and are refreshed 30 s before they expire, on a manual clock
+    clock = ManualClock()
+    monkeypatch.setattr(
+        connectors.declarative.auth,
+        "ClientCredentialsAuth",
+        partial(connectors.declarative.auth.ClientCredentialsAuth, clock=clock),
+    )
+    server = TokenServer(lifetime=60)
     connector = oauth_connector(server)
     try:
         await connector.fetch_tickets(["1"])
+        clock.advance(29.9)
         await connector.fetch_tickets(["1"])
-        time.sleep(0.35)
+        clock.advance(0.2)
         await connector.fetch_tickets(["1"])
     finally:
         await connector.aclose()

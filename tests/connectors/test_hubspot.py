@@ -347,7 +347,8 @@ async def test_a_caller_giving_up_does_not_cancel_a_shared_contact_read(
     contact_id = first_ids(world, "hubspot", 1)[0]
     impatient = asyncio.create_task(connector.fetch_tickets([contact_id]))
     patient = asyncio.create_task(connector.fetch_engagements([contact_id]))
-    await asyncio.sleep(0.01)
+    while not recording.calls and not patient.done():  # until the shared read is under way
+        await asyncio.sleep(0)
 
     # when one gives up
     impatient.cancel()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from starlette.applications import Starlette
 
 from connectors.base import Connector
 from connectors.config import ConnectorSettings
+from connectors.declarative.client import TokenBucket
 from connectors.declarative.connector import DeclarativeConnector
 from connectors.errors import (
     BadResponseError,
@@ -38,6 +38,7 @@ from simulators.desk import desk_tickets, desk_user
 from simulators.world import World
 from tests.connectors.conftest import TEST_BUDGET
 from tests.connectors.test_hubspot import assert_same_shape
+from tests.manual_clock import ManualClock
 
 # Zendesk's documented examples (API reference: Users "Show User", Tickets "List Tickets" with
 # cursor pagination, Ticket Comments "List Comments", Incremental Exports "Incremental User
@@ -374,20 +375,26 @@ async def test_capabilities_come_from_the_described_kinds(zendesk) -> None:
 
 
 async def test_the_client_side_rate_limit_is_honoured(zendesk, zendesk_app) -> None:
-    # given: 20 requests a second, one at a time
+    # given: 16 requests a second (1/16 s is exact in binary, as the manual clock needs),
+    # one at a time
     app = zendesk_app()
     connector = zendesk(
-        app, settings=zendesk_settings(rate_limit={"requests": 20, "per": "second", "burst": 1})
+        app, settings=zendesk_settings(rate_limit={"requests": 16, "per": "second", "burst": 1})
+    )
+    bucket = connector.client.bucket
+    assert bucket is not None and (bucket.rate, bucket.capacity) == (16, 1)
+    # the same limit, on a clock that moves only when the limiter waits
+    clock = ManualClock()
+    connector.client.bucket = TokenBucket(
+        bucket.rate, bucket.capacity, clock=clock, sleep=clock.sleep
     )
 
     # when
-    started = time.perf_counter()
     reports = await asyncio.gather(*(connector.health() for _ in range(6)))
-    elapsed = time.perf_counter() - started
 
-    # then: the first goes at once, the other five wait their turn (1/20 s each)
+    # then: the first goes at once, the other five wait their turn (1/16 s each)
     assert {r.status for r in reports} == {SourceStatus.OK}
-    assert elapsed >= 5 / 20 * 0.9
+    assert clock.slept == [1 / 16] * 5
     assert app.state.gate.requests == 6
 
 
@@ -421,16 +428,17 @@ async def test_429_with_retry_after_is_retried(world, zendesk, zendesk_app) -> N
 
 
 async def test_429_whose_retry_after_exceeds_the_budget_fails_fast(
-    world, zendesk, zendesk_app
+    world, zendesk, zendesk_app, retry_waits
 ) -> None:
     app = zendesk_app(FaultSettings(rate_limit=1, rate_window_seconds=60.0))
     connector = zendesk(app)
     await connector.health()
-    started = time.perf_counter()
     with pytest.raises(RateLimitedError) as caught:
         await connector.fetch_contacts(zendesk_ids(world, 1))
-    assert caught.value.retry_after is not None and caught.value.retry_after >= 1
-    assert time.perf_counter() - started < TEST_BUDGET
+    assert caught.value.retry_after is not None and caught.value.retry_after >= TEST_BUDGET
+    # no retry was scheduled: the call gave up at once instead of waiting out its budget
+    assert retry_waits == []
+    assert app.state.gate.requests == 2
 
 
 async def test_a_bad_token_is_unauthorized(world, zendesk) -> None:
