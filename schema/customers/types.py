@@ -9,9 +9,10 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.errors import NotFoundError
+from app.metrics.current import CurrentMetric, current_metrics
+from app.metrics.current import Trend as MetricTrend
 from app.pagination import (
     check_page_size,
 )
@@ -19,11 +20,13 @@ from app.privacy.consent import current_state
 from app.privacy.masking import PiiKind
 from app.store import models
 from app.store.types import utcnow
+from schema.context import Info
 from schema.enums import ConsentState, LifecycleStage, LinkMethod, ProfileType, Trend
 from schema.history.fields import CustomerHistoryFields
 from schema.history.past import past_contact_points
 from schema.identity.fields import CustomerIdentityFields
 from schema.metrics.fields import CustomerMetricFields
+from schema.pagination import Edge
 from schema.privacy.access_log import CustomerPrivacyFields
 from schema.privacy.gate import check_visible
 from schema.privacy.pii import pii, pii_extensions
@@ -140,7 +143,7 @@ class PostalAddress:
 class SourceIdentity:
     system: str = strawberry.field(description="The source system, e.g. odoo, hubspot, loyalty.")
     external_id: str = strawberry.field(description="The customer's id in that system.")
-    method: LinkMethod  # type: ignore[valid-type]
+    method: LinkMethod
     score: float | None = strawberry.field(description="Match score when linked by matching.")
     linked_at: datetime
 
@@ -172,8 +175,12 @@ class MetricObservation:
             observed_at=row.observed_at,
             source=row.source,
             method=row.method,
-            details=row.details,
+            details=None if row.details is None else JSON(row.details),
         )
+
+
+# The app's trends as the GraphQL enum's members (one lookup per metric on a customer page).
+_TRENDS = {trend: Trend(trend.value) for trend in MetricTrend}
 
 
 @strawberry.type(description="The current value of a metric, with the previous one and the trend.")
@@ -188,20 +195,13 @@ class MetricValue:
     details: JSON | None
 
     @classmethod
-    def from_models(cls, current: models.MetricObservation, previous: Any) -> MetricValue:
-        if previous is None:
-            trend = Trend.NEW
-        elif current.value > previous.value:
-            trend = Trend.UP
-        elif current.value < previous.value:
-            trend = Trend.DOWN
-        else:
-            trend = Trend.FLAT
+    def from_current(cls, metric: CurrentMetric[Any]) -> MetricValue:
+        current, previous = metric.current, metric.previous
         return cls(
             name=current.name,
             value=current.value,
             previous_value=previous.value if previous is not None else None,
-            trend=trend,
+            trend=_TRENDS[metric.trend],
             observed_at=current.observed_at,
             source=current.source,
             method=current.method,
@@ -302,13 +302,13 @@ class Interaction:
             summary=row.summary,
             occurred_at=row.occurred_at,
             source=row.source,
-            details=row.details,
+            details=None if row.details is None else JSON(row.details),
         )
 
 
 @strawberry.type(description="A page of a customer's interactions, newest first.")
 class InteractionConnection:
-    edges: list[relay.Edge[Interaction]]
+    edges: list[Edge[Interaction]]
     page_info: relay.PageInfo
 
 
@@ -331,8 +331,8 @@ class Customer(
     family_name: str | None = pii(PiiKind.NAME)
     birth_date: date | None = pii(PiiKind.BIRTH_DATE)
     locale: str | None
-    lifecycle_stage: LifecycleStage  # type: ignore[valid-type]
-    profile_type: ProfileType  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage
+    profile_type: ProfileType
     segment: str | None
     loyalty_id: str | None = pii(PiiKind.IDENTIFIER, "The loyalty card number.")
     version: int = strawberry.field(description="Send it back with updateCustomer.")
@@ -438,14 +438,7 @@ class Customer(
     async def metrics(self, info: Info, names: list[str] | None = None) -> list[MetricValue]:
         rows = await info.context.loaders.metric_values_by_customer_id.load(self.id)
         wanted = {name.lower() for name in names} if names is not None else None
-        by_name: dict[str, list[models.MetricObservation]] = {}
-        for row in rows:
-            if wanted is None or row.name in wanted:
-                by_name.setdefault(row.name, []).append(row)
-        return [
-            MetricValue.from_models(pair[0], pair[1] if len(pair) > 1 else None)
-            for _, pair in sorted(by_name.items())
-        ]
+        return [MetricValue.from_current(metric) for metric in current_metrics(rows, wanted)]
 
     @strawberry.field(description="Observations of one metric, newest first.")
     async def metric_history(

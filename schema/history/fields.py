@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from app.customers.history import check_as_of, history_page, record_as_of
 from app.errors import NotFoundError
 from app.pagination import requested_page_size
+from schema.context import Info
 from schema.pagination import Edge, page_info
 
 if TYPE_CHECKING:
