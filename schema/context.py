@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 from strawberry.types.graphql import OperationType
 
 from app.cache import MemoryCacheBackend, SourceCache
+from app.customers.service import CustomerService
 from app.graph import CustomerGraph, SourceKind
-from app.metrics.recompute import refresh_customers
+from app.identity.steward_service import StewardService
 from app.privacy.access import RequestAccess
 from app.privacy.audit import write_request_audit
 from app.privacy.principals import Principal
+from app.privacy.subject_requests import SubjectRequests
 from app.settings import Settings
 from app.sources import CustomerSources
 from app.store.db import Database
@@ -36,6 +39,10 @@ class Context:
     history: HistoryLoaders = field(init=False)
     sources: CustomerSources = field(init=False)
     access: RequestAccess = field(init=False)
+    # The caller's audited changes, by domain.
+    customers: CustomerService = field(init=False)
+    stewards: StewardService = field(init=False)
+    subject_requests: SubjectRequests = field(init=False)
     # Errors of sources that failed under fields that still resolved (merged timeline).
     partial_errors: list[GraphQLError] = field(init=False, default_factory=list)
     requested_kinds: dict[int, frozenset[SourceKind]] = field(init=False, default_factory=dict)
@@ -49,15 +56,15 @@ class Context:
         graph = self.graph or CustomerGraph({}, {}, SourceCache(MemoryCacheBackend(1)))
         self.sources = CustomerSources(graph)
         self.access = RequestAccess(self.principal, self.request_id)
-
-    async def recompute_metrics(self, customer_id: str) -> None:
-        """After a local change to a metric's inputs (an interaction, a consent): recompute the
-        customer's metrics; source data stays cached, as nothing changed upstream."""
-        await refresh_customers(
-            self.db, self.sources.graph, self.settings, [customer_id], drop_cached_sources=False
-        )
+        self.customers = CustomerService(self.db, self.settings, graph, self.access)
+        self.stewards = StewardService(self.db, self.settings, self.access)
+        self.subject_requests = SubjectRequests(self.db, self.settings, graph, self.access)
 
     async def close(self) -> None:
         """Write the request's audit rows, even if the request is cancelled (reads hold no
         session to release)."""
         await finish_bookkeeping(write_request_audit(self.db, self.access))
+
+
+Info = strawberry.Info[Context, None]
+"""What HTTP resolvers take as `info`: `info.context` is the request's `Context`."""

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.pagination import Page, requested_page_size
+from app.privacy.consent import ConsentPurpose
 from app.settings import Settings
 from app.store.db import Database
 from app.store.repositories import customer_rows
 from app.store.repositories import customers as repo
 from app.store.repositories.customer_rows import CustomerRow
 from app.store.repositories.customers import CustomerFilter, CustomerOrder
+
+
+def visible_to(criteria: CustomerFilter, consent_purpose: ConsentPurpose | None) -> CustomerFilter:
+    """`criteria` narrowed to the customers a caller may list: a consent-gated purpose only
+    ever sees customers whose consent for it holds now."""
+    if consent_purpose is None:
+        return criteria
+    return replace(criteria, consented_to=(*criteria.consented_to, (consent_purpose, None)))
 
 
 async def list_customers(

@@ -18,19 +18,14 @@ from app.store.db import Database
 from app.store.repositories import timelines
 from app.store.types import utcnow
 
-CUSTOMER_EVENT_ROLES = policy.READ_ROLES | {Role.CUSTOMER}
-"""Roles that may follow one customer's events (a customer only its own)."""
-EVENT_STREAM_ROLES = policy.STAFF_ROLES
-"""Roles that may follow every customer's events."""
-
 
 def check_may_follow(principal: Principal, customer_id: str | None) -> None:
     """Raise `ForbiddenError` unless the principal may subscribe to these events
     (`customer_id` None: every customer's)."""
     if customer_id is None:
-        policy.require_role(principal, EVENT_STREAM_ROLES, "follow every customer's events")
+        policy.require_role(principal, policy.EVENT_STREAM_ROLES, "follow every customer's events")
         return
-    policy.require_role(principal, CUSTOMER_EVENT_ROLES, "follow a customer's events")
+    policy.require_role(principal, policy.CUSTOMER_EVENT_ROLES, "follow a customer's events")
     if principal.role is Role.CUSTOMER and customer_id != principal.subject:
         raise ForbiddenError("a customer may only follow their own events")
 

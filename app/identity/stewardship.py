@@ -17,17 +17,11 @@ from app.identity.ingest import customers_changed
 from app.identity.merging import merge_customers, unmerge_customer
 from app.identity.survivorship import SurvivorshipRules
 from app.pagination import Page, decode_cursor, encode_cursor
-from app.privacy.principals import Role
 from app.store.db import Database
 from app.store.models import CandidateStatus, Customer, MatchCandidate
 from app.store.repositories import customers as customer_repo
 from app.store.repositories import identity as repo
 from app.store.types import utcnow
-
-IDENTITY_STEWARDS = frozenset({Role.ADMIN, Role.STEWARD})
-"""Roles that decide on identities: resolve candidates, merge, unmerge."""
-IDENTITY_REVIEWERS = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
-"""Roles that may list duplicate candidates (personal data stays masked for analysts)."""
 
 
 class CandidateDecision(StrEnum):

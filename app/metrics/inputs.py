@@ -164,3 +164,9 @@ def top_categories(orders: Iterable[Order], *, limit: int = 3) -> list[str]:
         for category in order.product_categories:
             spend[category] += share
     return [name for name, _ in sorted(spend.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def top_order_categories(orders: Sequence[records.Order], *, limit: int = 3) -> list[str]:
+    """Product categories by the customer's kept spend on these ERP orders, largest first
+    (only purchases count, net of refunds: the calculators' view of the orders)."""
+    return top_categories(customer_activity(SourceInputs(orders=orders)).orders, limit=limit)

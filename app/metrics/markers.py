@@ -13,8 +13,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from app.metrics import names
+from app.metrics.current import latest
 from app.store.models import CHANNEL_PRIORITY
 
 MEDIUM_RISK_FROM = 0.3
@@ -78,3 +82,37 @@ def next_best_action(
     if order_count:
         return NextBestAction.CROSS_SELL
     return NextBestAction.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """What a personalization widget needs of one customer (besides its segment)."""
+
+    rfm_segment: str | None
+    churn_risk_band: RiskBand | None
+    preferred_channel: str | None
+    next_best_action: NextBestAction
+
+
+def customer_markers(observations: Iterable[Any], channels: Iterable[str]) -> Markers:
+    """One customer's markers, from its stored observations (newest first per metric, with
+    `details`) and its preferred channels."""
+    current = latest(observations)
+
+    def value(name: str) -> float | None:
+        row = current.get(name)
+        return float(row.value) if row is not None else None
+
+    rfm = current.get(names.RFM_SEGMENT)
+    rfm_segment = (rfm.details or {}).get("segment") if rfm is not None else None
+    return Markers(
+        rfm_segment=rfm_segment,
+        churn_risk_band=risk_band(value(names.CHURN_RISK)),
+        preferred_channel=preferred_channel(channels),
+        next_best_action=next_best_action(
+            risk=value(names.CHURN_RISK),
+            nps_category=value(names.NPS_CATEGORY),
+            rfm_segment=rfm_segment,
+            order_count=value(names.ORDER_COUNT),
+        ),
+    )

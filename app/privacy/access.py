@@ -43,7 +43,7 @@ class RequestAccess:
         """Raise unless the principal may see this customer at all (self-only, consent)."""
         if self.principal.role is Role.CUSTOMER and customer_id != self.principal.subject:
             raise ForbiddenError("a customer may only reach their own record")
-        if self.principal.role not in policy.READ_ROLES | {Role.CUSTOMER}:
+        if self.principal.role not in policy.CUSTOMER_READ_ROLES:
             raise ForbiddenError(f"role {self.principal.role.value} may not read customers")
         purpose = self.consent_purpose
         if purpose is not None and not holds(latest_consents, purpose.value, None, now):

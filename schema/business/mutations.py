@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
-from app.business.acquisition import NewAcquisition, set_acquisition
+from app.business.acquisition import NewAcquisition
 from app.business.spend import CostCategory as Category
 from app.business.spend import NewSpend, record_spend
 from app.metrics.recompute import params_from_settings
@@ -16,36 +15,36 @@ from schema.business.types import (
     AcquisitionSpendInput,
     SetAcquisitionInput,
 )
+from schema.context import Info
 from schema.ids import node_id_of
+from schema.permissions import requires
 
 
 @strawberry.type
 class BusinessMutations:
     @strawberry.mutation(
-        description="Set where a customer came from (replaces its acquisition record)."
+        description="Set where a customer came from (replaces its acquisition record).",
+        extensions=[requires(policy.ACQUISITION_WRITE_ROLES, "set acquisitions")],
     )
     async def set_acquisition(self, info: Info, input: SetAcquisitionInput) -> Acquisition | None:  # noqa: A002
-        info.context.access.require(policy.ACQUISITION_WRITE_ROLES, "set acquisitions")
-        row = await set_acquisition(
-            info.context.db,
+        row = await info.context.customers.set_acquisition(
             NewAcquisition(
                 customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
                 acquired_at=input.acquired_at,
                 system=input.source,
                 channel=input.channel,
                 campaign=input.campaign,
-            ),
+            )
         )
-        info.context.access.record_change(row.customer_id, "set_acquisition", ["acquisition"])
         return Acquisition.from_model(row)
 
     @strawberry.mutation(
-        description="Record acquisition spend: every entry, or (one invalid) none."
+        description="Record acquisition spend: every entry, or (one invalid) none.",
+        extensions=[requires(policy.ACQUISITION_WRITE_ROLES, "record acquisition spend")],
     )
     async def record_acquisition_spend(
         self, info: Info, entries: list[AcquisitionSpendInput]
     ) -> list[AcquisitionSpendEntry]:
-        info.context.access.require(policy.ACQUISITION_WRITE_ROLES, "record acquisition spend")
         rows = await record_spend(
             info.context.db,
             [

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from app.business.cohorts import retention_cohorts
 from app.business.report import BusinessGroupBy as GroupBy
@@ -22,13 +21,16 @@ from schema.business.types import (
     CostBasis,
     RetentionCohort,
 )
+from schema.context import Info
+from schema.permissions import requires
 
 
 @strawberry.type
 class BusinessQueries:
     @strawberry.field(
         description="Acquisition, attrition, growth, churn, CAC, LTV:CAC, payback, repeat "
-        "purchase rate and ARPU over [from, to] (whole UTC days), grouped. No personal data."
+        "purchase rate and ARPU over [from, to] (whole UTC days), grouped. No personal data.",
+        extensions=[requires(policy.BUSINESS_METRICS_ROLES, "read business metrics")],
     )
     async def business_metrics(
         self,
@@ -38,7 +40,6 @@ class BusinessQueries:
         group_by: BusinessGroupBy = BusinessGroupBy.NONE,
         cost_basis: CostBasis = CostBasis.SIMPLE,
     ) -> BusinessMetrics:
-        info.context.access.require(policy.BUSINESS_METRICS_ROLES, "read business metrics")
         params = params_from_settings(info.context.settings)
         groups = await business_metrics(
             info.context.db,
@@ -59,7 +60,8 @@ class BusinessQueries:
 
     @strawberry.field(
         description="Retention by acquisition cohort: of the customers acquired in each month "
-        "or quarter of [from, to], those not lost at the end of each month since."
+        "or quarter of [from, to], those not lost at the end of each month since.",
+        extensions=[requires(policy.BUSINESS_METRICS_ROLES, "read retention cohorts")],
     )
     async def retention_cohorts(
         self,
@@ -68,6 +70,5 @@ class BusinessQueries:
         to: date,
         period: CohortPeriod = CohortPeriod.MONTH,
     ) -> list[RetentionCohort]:
-        info.context.access.require(policy.BUSINESS_METRICS_ROLES, "read retention cohorts")
         table = await retention_cohorts(info.context.db, since=from_, until=to, grain=period.value)
         return [RetentionCohort.from_cohort(cohort) for cohort in table]

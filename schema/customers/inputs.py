@@ -21,15 +21,15 @@ from schema.enums import (
 
 @strawberry.input(description="A consent that must hold now.")
 class ConsentRequirement:
-    purpose: ConsentPurpose  # type: ignore[valid-type]
-    channel: ConsentChannel | None = strawberry.field(  # type: ignore[valid-type]
+    purpose: ConsentPurpose
+    channel: ConsentChannel | None = strawberry.field(
         default=None, description="Any channel when omitted."
     )
 
 
 @strawberry.input(description="Criteria for a customer list; all given criteria must hold.")
 class CustomerFilter:
-    lifecycle_stage: LifecycleStage | None = None  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage | None = None
     segment: str | None = None
     updated_since: datetime | None = None
     email: str | None = strawberry.field(default=None, description="Exact email, any case.")
@@ -66,8 +66,8 @@ class CreateCustomerInput:
     family_name: str | None = None
     birth_date: date | None = None
     locale: str | None = None
-    lifecycle_stage: LifecycleStage | None = None  # type: ignore[valid-type]
-    profile_type: ProfileType | None = None  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage | None = None
+    profile_type: ProfileType | None = None
     segment: str | None = None
     loyalty_id: str | None = None
     emails: list[str] = strawberry.field(default_factory=list, description="First is primary.")
@@ -84,8 +84,8 @@ class UpdateCustomerInput:
     family_name: str | None = strawberry.UNSET
     birth_date: date | None = strawberry.UNSET
     locale: str | None = strawberry.UNSET
-    lifecycle_stage: LifecycleStage | None = strawberry.UNSET  # type: ignore[valid-type]
-    profile_type: ProfileType | None = strawberry.UNSET  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage | None = strawberry.UNSET
+    profile_type: ProfileType | None = strawberry.UNSET
     segment: str | None = strawberry.UNSET
     loyalty_id: str | None = strawberry.UNSET
 
@@ -93,7 +93,7 @@ class UpdateCustomerInput:
 @strawberry.input(description="An email, phone or postal address to add to a customer.")
 class AddContactPointInput:
     customer_id: relay.GlobalID
-    kind: ContactKind  # type: ignore[valid-type]
+    kind: ContactKind
     value: str | None = strawberry.field(default=None, description="The email or phone.")
     address: AddressInput | None = None
     label: str | None = None

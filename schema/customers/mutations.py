@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
+from strawberry.scalars import JSON
 
-from app.customers import activity, contact_points, profiles
+from app.customers import activity
 from app.customers.contact_points import NewContactPoint, PostalAddress
 from app.privacy.policy import STAFF_ROLES
 from app.store.models import ContactKind
+from schema.context import Info
 from schema.customers.inputs import (
     AddContactPointInput,
     AddressInput,
@@ -24,6 +25,7 @@ from schema.customers.inputs import (
 from schema.customers.parts import CONTACT_POINT_TYPE, Interaction
 from schema.customers.types import Customer, MetricObservation
 from schema.ids import int_node_id_of, node_id_of
+from schema.permissions import requires
 
 _PROFILE_FIELDS = (
     "given_name",
@@ -50,6 +52,12 @@ def _profile(input_: Any) -> dict[str, Any]:
         if getattr(input_, name) is not strawberry.UNSET
         and not (isinstance(input_, CreateCustomerInput) and getattr(input_, name) is None)
     }
+
+
+def _details(given: JSON | None) -> dict[str, Any] | None:
+    # Strawberry types the JSON scalar as `object`; the app takes the value as the client sent
+    # it (it checks its size, and stores it as JSON).
+    return cast("dict[str, Any] | None", given)
 
 
 def _address(given: AddressInput) -> PostalAddress:
@@ -86,38 +94,32 @@ def _new_points(input_: CreateCustomerInput) -> list[NewContactPoint]:
 
 @strawberry.type
 class CustomerMutations:
-    @strawberry.mutation(description="Create a customer with its first contact points.")
+    @strawberry.mutation(
+        description="Create a customer with its first contact points.",
+        extensions=[requires(STAFF_ROLES, "create customers")],
+    )
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> Customer | None:  # noqa: A002
-        info.context.access.require(STAFF_ROLES, "create customers")
-        row = await profiles.create_customer(
-            info.context.db,
-            profiles.NewCustomer(profile=_profile(input), contact_points=_new_points(input)),
-            default_region=info.context.settings.default_phone_region,
-            settings=info.context.settings,
-        )
-        info.context.access.record_change(row.id, "create", _profile(input))
+        row = await info.context.customers.create_customer(_profile(input), _new_points(input))
         return Customer.from_model(row)
 
-    @strawberry.mutation(description="Change a customer's profile if `version` is still current.")
+    @strawberry.mutation(
+        description="Change a customer's profile if `version` is still current.",
+        extensions=[requires(STAFF_ROLES, "update customers")],
+    )
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> Customer | None:  # noqa: A002
-        info.context.access.require(STAFF_ROLES, "update customers")
-        row = await profiles.update_customer(
-            info.context.db,
-            customer_id=node_id_of(input.id, "Customer"),
-            version=input.version,
-            changes=_profile(input),
-            settings=info.context.settings,
+        row = await info.context.customers.update_customer(
+            node_id_of(input.id, "Customer"), input.version, _profile(input)
         )
-        info.context.access.record_change(row.id, "update", _profile(input))
         return Customer.from_model(row)
 
-    @strawberry.mutation(description="Add an email, phone or postal address to a customer.")
+    @strawberry.mutation(
+        description="Add an email, phone or postal address to a customer.",
+        extensions=[requires(STAFF_ROLES, "change contact points")],
+    )
     async def add_contact_point(self, info: Info, input: AddContactPointInput) -> Customer | None:  # noqa: A002
-        info.context.access.require(STAFF_ROLES, "change contact points")
-        customer, _ = await contact_points.add_contact_point(
-            info.context.db,
-            customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
-            point=NewContactPoint(
+        customer = await info.context.customers.add_contact_point(
+            node_id_of(input.customer_id, "Customer", argument="customerId"),
+            NewContactPoint(
                 kind=ContactKind(input.kind.value),
                 value=input.value,
                 address=_address(input.address) if input.address else None,
@@ -125,77 +127,72 @@ class CustomerMutations:
                 is_primary=input.is_primary,
                 verified=input.verified,
             ),
-            default_region=info.context.settings.default_phone_region,
-            settings=info.context.settings,
         )
-        info.context.access.record_change(customer.id, "add_contact_point", [input.kind.value])
         return Customer.from_model(customer)
 
-    @strawberry.mutation(description="Remove a contact point; returns its customer.")
+    @strawberry.mutation(
+        description="Remove a contact point; returns its customer.",
+        extensions=[requires(STAFF_ROLES, "change contact points")],
+    )
     async def remove_contact_point(self, info: Info, id: relay.GlobalID) -> Customer | None:  # noqa: A002
-        info.context.access.require(STAFF_ROLES, "change contact points")
-        customer = await contact_points.remove_contact_point(
-            info.context.db, contact_point_id=int_node_id_of(id, CONTACT_POINT_TYPE)
+        customer = await info.context.customers.remove_contact_point(
+            int_node_id_of(id, CONTACT_POINT_TYPE)
         )
-        info.context.access.record_change(customer.id, "remove_contact_point", [])
         return Customer.from_model(customer)
 
-    @strawberry.mutation(description="Record an interaction on a customer's timeline.")
+    @strawberry.mutation(
+        description="Record an interaction on a customer's timeline.",
+        extensions=[requires(STAFF_ROLES, "record interactions")],
+    )
     async def record_interaction(
         self,
         info: Info,
         input: RecordInteractionInput,  # noqa: A002
     ) -> Interaction | None:
-        info.context.access.require(STAFF_ROLES, "record interactions")
-        row = await activity.record_interaction(
-            info.context.db,
-            customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
-            new=activity.NewInteraction(
+        row = await info.context.customers.record_interaction(
+            node_id_of(input.customer_id, "Customer", argument="customerId"),
+            activity.NewInteraction(
                 channel=input.channel,
                 kind=input.kind,
                 summary=input.summary,
                 occurred_at=input.occurred_at,
                 source=input.source,
-                details=input.details,
+                details=_details(input.details),
             ),
         )
-        info.context.access.record_change(row.customer_id, "record_interaction", [])
-        # Engagement, recency and churn risk read local interactions: keep them current.
-        await info.context.recompute_metrics(row.customer_id)
         return Interaction.from_model(row)
 
-    @strawberry.mutation(description="Append a metric observation to a customer's history.")
+    @strawberry.mutation(
+        description="Append a metric observation to a customer's history.",
+        extensions=[requires(STAFF_ROLES, "record metrics")],
+    )
     async def record_metric(self, info: Info, input: RecordMetricInput) -> MetricObservation | None:  # noqa: A002
-        info.context.access.require(STAFF_ROLES, "record metrics")
-        row = await activity.record_metric(
-            info.context.db,
-            customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
-            new=activity.NewMetric(
+        row = await info.context.customers.record_metric(
+            node_id_of(input.customer_id, "Customer", argument="customerId"),
+            activity.NewMetric(
                 name=input.name,
                 value=input.value,
                 observed_at=input.observed_at,
                 source=input.source,
                 method=input.method,
-                details=input.details,
+                details=_details(input.details),
             ),
         )
-        info.context.access.record_change(row.customer_id, "record_metric", [row.name])
         return MetricObservation.from_model(row)
 
-    @strawberry.mutation(description="Link a source-system identity to a customer.")
+    @strawberry.mutation(
+        description="Link a source-system identity to a customer.",
+        extensions=[requires(STAFF_ROLES, "link source identities")],
+    )
     async def link_source_identity(
         self,
         info: Info,
         input: LinkSourceIdentityInput,  # noqa: A002
     ) -> Customer | None:
-        info.context.access.require(STAFF_ROLES, "link source identities")
-        link = await activity.link_source_identity(
-            info.context.db,
-            customer_id=node_id_of(input.customer_id, "Customer", argument="customerId"),
-            system=input.system,
-            external_id=input.external_id,
-            settings=info.context.settings,
+        link = await info.context.customers.link_source_identity(
+            node_id_of(input.customer_id, "Customer", argument="customerId"),
+            input.system,
+            input.external_id,
         )
-        info.context.access.record_change(link.customer_id, "link_source_identity", [link.system])
         row = await info.context.loaders.customer_by_id.load(link.customer_id)
         return Customer.from_model(row) if row is not None else None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
-from app.customers.listing import count_customers, customer_id_by_source, list_customers
+from app.customers.listing import (
+    count_customers,
+    customer_id_by_source,
+    list_customers,
+    visible_to,
+)
 from app.errors import NotFoundError
 from app.identity.contact import normalize_email, normalize_phone
 from app.privacy import policy
@@ -17,10 +18,12 @@ from app.store.repositories.customers import CustomerFilter as StoreFilter
 from app.store.repositories.customers import CustomerOrder as StoreOrder
 from app.store.repositories.customers import CustomerOrderField as StoreOrderField
 from schema.connections import page_info
+from schema.context import Info
 from schema.customers.inputs import CustomerFilter, CustomerOrder
 from schema.customers.types import Customer
-from schema.enums import OrderDirection
+from schema.enums import ConsentChannel, OrderDirection
 from schema.ids import node_id_of
+from schema.permissions import requires
 
 
 @strawberry.type(description="A page of customers.")
@@ -52,8 +55,8 @@ def _store_filter(given: CustomerFilter | None, default_region: str) -> StoreFil
     )
 
 
-def _value(enum_member: Any) -> str | None:
-    return enum_member.value if enum_member is not None else None
+def _value(channel: ConsentChannel | None) -> str | None:
+    return channel.value if channel is not None else None
 
 
 @strawberry.type
@@ -79,7 +82,10 @@ class CustomerQueries:
             raise NotFoundError("no customer is linked to this source identity")
         return await Customer.visible(info, row)
 
-    @strawberry.field(description="Customers matching `filter`, as a Relay connection.")
+    @strawberry.field(
+        description="Customers matching `filter`, as a Relay connection.",
+        extensions=[requires(policy.READ_ROLES, "list customers")],
+    )
     async def customers(
         self,
         info: Info,
@@ -89,14 +95,10 @@ class CustomerQueries:
         order_by: CustomerOrder | None = None,
     ) -> CustomerConnection:
         settings = info.context.settings
-        access = info.context.access
-        access.require(policy.READ_ROLES, "list customers")
-        criteria = _store_filter(filter, settings.default_phone_region)
-        if access.consent_purpose is not None:
-            # A consent-gated purpose only ever sees customers whose consent holds now.
-            criteria = replace(
-                criteria, consented_to=(*criteria.consented_to, (access.consent_purpose, None))
-            )
+        criteria = visible_to(
+            _store_filter(filter, settings.default_phone_region),
+            info.context.access.consent_purpose,
+        )
         order = order_by or CustomerOrder()
         page = await list_customers(
             info.context.db,

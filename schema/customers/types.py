@@ -10,15 +10,17 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.errors import NotFoundError
+from app.metrics.current import CurrentMetric, current_metrics
+from app.metrics.current import Trend as MetricTrend
 from app.pagination import (
     check_page_size,
 )
 from app.privacy.masking import PiiKind
 from app.store import models
 from app.store.types import utcnow
+from schema.context import Info
 from schema.customers.parts import (
     Consent,
     EmailAddress,
@@ -56,8 +58,12 @@ class MetricObservation:
             observed_at=row.observed_at,
             source=row.source,
             method=row.method,
-            details=row.details,
+            details=None if row.details is None else JSON(row.details),
         )
+
+
+# The app's trends as the GraphQL enum's members (one lookup per metric on a customer page).
+_TRENDS = {trend: Trend(trend.value) for trend in MetricTrend}
 
 
 @strawberry.type(description="The current value of a metric, with the previous one and the trend.")
@@ -72,20 +78,13 @@ class MetricValue:
     details: JSON | None
 
     @classmethod
-    def from_models(cls, current: models.MetricObservation, previous: Any) -> MetricValue:
-        if previous is None:
-            trend = Trend.NEW
-        elif current.value > previous.value:
-            trend = Trend.UP
-        elif current.value < previous.value:
-            trend = Trend.DOWN
-        else:
-            trend = Trend.FLAT
+    def from_current(cls, metric: CurrentMetric[Any]) -> MetricValue:
+        current, previous = metric.current, metric.previous
         return cls(
             name=current.name,
             value=current.value,
             previous_value=previous.value if previous is not None else None,
-            trend=trend,
+            trend=_TRENDS[metric.trend],
             observed_at=current.observed_at,
             source=current.source,
             method=current.method,
@@ -139,8 +138,8 @@ class Customer(
     family_name: str | None = pii(PiiKind.NAME)
     birth_date: date | None = pii(PiiKind.BIRTH_DATE)
     locale: str | None
-    lifecycle_stage: LifecycleStage  # type: ignore[valid-type]
-    profile_type: ProfileType  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage
+    profile_type: ProfileType
     segment: str | None
     loyalty_id: str | None = pii(PiiKind.IDENTIFIER, "The loyalty card number.")
     version: int = strawberry.field(description="Send it back with updateCustomer.")
@@ -246,14 +245,7 @@ class Customer(
     async def metrics(self, info: Info, names: list[str] | None = None) -> list[MetricValue]:
         rows = await info.context.loaders.metric_values_by_customer_id.load(self.id)
         wanted = {name.lower() for name in names} if names is not None else None
-        by_name: dict[str, list[models.MetricObservation]] = {}
-        for row in rows:
-            if wanted is None or row.name in wanted:
-                by_name.setdefault(row.name, []).append(row)
-        return [
-            MetricValue.from_models(pair[0], pair[1] if len(pair) > 1 else None)
-            for _, pair in sorted(by_name.items())
-        ]
+        return [MetricValue.from_current(metric) for metric in current_metrics(rows, wanted)]
 
     @strawberry.field(description="Observations of one metric, newest first.")
     async def metric_history(

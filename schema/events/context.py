@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+import strawberry
 from starlette.websockets import WebSocket
 
 from app.events.dispatch import EventDispatcher
@@ -41,3 +42,7 @@ class SubscriptionContext:
         """The subscription receives the events committed after position `after`."""
         self.following = after
         self.subscribed.set()
+
+
+SubscriptionInfo = strawberry.Info[SubscriptionContext, None]
+"""What subscription resolvers take as `info`: `info.context` is the connection's context."""

@@ -6,12 +6,11 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from app.errors import UnauthenticatedError
 from app.events.access import check_may_follow, may_receive
 from app.privacy.principals import Principal
-from schema.events.context import SubscriptionContext
+from schema.events.context import SubscriptionContext, SubscriptionInfo
 from schema.events.types import CustomerEvent, CustomerEventKind
 from schema.ids import node_id_of
 
@@ -44,9 +43,9 @@ class EventSubscriptions:
     )
     async def customer_events(
         self,
-        info: Info[SubscriptionContext, None],
+        info: SubscriptionInfo,
         customer_id: relay.GlobalID,
-        kinds: list[CustomerEventKind] | None = None,  # type: ignore[valid-type]
+        kinds: list[CustomerEventKind] | None = None,
     ) -> AsyncGenerator[CustomerEvent, None]:
         store_id = node_id_of(customer_id, "Customer", argument="customerId")
         async for event in _deliver(info.context, kinds, store_id):
@@ -58,8 +57,8 @@ class EventSubscriptions:
     )
     async def customer_event_stream(
         self,
-        info: Info[SubscriptionContext, None],
-        kinds: list[CustomerEventKind] | None = None,  # type: ignore[valid-type]
+        info: SubscriptionInfo,
+        kinds: list[CustomerEventKind] | None = None,
     ) -> AsyncGenerator[CustomerEvent, None]:
         async for event in _deliver(info.context, kinds, None):
             yield event

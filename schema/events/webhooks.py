@@ -6,22 +6,21 @@ from datetime import datetime
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from app.errors import InvalidInputError
 from app.events import webhook_endpoints as service
-from app.privacy.principals import Role
+from app.privacy import policy
 from app.store import models
+from schema.context import Info
 from schema.events.types import CustomerEventKind
-
-ADMINS = frozenset({Role.ADMIN})
+from schema.permissions import requires
 
 
 @strawberry.type(description="A receiver of signed change events (Standard Webhooks).")
 class WebhookEndpoint:
     id: strawberry.ID
     url: str
-    kinds: list[CustomerEventKind] = strawberry.field(  # type: ignore[valid-type]
+    kinds: list[CustomerEventKind] = strawberry.field(
         description="The kinds it receives; empty: every kind."
     )
     purpose: str = strawberry.field(
@@ -54,7 +53,7 @@ class DeadLetter:
     id: int
     endpoint_id: strawberry.ID
     event_id: str
-    kind: CustomerEventKind  # type: ignore[valid-type]
+    kind: CustomerEventKind
     customer_id: relay.GlobalID
     attempts: int
     last_error: str | None
@@ -82,16 +81,20 @@ def _with_secret(row: models.WebhookEndpoint) -> WebhookEndpointSecret:
 
 @strawberry.type
 class WebhookQueries:
-    @strawberry.field(description="Registered outbound webhook endpoints (admin).")
+    @strawberry.field(
+        description="Registered outbound webhook endpoints (admin).",
+        extensions=[requires(policy.WEBHOOK_ADMIN_ROLES, "list webhook endpoints")],
+    )
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
-        info.context.access.require(ADMINS, "list webhook endpoints")
         return [
             WebhookEndpoint.from_model(row) for row in await service.list_endpoints(info.context.db)
         ]
 
-    @strawberry.field(description="Deliveries given up on, newest first (admin).")
+    @strawberry.field(
+        description="Deliveries given up on, newest first (admin).",
+        extensions=[requires(policy.WEBHOOK_ADMIN_ROLES, "list dead letters")],
+    )
     async def dead_letters(self, info: Info, first: int = 50) -> list[DeadLetter]:
-        info.context.access.require(ADMINS, "list dead letters")
         if not 1 <= first <= info.context.settings.max_page_size:
             raise InvalidInputError("first is out of range", argument="first")
         letters = await service.dead_letters(info.context.db, first=first)
@@ -100,15 +103,17 @@ class WebhookQueries:
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(description="Register an endpoint for events of these kinds (admin).")
+    @strawberry.mutation(
+        description="Register an endpoint for events of these kinds (admin).",
+        extensions=[requires(policy.WEBHOOK_ADMIN_ROLES, "create webhook endpoints")],
+    )
     async def create_webhook_endpoint(
         self,
         info: Info,
         url: str,
         purpose: str,
-        kinds: list[CustomerEventKind] | None = None,  # type: ignore[valid-type]
+        kinds: list[CustomerEventKind] | None = None,
     ) -> WebhookEndpointSecret:
-        info.context.access.require(ADMINS, "create webhook endpoints")
         row = await service.create_endpoint(
             info.context.db,
             url=url,
@@ -118,20 +123,24 @@ class WebhookMutations:
         )
         return _with_secret(row)
 
-    @strawberry.mutation(description="Stop sending to an endpoint (admin).")
+    @strawberry.mutation(
+        description="Stop sending to an endpoint (admin).",
+        extensions=[requires(policy.WEBHOOK_ADMIN_ROLES, "disable webhook endpoints")],
+    )
     async def disable_webhook_endpoint(self, info: Info, id: strawberry.ID) -> WebhookEndpoint:  # noqa: A002
-        info.context.access.require(ADMINS, "disable webhook endpoints")
         return WebhookEndpoint.from_model(await service.disable_endpoint(info.context.db, id))
 
-    @strawberry.mutation(description="Give an endpoint a new signing secret (admin).")
+    @strawberry.mutation(
+        description="Give an endpoint a new signing secret (admin).",
+        extensions=[requires(policy.WEBHOOK_ADMIN_ROLES, "rotate webhook secrets")],
+    )
     async def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> WebhookEndpointSecret:  # noqa: A002
-        info.context.access.require(ADMINS, "rotate webhook secrets")
         return _with_secret(await service.rotate_secret(info.context.db, id))
 
     @strawberry.mutation(
-        description="Queue a dead letter again, with a fresh retry window (admin)."
+        description="Queue a dead letter again, with a fresh retry window (admin).",
+        extensions=[requires(policy.WEBHOOK_ADMIN_ROLES, "replay dead letters")],
     )
     async def replay_dead_letter(self, info: Info, id: int) -> bool:  # noqa: A002
-        info.context.access.require(ADMINS, "replay dead letters")
         await service.replay_dead_letter(info.context.db, id)
         return True

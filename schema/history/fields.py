@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from app.customers.history import check_as_of, history_page, record_as_of
 from app.errors import NotFoundError
 from app.pagination import requested_page_size
 from schema.connections import Edge, page_info
+from schema.context import Info
 from schema.history.types import CustomerAsOf, CustomerChange, CustomerChangeConnection
 
 

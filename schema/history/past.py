@@ -7,11 +7,11 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from strawberry import relay
-from strawberry.types import Info
 
 from app.customers.history import point_spans
 from app.errors import NotFoundError
 from app.store.models import ContactPoint
+from schema.context import Info
 
 T = TypeVar("T")
 PAST_CONTACT_POINT_TYPE = "PastContactPoint"

@@ -6,13 +6,14 @@ from datetime import datetime
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
-from app.identity.stewardship import IDENTITY_STEWARDS
 from app.pagination import requested_page_size
+from app.privacy import policy
 from app.quality.decay import StaleCustomer, stale_customers
 from schema.connections import Edge, page_info
+from schema.context import Info
 from schema.customers.types import Customer
+from schema.permissions import requires
 
 
 @strawberry.type(description="A customer whose contact data is likely out of date.")
@@ -55,12 +56,12 @@ class HistoryQueries:
     @strawberry.field(
         description="Customers whose contact data was neither verified nor changed within "
         "C360_STALE_CONTACT_DAYS, the longest unconfirmed first, for re-verification "
-        "(stewards and admins)."
+        "(stewards and admins).",
+        extensions=[requires(policy.IDENTITY_STEWARDS, "list stale contact data")],
     )
     async def stale_contact_data(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> StaleContactDataConnection:
-        info.context.access.require(IDENTITY_STEWARDS, "list stale contact data")
         page = await stale_customers(
             info.context.db,
             info.context.settings,

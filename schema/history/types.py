@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
@@ -28,9 +28,13 @@ from schema.customers.parts import (
 from schema.enums import LifecycleStage, ProfileType, mirror_enum
 from schema.privacy.pii import pii
 
-ChangeKind = mirror_enum(
-    ChangeAction, "ChangeAction", "What a change did to its field (SET for single values)."
-)
+if TYPE_CHECKING:
+    # A mirror has its source's names and values (`mirror_enum`): checkers see the source.
+    ChangeKind = ChangeAction
+else:
+    ChangeKind = mirror_enum(
+        ChangeAction, "ChangeAction", "What a change did to its field (SET for single values)."
+    )
 
 _KIND_OF_FIELD: dict[str, PiiKind] = {
     "given_name": PiiKind.NAME,
@@ -71,7 +75,7 @@ class CustomerChange:
         description="The field: a profile field (givenName...), email, phone, address, "
         "identity, preferences.<name>, merge or mergedInto."
     )
-    action: ChangeKind  # type: ignore[valid-type]
+    action: ChangeKind
     old_value: str | None = pii(
         PiiKind.FREE_TEXT,
         "The value before the change, masked like the field itself for roles without "

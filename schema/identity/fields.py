@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.types import Info
 
 from app.store import models
+from schema.context import Info
 
 
 @strawberry.type(description="Where one golden-record field's value came from (lineage).")

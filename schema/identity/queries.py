@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
-from app.identity.stewardship import IDENTITY_REVIEWERS, duplicate_candidates
+from app.identity.stewardship import duplicate_candidates
 from app.pagination import requested_page_size
+from app.privacy import policy
 from schema.connections import Edge, page_info
+from schema.context import Info
 from schema.identity.types import DuplicateCandidate, DuplicateCandidateConnection
+from schema.permissions import requires
 
 
 @strawberry.type
 class IdentityQueries:
     @strawberry.field(
         description="Pairs of customers that may be the same person, strongest first, "
-        "with per-field evidence (stewards, admins and analysts)."
+        "with per-field evidence (stewards, admins and analysts).",
+        extensions=[requires(policy.IDENTITY_REVIEWERS, "list duplicate candidates")],
     )
     async def duplicate_candidates(
         self,
@@ -24,7 +27,6 @@ class IdentityQueries:
         after: str | None = None,
         min_score: float = 0.0,
     ) -> DuplicateCandidateConnection:
-        info.context.access.require(IDENTITY_REVIEWERS, "list duplicate candidates")
         size = requested_page_size(first, info.context.settings)
         page, total = await duplicate_candidates(
             info.context.db, min_score=min_score, first=size, after=after

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from app.store import models
 from schema.connections import Edge
+from schema.context import Info
 from schema.customers.types import Customer
 from schema.enums import mirror_enum
 
@@ -24,9 +24,13 @@ class CandidateDecision(Enum):
     NOT_MATCH = "not_match"
 
 
-CandidateStatus = mirror_enum(
-    models.CandidateStatus, "CandidateStatus", "Where a duplicate candidate stands."
-)
+if TYPE_CHECKING:
+    # A mirror has its source's names and values (`mirror_enum`): checkers see the source.
+    CandidateStatus = models.CandidateStatus
+else:
+    CandidateStatus = mirror_enum(
+        models.CandidateStatus, "CandidateStatus", "Where a duplicate candidate stands."
+    )
 
 
 @strawberry.type(description="How one field of the pair compared (no personal values).")
@@ -42,7 +46,7 @@ class DuplicateCandidate:
     id: relay.GlobalID
     score: float = strawberry.field(description="Match score after the over-merge guards.")
     probability: float | None = strawberry.field(description="Fellegi-Sunter match probability.")
-    status: CandidateStatus  # type: ignore[valid-type]
+    status: CandidateStatus
     guards: list[str] = strawberry.field(
         description="Over-merge guards that sent the pair to review instead of linking it."
     )

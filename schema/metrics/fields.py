@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.types import Info
 
-from app.metrics import markers, names
+from app.metrics.markers import customer_markers
+from schema.context import Info
 from schema.metrics.types import CustomerMarkers, NextBestAction, RiskBand
 
 
@@ -25,31 +25,14 @@ class CustomerMetricFields:
     )
     async def markers(self, info: Info) -> CustomerMarkers:
         rows = await info.context.loaders.metric_values_by_customer_id.load(self.id)
-        current: dict[str, Any] = {}
-        for row in rows:  # newest first within a metric
-            current.setdefault(row.name, row)
         preferences = await info.context.loaders.preferences_by_customer_id.load(self.id)
-
-        def value(name: str) -> float | None:
-            row = current.get(name)
-            return row.value if row is not None else None
-
-        rfm = current.get(names.RFM_SEGMENT)
-        rfm_segment = (rfm.details or {}).get("segment") if rfm is not None else None
-        band = markers.risk_band(value(names.CHURN_RISK))
-        action = markers.next_best_action(
-            risk=value(names.CHURN_RISK),
-            nps_category=value(names.NPS_CATEGORY),
-            rfm_segment=rfm_segment,
-            order_count=value(names.ORDER_COUNT),
-        )
+        found = customer_markers(rows, preferences.channels if preferences is not None else ())
+        band = found.churn_risk_band
         return CustomerMarkers(
             customer_id=self.id,
             segment=self.segment,
-            rfm_segment=rfm_segment,
+            rfm_segment=found.rfm_segment,
             churn_risk_band=RiskBand(band.value) if band is not None else None,
-            preferred_channel=markers.preferred_channel(
-                preferences.channels if preferences is not None else ()
-            ),
-            next_best_action=NextBestAction(action.value),
+            preferred_channel=found.preferred_channel,
+            next_best_action=NextBestAction(found.next_best_action.value),
         )

@@ -6,14 +6,13 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from app.metrics.queries import at_risk_customers, metric_summary, unmatched_respondents
 from app.pagination import requested_page_size
 from app.privacy import policy
-from app.privacy.principals import Role
 from app.store.repositories.metric_queries import SummaryGroup
 from schema.connections import Edge, page_info
+from schema.context import Info
 from schema.metrics.at_risk import AtRiskCustomer, AtRiskCustomerConnection
 from schema.metrics.types import (
     MetricGroupBy,
@@ -22,16 +21,15 @@ from schema.metrics.types import (
     UnmatchedRespondent,
     UnmatchedRespondentConnection,
 )
-
-SUMMARY_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.ANALYST})
-STEWARD_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
+from schema.permissions import requires
 
 
 @strawberry.type
 class MetricQueries:
     @strawberry.field(
         description="A metric over customers (each counted once, by its latest value in the "
-        "range), grouped; with n and a 95% interval. Aggregates only: no personal data."
+        "range), grouped; with n and a 95% interval. Aggregates only: no personal data.",
+        extensions=[requires(policy.AGGREGATE_ROLES, "read metric summaries")],
     )
     async def metric_summary(
         self,
@@ -41,7 +39,6 @@ class MetricQueries:
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
     ) -> MetricSummary:
-        info.context.access.require(SUMMARY_ROLES, "read metric summaries")
         group = SummaryGroup(group_by.value)
         rows = await metric_summary(info.context.db, name=name, group=group, since=from_, until=to)
         return MetricSummary(
@@ -54,7 +51,8 @@ class MetricQueries:
 
     @strawberry.field(
         description="Customers whose current churn risk is at least `minRisk`, ordered by "
-        "value at risk (churn risk x predicted CLV), with the reasons."
+        "value at risk (churn risk x predicted CLV), with the reasons.",
+        extensions=[requires(policy.STAFF_ROLES, "list customers at risk")],
     )
     async def at_risk_customers(
         self,
@@ -63,9 +61,7 @@ class MetricQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> AtRiskCustomerConnection:
-        access = info.context.access
-        access.require(policy.STAFF_ROLES, "list customers at risk")
-        purpose = access.consent_purpose
+        purpose = info.context.access.consent_purpose
         page = await at_risk_customers(
             info.context.db,
             min_risk=min_risk,
@@ -85,12 +81,12 @@ class MetricQueries:
 
     @strawberry.field(
         description="Survey respondents and CRM contacts that webhooks could not link to a "
-        "customer, oldest first: the stewards' matching queue."
+        "customer, oldest first: the stewards' matching queue.",
+        extensions=[requires(policy.IDENTITY_STEWARDS, "read the matching queue")],
     )
     async def unmatched_respondents(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> UnmatchedRespondentConnection:
-        info.context.access.require(STEWARD_ROLES, "read the matching queue")
         page = await unmatched_respondents(
             info.context.db, first=requested_page_size(first, info.context.settings), after=after
         )

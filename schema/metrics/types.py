@@ -4,28 +4,37 @@ at-risk list, whose items are customers, is in `at_risk.py`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.graph import SourceKind
 from app.metrics import markers
-from app.metrics.inputs import SourceInputs, customer_activity, top_categories
+from app.metrics.inputs import top_order_categories
 from app.metrics.queries import SummaryRow
 from app.store import models
 from app.store.repositories.metric_queries import SummaryGroup
 from schema.connections import Edge
+from schema.context import Info
 from schema.enums import mirror_enum
 
-MetricGroupBy = mirror_enum(SummaryGroup, "MetricGroupBy", "What a metric summary groups by.")
-RiskBand = mirror_enum(
-    markers.RiskBand, "RiskBand", "Churn risk: LOW < 0.3 <= MEDIUM < 0.6 <= HIGH."
-)
-NextBestAction = mirror_enum(
-    markers.NextBestAction, "NextBestAction", "What to do next with the customer (docs/metrics.md)."
-)
+if TYPE_CHECKING:
+    # A mirror has its source's names and values (`mirror_enum`): checkers see the source.
+    MetricGroupBy = SummaryGroup
+    RiskBand = markers.RiskBand
+    NextBestAction = markers.NextBestAction
+else:
+    MetricGroupBy = mirror_enum(SummaryGroup, "MetricGroupBy", "What a metric summary groups by.")
+    RiskBand = mirror_enum(
+        markers.RiskBand, "RiskBand", "Churn risk: LOW < 0.3 <= MEDIUM < 0.6 <= HIGH."
+    )
+    NextBestAction = mirror_enum(
+        markers.NextBestAction,
+        "NextBestAction",
+        "What to do next with the customer (docs/metrics.md).",
+    )
 
 
 @strawberry.type(description="One group of a metric summary.")
@@ -54,7 +63,7 @@ class MetricSummaryGroup:
 @strawberry.type(description="A metric aggregated over customers: no personal data.")
 class MetricSummary:
     name: str
-    group_by: MetricGroupBy  # type: ignore[valid-type]
+    group_by: MetricGroupBy
     from_: datetime | None = strawberry.field(name="from")
     to: datetime | None
     groups: list[MetricSummaryGroup]
@@ -65,12 +74,12 @@ class CustomerMarkers:
     customer_id: strawberry.Private[str]
     segment: str | None
     rfm_segment: str | None = strawberry.field(description="champions, loyal, at_risk, ...")
-    churn_risk_band: RiskBand | None  # type: ignore[valid-type]
+    churn_risk_band: RiskBand | None
     preferred_channel: str | None = strawberry.field(
         description="Of the customer's preferred channels, the first of email, push, sms, "
         "phone, post."
     )
-    next_best_action: NextBestAction  # type: ignore[valid-type]
+    next_best_action: NextBestAction
 
     @strawberry.field(
         description="Up to 3 product categories by the customer's spend; null if the ERP is down."
@@ -78,9 +87,7 @@ class CustomerMarkers:
     async def top_product_categories(self, info: Info) -> list[str] | None:
         links = await info.context.loaders.source_links_by_customer_id.load(self.customer_id)
         data = await info.context.sources.for_customer(SourceKind.ERP_ORDERS, links)
-        orders = data.unwrap() or []
-        activity = customer_activity(SourceInputs(orders=orders))
-        return top_categories(activity.orders)
+        return top_order_categories(data.unwrap() or [])
 
 
 @strawberry.type(description="A webhook's person no customer could be linked to (for stewards).")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.types import Info
 
 from app.pagination import requested_page_size
+from app.privacy import policy
 from app.privacy.audit import audit_trail
-from app.privacy.principals import Role
 from schema.connections import Edge, page_info
+from schema.context import Info
+from schema.permissions import requires_own_record_or
 from schema.privacy.types import AuditEvent, AuditEventConnection
-
-_ADMIN = frozenset({Role.ADMIN})
 
 
 async def audit_page(
@@ -44,13 +43,12 @@ class CustomerPrivacyFields:
 
     @strawberry.field(
         description="Who read this record and for which purpose, newest first: for the customer "
-        "themselves (`me { accessLog }`) and for admins."
+        "themselves (`me { accessLog }`) and for admins.",
+        extensions=[
+            requires_own_record_or(policy.AUDIT_ROLES, "read another customer's access log")
+        ],
     )
     async def access_log(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> AuditEventConnection | None:
-        access = info.context.access
-        principal = access.principal
-        if not (principal.role is Role.CUSTOMER and principal.subject == self.id):
-            access.require(_ADMIN, "read another customer's access log")
         return await audit_page(info, self.id, first, after, reads_only=True)

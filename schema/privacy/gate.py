@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from strawberry.types import Info
-
 from app.store import models
 from app.store.types import utcnow
+from schema.context import Info
 
 
 async def check_visible(info: Info, row: models.Customer) -> None:

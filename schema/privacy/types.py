@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -70,19 +71,23 @@ class DataExport:
         )
 
 
-ErasureState = mirror_enum(
-    erasure.TaskState,
-    "ErasureState",
-    "Where a customer's erasure stands in one system: DONE and NOT_FOUND (the system did not "
-    "know them) are finished; FAILED is retried by calling eraseCustomer again; UNSUPPORTED "
-    "needs someone to erase the person in that system by hand.",
-)
+if TYPE_CHECKING:
+    # A mirror has its source's names and values (`mirror_enum`): checkers see the source.
+    ErasureState = erasure.TaskState
+else:
+    ErasureState = mirror_enum(
+        erasure.TaskState,
+        "ErasureState",
+        "Where a customer's erasure stands in one system: DONE and NOT_FOUND (the system did not "
+        "know them) are finished; FAILED is retried by calling eraseCustomer again; UNSUPPORTED "
+        "needs someone to erase the person in that system by hand.",
+    )
 
 
 @strawberry.type(description="How a customer's erasure went in one source system.")
 class SystemErasure:
     system: str
-    state: ErasureState  # type: ignore[valid-type]
+    state: ErasureState
     attempts: int = strawberry.field(description="How many times the system was asked.")
     detail: str | None = strawberry.field(description="Why the last attempt did not finish.")
     updated_at: datetime
@@ -98,16 +103,21 @@ class SystemErasure:
         )
 
 
-IdentifierKind = mirror_enum(
-    SuppressedKind,
-    "IdentifierKind",
-    "A kind of identifier that erasure puts on the suppression list.",
-)
-LookalikeStatus = mirror_enum(
-    models.LookalikeStatus,
-    "LookalikeStatus",
-    "PENDING awaits a steward; DISMISSED: a steward found it is someone else.",
-)
+if TYPE_CHECKING:
+    # A mirror has its source's names and values (`mirror_enum`): checkers see the source.
+    IdentifierKind = SuppressedKind
+    LookalikeStatus = models.LookalikeStatus
+else:
+    IdentifierKind = mirror_enum(
+        SuppressedKind,
+        "IdentifierKind",
+        "A kind of identifier that erasure puts on the suppression list.",
+    )
+    LookalikeStatus = mirror_enum(
+        models.LookalikeStatus,
+        "LookalikeStatus",
+        "PENDING awaits a steward; DISMISSED: a steward found it is someone else.",
+    )
 LOOKALIKE_TYPE = "ErasureLookalike"
 
 
@@ -124,10 +134,10 @@ class ErasureLookalike:
     customer: relay.GlobalID = strawberry.field(
         description="The live customer that held the same identifiers."
     )
-    identifier_kinds: list[IdentifierKind] = strawberry.field(  # type: ignore[valid-type]
+    identifier_kinds: list[IdentifierKind] = strawberry.field(
         description="Which kinds of identifier both held (never their values)."
     )
-    status: LookalikeStatus  # type: ignore[valid-type]
+    status: LookalikeStatus
     created_at: datetime
     decided_at: datetime | None
     decided_by: str | None = strawberry.field(description="The steward who reviewed it.")

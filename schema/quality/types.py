@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.types import Info
 
 from app.quality import decay, report
+from schema.context import Info
 
 
 def _camel(field: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from app.search import scoring
@@ -9,12 +11,16 @@ from app.search.service import SearchHit
 from schema.customers.types import Customer
 from schema.enums import mirror_enum
 
-SearchMatchMethod = mirror_enum(
-    scoring.MatchMethod,
-    "SearchMatchMethod",
-    "How a query term matched: exactly, as a nickname, by sound, with a typo, or in part "
-    "(an email's local part, a phone's national number, a postcode district, an initial).",
-)
+if TYPE_CHECKING:
+    # A mirror has its source's names and values (`mirror_enum`): checkers see the source.
+    SearchMatchMethod = scoring.MatchMethod
+else:
+    SearchMatchMethod = mirror_enum(
+        scoring.MatchMethod,
+        "SearchMatchMethod",
+        "How a query term matched: exactly, as a nickname, by sound, with a typo, or in part "
+        "(an email's local part, a phone's national number, a postcode district, an initial).",
+    )
 
 _FIELD_NAMES = {
     "given_name": "givenName",
@@ -34,7 +40,7 @@ class SearchFieldMatch:
         description="The matched field: givenName, middleName, familyName, city, email, "
         "phone, postcode or loyaltyId."
     )
-    method: SearchMatchMethod  # type: ignore[valid-type]
+    method: SearchMatchMethod
     similarity: float = strawberry.field(description="How close the match is, from 0 to 1.")
     term: str = strawberry.field(description="The part of the query that matched, as typed.")
 

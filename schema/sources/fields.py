@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
+from strawberry.scalars import JSON
 
 from app.graph import SourceKind
 from app.graph.timeline import TimelineEntry, TimelinePosition, TimelineQuery, merge_timeline
 from app.pagination import page_newest_first, requested_page_size
 from connectors import records
 from schema.connections import Edge, page_info
+from schema.context import Info
 from schema.customers.parts import Interaction, InteractionConnection
 from schema.sources.enums import TicketStatus
 from schema.sources.partial_errors import report_failed_source
@@ -57,7 +58,7 @@ def _interaction(customer_id: str, entry: TimelineEntry) -> Interaction:
         summary=entry.summary,
         occurred_at=entry.occurred_at,
         source=entry.source,
-        details=entry.details,
+        details=None if entry.details is None else JSON(entry.details),
     )
 
 
@@ -68,7 +69,7 @@ class CustomerSourceFields:
     if TYPE_CHECKING:
         id: str
 
-    async def _source(self, info: Info, kind: SourceKind) -> object:
+    async def _source(self, info: Info, kind: SourceKind) -> Any:
         """The kind's data over every linked system: null with an error when none answered;
         what the others gave, with an error per failed system, when some did."""
         links = await info.context.loaders.source_links_by_customer_id.load(self.id)
@@ -83,11 +84,11 @@ class CustomerSourceFields:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> OrderConnection | None:
         size = requested_page_size(first, info.context.settings)
-        orders: list[records.Order] = await self._source(info, SourceKind.ERP_ORDERS)  # type: ignore[assignment]
+        orders: list[records.Order] = await self._source(info, SourceKind.ERP_ORDERS)
         page = page_newest_first(orders, _order_key, first=size, after=after)
         return OrderConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=Order.from_record(order))
+                Edge(cursor=cursor, node=Order.from_record(order))
                 for cursor, order in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(
@@ -98,7 +99,7 @@ class CustomerSourceFields:
 
     @strawberry.field(description="ERP invoices, newest first; null if the ERP is unavailable.")
     async def invoices(self, info: Info) -> list[Invoice] | None:
-        found: list[records.Invoice] = await self._source(info, SourceKind.ERP_INVOICES)  # type: ignore[assignment]
+        found: list[records.Invoice] = await self._source(info, SourceKind.ERP_INVOICES)
         return [Invoice.from_record(invoice) for invoice in found]
 
     @strawberry.field(
@@ -118,7 +119,7 @@ class CustomerSourceFields:
         )
     )
     async def tickets(self, info: Info, status: TicketStatus | None = None) -> list[Ticket] | None:
-        found: list[records.Ticket] = await self._source(info, SourceKind.CRM_TICKETS)  # type: ignore[assignment]
+        found: list[records.Ticket] = await self._source(info, SourceKind.CRM_TICKETS)
         tickets = [Ticket.from_record(self.id, ticket) for ticket in found]
         return [t for t in tickets if status is None or t.status is status]
 
@@ -129,13 +130,11 @@ class CustomerSourceFields:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> SurveyResponseConnection | None:
         size = requested_page_size(first, info.context.settings)
-        found: list[records.SurveyResponse] = await self._source(  # type: ignore[assignment]
-            info, SourceKind.SURVEY_RESPONSES
-        )
+        found: list[records.SurveyResponse] = await self._source(info, SourceKind.SURVEY_RESPONSES)
         page = page_newest_first(found, _response_key, first=size, after=after)
         return SurveyResponseConnection(
             edges=[
-                relay.Edge(cursor=cursor, node=SurveyResponse.from_record(self.id, response))
+                Edge(cursor=cursor, node=SurveyResponse.from_record(self.id, response))
                 for cursor, response in zip(page.cursors, page.items, strict=True)
             ],
             page_info=page_info(

@@ -8,9 +8,9 @@ adds them to the response with the field's path.
 from __future__ import annotations
 
 from graphql import GraphQLError
-from strawberry.types import Info
 
 from app.graph import CustomerSourceData
+from schema.context import Info
 
 
 def report_failed_source(info: Info, data: CustomerSourceData) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
-from strawberry.types import Info
 
 from app.graph import SOURCE_FIELDS, SourceKind
+from schema.context import Info
 
 
 def _field_names(info: Info) -> set[str]:

@@ -11,6 +11,7 @@ from strawberry import relay
 from app.graph import SourceReport
 from app.privacy.masking import PiiKind
 from connectors import records
+from schema.connections import Edge
 from schema.privacy.pii import pii
 from schema.sources.enums import SourceStatus, TicketStatus
 
@@ -96,7 +97,7 @@ class Order:
 
 @strawberry.type(description="A page of a customer's ERP orders, newest first.")
 class OrderConnection:
-    edges: list[relay.Edge[Order]]
+    edges: list[Edge[Order]]
     page_info: relay.PageInfo
     total_count: int = strawberry.field(description="How many orders the customer has.")
 
@@ -236,6 +237,6 @@ class SurveyResponse:
 
 @strawberry.type(description="A page of a customer's survey responses, newest first.")
 class SurveyResponseConnection:
-    edges: list[relay.Edge[SurveyResponse]]
+    edges: list[Edge[SurveyResponse]]
     page_info: relay.PageInfo
     total_count: int = strawberry.field(description="How many responses the customer gave.")

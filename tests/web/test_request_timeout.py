@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.util import await_
 
 import app.customers.profiles
-import schema.context
+import app.customers.service
 import schema.customers.queries
 from app.store.models import AuditEvent, Customer, Interaction
 from tests.conftest import running_gateway
@@ -144,7 +144,7 @@ async def test_a_request_cut_after_its_commit_is_told_the_change_is_saved(settin
         async def stalled(*_args, **_kwargs):
             await asyncio.sleep(30)
 
-        monkeypatch.setattr(schema.context, "refresh_customers", stalled)
+        monkeypatch.setattr(app.customers.service, "refresh_customers", stalled)
         before = await metric(gateway.client, "c360_request_timeouts_total", outcome="committed")
         # when
         response = await gateway.client.post(
