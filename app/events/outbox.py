@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from app.events.kinds import EventKind
 from app.store.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -60,17 +61,13 @@ async def forget_customers(session: AsyncSession, customer_ids: Sequence[str]) -
     await session.flush()
     emitted: list[OutboxEvent] = session.sync_session.info.get(_PENDING, [])
     keep = [row.id for row in emitted]
-    theirs = select(OutboxEvent.id).where(
-        OutboxEvent.customer_id.in_(customer_ids),  # type: ignore[attr-defined]
-        OutboxEvent.id.not_in(keep),  # type: ignore[union-attr]
+    theirs = select(col(OutboxEvent.id)).where(
+        col(OutboxEvent.customer_id).in_(customer_ids), col(OutboxEvent.id).not_in(keep)
     )
-    await session.execute(
-        delete(WebhookDelivery).where(WebhookDelivery.outbox_id.in_(theirs))  # type: ignore[attr-defined]
-    )
+    await session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.outbox_id).in_(theirs)))
     await session.execute(
         delete(OutboxEvent).where(
-            OutboxEvent.customer_id.in_(customer_ids),  # type: ignore[attr-defined]
-            OutboxEvent.id.not_in(keep),  # type: ignore[union-attr]
+            col(OutboxEvent.customer_id).in_(customer_ids), col(OutboxEvent.id).not_in(keep)
         )
     )
 
@@ -81,8 +78,8 @@ def _before_commit(session: Session) -> None:
     if not rows:
         return
     endpoints = session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.kinds).where(
-            WebhookEndpoint.enabled == True  # noqa: E712
+        select(col(WebhookEndpoint.id), col(WebhookEndpoint.kinds)).where(
+            col(WebhookEndpoint.enabled) == True  # noqa: E712
         )
     ).all()
     if not endpoints:

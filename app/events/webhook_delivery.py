@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import orjson
 import structlog
 from sqlalchemy import or_, select, update
+from sqlmodel import col
 from standardwebhooks import Webhook
 
 from app.events.kinds import CONSENT_FREE_KINDS
@@ -58,7 +59,7 @@ class RetryPolicy:
     window: float = 86_400.0
 
     def delay(self, attempts: int) -> float:
-        return min(self.max_delay, self.first_delay * 2 ** max(0, attempts - 1))
+        return min(self.max_delay, self.first_delay * 2.0 ** max(0, attempts - 1))
 
 
 def customer_global_id(customer_id: str) -> str:
@@ -156,8 +157,8 @@ class WebhookSender:
                     await session.execute(
                         update(WebhookDelivery)
                         .where(
-                            WebhookDelivery.id == delivery_id,
-                            WebhookDelivery.lease_until == lease_until,
+                            col(WebhookDelivery.id) == delivery_id,
+                            col(WebhookDelivery.lease_until) == lease_until,
                         )
                         .values(lease_until=None)
                     )
@@ -198,10 +199,16 @@ class WebhookSender:
             rows = (
                 await session.execute(
                     select(WebhookDelivery, OutboxEvent, WebhookEndpoint)
-                    .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id)
-                    .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                    .where(WebhookDelivery.state == PENDING, WebhookEndpoint.enabled == True)  # noqa: E712
-                    .order_by(WebhookDelivery.outbox_id)
+                    .join(OutboxEvent, col(OutboxEvent.id) == col(WebhookDelivery.outbox_id))
+                    .join(
+                        WebhookEndpoint,
+                        col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id),
+                    )
+                    .where(
+                        col(WebhookDelivery.state) == PENDING,
+                        col(WebhookEndpoint.enabled) == True,  # noqa: E712
+                    )
+                    .order_by(col(WebhookDelivery.outbox_id))
                     .limit(_SCAN)
                 )
             ).all()
@@ -233,11 +240,11 @@ class WebhookSender:
             claimed = await session.execute(
                 update(WebhookDelivery)
                 .where(
-                    WebhookDelivery.id == delivery.id,
-                    WebhookDelivery.state == PENDING,
+                    col(WebhookDelivery.id) == delivery.id,
+                    col(WebhookDelivery.state) == PENDING,
                     or_(
-                        WebhookDelivery.lease_until == None,  # noqa: E711
-                        WebhookDelivery.lease_until <= now,  # type: ignore[operator]
+                        col(WebhookDelivery.lease_until).is_(None),
+                        col(WebhookDelivery.lease_until) <= now,
                     ),
                 )
                 .values(lease_until=lease_until)
@@ -287,7 +294,7 @@ class WebhookSender:
         async with self.db.transaction() as session:
             await session.execute(
                 update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery.id)
+                .where(col(WebhookDelivery.id) == delivery.id)
                 .values(
                     attempts=attempts,
                     first_attempt_at=first,
@@ -310,7 +317,7 @@ class WebhookSender:
         async with self.db.transaction() as session:
             await session.execute(
                 update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery.id)
+                .where(col(WebhookDelivery.id) == delivery.id)
                 .values(
                     state=state,
                     attempts=delivery.attempts + (state != WITHHELD)

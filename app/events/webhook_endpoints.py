@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from app.errors import InvalidInputError, NotFoundError
 from app.events.kinds import EventKind
@@ -70,7 +71,9 @@ async def create_endpoint(
 
 async def list_endpoints(db: Database) -> list[WebhookEndpoint]:
     async with db.session() as session:
-        rows = await session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.created_at))
+        rows = await session.scalars(
+            select(WebhookEndpoint).order_by(col(WebhookEndpoint.created_at))
+        )
         return list(rows)
 
 
@@ -107,9 +110,9 @@ async def dead_letters(db: Database, *, first: int) -> list[DeadLetter]:
     async with db.session() as session:
         rows = await session.execute(
             select(WebhookDelivery, OutboxEvent)
-            .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id)
-            .where(WebhookDelivery.state == DEAD)
-            .order_by(WebhookDelivery.id.desc())  # type: ignore[union-attr]
+            .join(OutboxEvent, col(OutboxEvent.id) == col(WebhookDelivery.outbox_id))
+            .where(col(WebhookDelivery.state) == DEAD)
+            .order_by(col(WebhookDelivery.id).desc())
             .limit(first)
         )
         return [DeadLetter(delivery, event) for delivery, event in rows]
@@ -121,7 +124,7 @@ async def replay_dead_letter(db: Database, delivery_id: int) -> WebhookDelivery:
     async with db.transaction() as session:
         replayed = await session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == DEAD)
+            .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.state) == DEAD)
             .values(
                 state=PENDING,
                 attempts=0,

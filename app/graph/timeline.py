@@ -7,7 +7,7 @@ into the store's (time, row id) keyset; upstream entries are held in memory and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,7 +205,8 @@ def from_survey_response(response: SurveyResponse) -> TimelineEntry | None:
     )
 
 
-_CONVERTERS = {
+# Each converter takes one record of its kind (`KindData.value` is a list of them).
+_CONVERTERS: dict[SourceKind, Callable[[Any], TimelineEntry | None]] = {
     SourceKind.ERP_ORDERS: from_order,
     SourceKind.CRM_TICKETS: from_ticket,
     SourceKind.CRM_ENGAGEMENTS: from_engagement,
