@@ -234,7 +234,7 @@ def erp_orders(world: World, person: Person) -> tuple[OrderSpec, ...]:
     acquired = acquisition_of(world, person)  # its own RNG: the draws here are unchanged
     orders: list[OrderSpec] = []
     for index, ordered_at in enumerate(dates):
-        first = index == 0 and acquired is not None
+        utm = acquired if index == 0 else None  # the first order carries the UTM tags
         order_id = object_id(ordinal, index)
         lines: list[OrderLineSpec] = []
         for line_index in range(rng.randint(1, 4)):
@@ -292,8 +292,8 @@ def erp_orders(world: World, person: Person) -> tuple[OrderSpec, ...]:
                 else ("no" if state != "sale" else "to invoice"),
                 invoice=invoice,
                 updated_at=min(updated, world.now),
-                utm_source=acquired.source.replace("_", " ").title() if first else None,
-                utm_campaign=acquired.campaign if first else None,
+                utm_source=utm.source.replace("_", " ").title() if utm else None,
+                utm_campaign=utm.campaign if utm else None,
             )
         )
     return tuple(orders)

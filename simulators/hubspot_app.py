@@ -260,7 +260,7 @@ class HubSpotSimulator:
         person, variant = found
         return crm_engagements(self.world, person, hubspot_ordinal(contact_id), variant, kind)
 
-    def linked_ids(self, contact_id: str, to_type: str) -> list[str]:
+    def linked_ids(self, contact_id: str, to_type: str) -> list[int]:
         """Ids of the `to_type` objects (tickets or an engagement type) of a contact."""
         if to_type == "tickets":
             return [t.ticket_id for t in self.tickets_of(contact_id)]
@@ -502,7 +502,7 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
             return hubspot_error(400, "Listing is simulated for contacts only", "VALIDATION_ERROR")
         limit = min(100, int(request.query_params.get("limit", "10")))
         after = int(request.query_params.get("after", "0") or 0)
-        results = []
+        results: list[dict[str, Any]] = []
         ordinal = after
         while len(results) < limit and ordinal < len(world.hubspot_contacts):
             contact_id = str(HUBSPOT_CONTACT_BASE + ordinal)
@@ -635,7 +635,7 @@ def create_hubspot_app(world: World, faults: FaultState, token: str) -> Starlett
             )
         return _batch_body(results, missing, "CONTACT", started)
 
-    def _ticket_contacts(inputs: list[Any], started: datetime) -> Response:
+    def _ticket_contacts(inputs: list[Any], started: str | None) -> Response:
         """Tickets -> their contact (each simulated ticket has one)."""
         results, missing = [], []
         for item in inputs:

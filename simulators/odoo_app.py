@@ -145,7 +145,7 @@ def _compare(value: Any, operator: str, operand: Any, parent_of: Callable[[int],
     if operator == "=":
         return value == operand or (operand is False and value in (None, False))
     if operator == "!=":
-        return value != operand
+        return bool(value != operand)
     if operator == "in":
         return value in operand
     if operator == "not in":
@@ -202,11 +202,17 @@ def _sort(records: list[Record], order: str | None) -> list[Record]:
         return sorted(records, key=lambda r: r["id"])
     for part in reversed([p.strip() for p in order.split(",") if p.strip()]):
         name, _, direction = part.partition(" ")
-        descending = direction.strip().lower() == "desc"
-        records.sort(
-            key=lambda r, n=name: (r.get(n) in (None, False), r.get(n) or 0), reverse=descending
-        )
+        records.sort(key=_sort_key(name), reverse=direction.strip().lower() == "desc")
     return records
+
+
+def _sort_key(name: str) -> Callable[[Record], tuple[bool, Any]]:
+    """Order by the field `name`, empty values (None, False) last."""
+
+    def key(record: Record) -> tuple[bool, Any]:
+        return record.get(name) in (None, False), record.get(name) or 0
+
+    return key
 
 
 # -- the application -------------------------------------------------------------------------
@@ -540,8 +546,8 @@ class OdooSimulator:
         if model == "res.partner":
             return self._partner_candidates(domain)
         if model == "product.product":
-            ids = self._ids_in(domain, "id") or [p.product_id for p in self.world.products]
-            return [r for r in (self._product_record(i) for i in ids) if r is not None]
+            product_ids = self._ids_in(domain, "id") or [p.product_id for p in self.world.products]
+            return [r for r in (self._product_record(i) for i in product_ids) if r is not None]
         if model in ("sale.order", "account.move", "sale.order.line"):
             if model == "sale.order.line":
                 order_ids = self._ids_in(domain, "order_id")

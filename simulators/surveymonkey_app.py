@@ -347,7 +347,7 @@ class SurveyMonkeySimulator:
         return self._by_survey.get(survey_id, [])
 
     def _responses_by_email_scan(self, survey_id: str, email: str) -> list[ResponseSpec]:
-        found = []
+        found: list[ResponseSpec] = []
         for key in self.world.survey_members:
             person = self.world.people[key]
             if email not in person.emails:

@@ -476,12 +476,13 @@ def _person(
         gender, given, family = persona.gender, persona.given_name, persona.family_name
 
     roll = rng.random()
+    company: str | None
     if persona is not None:
         profile_type, segment, company = "person", "consumer", None
     elif roll < 0.12:
         profile_type = "business"
         segment = "enterprise" if rng.random() < 0.25 else "small_business"
-        company: str | None = rng.choice(pool.companies)
+        company = rng.choice(pool.companies)
     else:
         profile_type = "person"
         segment = "vip" if roll > 0.94 else "consumer"
