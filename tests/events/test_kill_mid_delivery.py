@@ -5,22 +5,15 @@ the same store every event reaches the receiver, and a delivery sent twice carri
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import httpx
 from standardwebhooks import Webhook
 
-from tests.events.webhook_receiver import Receiver, free_port, serving
+from tests.events.served import WAIT, admin_key, served
+from tests.events.webhook_receiver import Receiver, serving
 
-C360 = str(Path(sys.executable).parent / "c360")
-WAIT = 60.0  # bounds a hung test (a server start on a busy host), never a timing assertion
 CUSTOMERS = 12
 # Attempts wait 4 s for an answer; claims of a killed process expire 5 s later.
 SERVER_ENV = {
@@ -40,40 +33,6 @@ mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }
 """
 
 
-def _admin_key(database_url: str) -> str:
-    created = subprocess.run(
-        [C360, "keys", "create", "--name", "kill-test", "--role", "admin", "--purpose", "support"],
-        env={**os.environ, "C360_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return created.stdout.strip().splitlines()[-1]
-
-
-@asynccontextmanager
-async def _serve(database_url: str) -> AsyncIterator[tuple[subprocess.Popen[bytes], str]]:
-    """A `c360 serve` process on the store, once it answers `/healthz`; stopped at the end
-    unless the test killed it."""
-    port = free_port()
-    env = {**os.environ, **SERVER_ENV, "C360_DATABASE_URL": database_url, "C360_PORT": str(port)}
-    process = subprocess.Popen([C360, "serve"], env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as client, asyncio.timeout(WAIT):
-            while True:
-                try:
-                    if (await client.get(f"{url}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            await asyncio.to_thread(process.wait, 30)
-
-
 async def _graphql(url: str, key: str, query: str, variables: dict) -> dict:
     async with httpx.AsyncClient(timeout=WAIT) as client:
         response = await client.post(
@@ -89,12 +48,12 @@ async def _graphql(url: str, key: str, query: str, variables: dict) -> dict:
 async def test_kill_9_mid_delivery_loses_no_webhook_and_resends_under_the_same_id(
     database_url: str,
 ):
-    key = await asyncio.to_thread(_admin_key, database_url)
+    key = await asyncio.to_thread(admin_key, database_url, "kill-test")
     receiver = Receiver()
     async with serving(receiver) as hook_url:
         # given a receiver that keeps every request unanswered, and an endpoint for it
         receiver.holding = True
-        async with _serve(database_url) as (server, url):
+        async with served(database_url, SERVER_ENV) as (server, url):
             created = await _graphql(url, key, CREATE_ENDPOINT, {"url": hook_url})
             secret = created["createWebhookEndpoint"]["secret"]
 
@@ -112,7 +71,7 @@ async def test_kill_9_mid_delivery_loses_no_webhook_and_resends_under_the_same_i
         before_restart = len(receiver.received)
 
         # and the server restarts on the same store
-        async with _serve(database_url):
+        async with served(database_url, SERVER_ENV):
             # until every customer's event arrived and the interrupted one came again (its
             # claim's lease must run out first)
             async with asyncio.timeout(WAIT):
