@@ -643,11 +643,11 @@ def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlett
             }
         )
 
-    def routes(path: str, endpoint: Endpoint) -> list[Route]:
+    def routes(path: str, endpoint: Endpoint, method: str = "GET") -> list[Route]:
         guarded = gate.guard(endpoint)
         return [
-            Route(path, guarded, methods=["GET"]),
-            Route(f"{path}.json", guarded, methods=["GET"]),
+            Route(path, guarded, methods=[method]),
+            Route(f"{path}.json", guarded, methods=[method]),
         ]
 
     table: list[tuple[str, Callable[[Request], Any]]] = [
@@ -659,32 +659,15 @@ def create_zendesk_app(world: World, faults: FaultState, token: str) -> Starlett
         ("/api/v2/tickets/{ticket_id:int}/comments", comments),
         ("/api/v2/incremental/users/cursor", incremental_users),
     ]
-    deletes = [
-        Route(f"/api/v2/users/{{user_id:int}}{suffix}", gate.guard(delete_user), methods=["DELETE"])
-        for suffix in ("", ".json")
-    ] + [
-        Route(
-            f"/api/v2/deleted_users/{{user_id:int}}{suffix}",
-            gate.guard(delete_permanently),
-            methods=["DELETE"],
-        )
-        for suffix in ("", ".json")
-    ]
     writes = [
-        Route(f"/api/v2/tickets{suffix}", gate.guard(create_ticket), methods=["POST"])
-        for suffix in ("", ".json")
-    ] + [
-        Route(
-            f"/api/v2/tickets/{{ticket_id:int}}{suffix}",
-            gate.guard(update_ticket),
-            methods=["PUT"],
-        )
-        for suffix in ("", ".json")
+        *routes("/api/v2/users/{user_id:int}", delete_user, "DELETE"),
+        *routes("/api/v2/deleted_users/{user_id:int}", delete_permanently, "DELETE"),
+        *routes("/api/v2/tickets", create_ticket, "POST"),
+        *routes("/api/v2/tickets/{ticket_id:int}", update_ticket, "PUT"),
     ]
     app = Starlette(
         routes=[
             *writes,
-            *deletes,
             *(route for path, handler in table for route in routes(path, handler)),
         ]
     )
